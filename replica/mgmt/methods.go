@@ -1,0 +1,38 @@
+package mgmt
+
+// Method describes one management canister method.
+type Method struct {
+	Name string
+	// Ingress: users may call it with an ingress message. Methods that only
+	// canisters may call are refused at pre-processing, as the IC does.
+	Ingress bool
+	// Canister: other canisters may call it.
+	Canister bool
+	// Controllers: only the target canister's controllers may call it.
+	Controllers bool
+	// SelfToo: the target canister itself may also call it (canister_status).
+	SelfToo bool
+	// Provisional methods take no target: any effective canister id is fine.
+	Provisional bool
+}
+
+// methods is the table of the methods this replica serves.
+var methods = map[string]Method{
+	"provisional_create_canister_with_cycles": {Ingress: true, Canister: true, Provisional: true},
+	"provisional_top_up_canister":             {Ingress: true, Canister: true},
+	"create_canister":                         {Canister: true, Provisional: true},
+	"install_code":                            {Ingress: true, Canister: true, Controllers: true},
+	"uninstall_code":                          {Ingress: true, Canister: true, Controllers: true},
+	"update_settings":                         {Ingress: true, Canister: true, Controllers: true},
+	"canister_status":                         {Ingress: true, Canister: true, Controllers: true, SelfToo: true},
+	"start_canister":                          {Ingress: true, Canister: true, Controllers: true},
+	"stop_canister":                           {Ingress: true, Canister: true, Controllers: true},
+	"delete_canister":                         {Ingress: true, Canister: true, Controllers: true},
+}
+
+// Lookup finds a method by name.
+func Lookup(name string) (Method, bool) {
+	m, ok := methods[name]
+	m.Name = name
+	return m, ok
+}
