@@ -83,6 +83,16 @@ type Canister struct {
 	History       []Change `cbor:"13,keyasint,omitempty"`
 	TotalChanges  uint64   `cbor:"14,keyasint"`
 	CreatedAt     uint64   `cbor:"15,keyasint"`
+	// Metadata are the module's icp:public and icp:private custom sections,
+	// kept here so the state tree can be rebuilt without compiling modules.
+	Metadata []Metadata `cbor:"16,keyasint,omitempty"`
+}
+
+// Metadata is one custom section of a canister's module.
+type Metadata struct {
+	Name    string `cbor:"1,keyasint"`
+	Public  bool   `cbor:"2,keyasint"`
+	Content []byte `cbor:"3,keyasint"`
 }
 
 // Ingress is the remembered outcome of an ingress update call: kept until
