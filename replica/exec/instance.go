@@ -1,0 +1,270 @@
+package exec
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"github.com/bytecodealliance/wasmtime-go/v44"
+)
+
+// Instance is a module instantiated with its own wasmtime store, plus the
+// committed state it returns to on Rollback. An Instance must not be used by
+// two goroutines at once; different instances may run in parallel.
+type Instance struct {
+	engine *Engine
+	module *Module
+
+	store   *wasmtime.Store
+	wasm    *wasmtime.Instance
+	mem     *wasmtime.Memory
+	table   *wasmtime.Table
+	globals []*wasmtime.Global
+
+	// The committed state: a private copy of the heap, the stable memory's
+	// journal, and the globals.
+	heap          []byte
+	stable        *stableMemory
+	globalsCommit []Global
+
+	cur *execution // the running execution, for host functions
+}
+
+// Instantiate creates an instance of m.
+//
+// with == nil: fresh module state (the start function is NOT run: the caller
+// runs KindStart, then KindInit). with != nil: Heap, Stable and Globals are
+// restored exactly (restart from disk); with.Globals == nil keeps the fresh
+// instance's globals (EOP upgrade with Keep: old heap and stable memory, new
+// globals; the caller then runs KindStart and KindPostUpgrade).
+func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
+	inst := &Instance{engine: e, module: m}
+	if err := inst.build(); err != nil {
+		return nil, err
+	}
+	var stable []byte
+	if with != nil {
+		if err := inst.restore(with.Heap, with.Globals); err != nil {
+			inst.Close()
+			return nil, err
+		}
+		stable = append([]byte(nil), with.Stable...)
+		if len(stable)%PageSize != 0 {
+			inst.Close()
+			return nil, fmt.Errorf("stable memory of %d bytes is not a whole number of pages", len(stable))
+		}
+	}
+	inst.stable = newStableMemory(stable)
+	inst.heap = append([]byte(nil), inst.liveHeap()...)
+	inst.globalsCommit = inst.readGlobals()
+	return inst, nil
+}
+
+// build creates the store and the wasmtime instance and looks up the
+// instrumentation exports.
+func (i *Instance) build() error {
+	i.store = wasmtime.NewStoreWithData(i.engine.wasm, i)
+	linker := i.engine.linker32
+	if i.module.Is64 {
+		linker = i.engine.linker64
+	}
+	// Instantiation runs no canister code (the start section was removed)
+	// but active data and element segments are applied; give it fuel for
+	// nothing else.
+	if err := i.store.SetFuel(0); err != nil {
+		return fmt.Errorf("set fuel: %w", err)
+	}
+	w, err := linker.Instantiate(i.store, i.module.compiled)
+	if err != nil {
+		i.store.Close()
+		return fmt.Errorf("instantiate: %w", err)
+	}
+	i.wasm = w
+	if ex := w.GetExport(i.store, exportMemory); ex != nil {
+		i.mem = ex.Memory()
+	}
+	if ex := w.GetExport(i.store, exportTable); ex != nil {
+		i.table = ex.Table()
+	}
+	i.globals = make([]*wasmtime.Global, len(i.module.layout.globalNames))
+	for n, name := range i.module.layout.globalNames {
+		ex := w.GetExport(i.store, name)
+		if ex == nil || ex.Global() == nil {
+			i.store.Close()
+			return fmt.Errorf("instrumented global %s is missing", name)
+		}
+		i.globals[n] = ex.Global()
+	}
+	return nil
+}
+
+// restore overwrites the fresh instance's heap (growing it to the saved
+// size) and, if given, its globals.
+func (i *Instance) restore(heap []byte, globals []Global) error {
+	if err := i.setHeap(heap); err != nil {
+		return err
+	}
+	if globals == nil {
+		return nil
+	}
+	return i.writeGlobals(globals)
+}
+
+func (i *Instance) setHeap(heap []byte) error {
+	if i.mem == nil {
+		if len(heap) != 0 {
+			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", len(heap))
+		}
+		return nil
+	}
+	if len(heap)%PageSize != 0 {
+		return fmt.Errorf("heap of %d bytes is not a whole number of pages", len(heap))
+	}
+	want, have := uint64(len(heap))/PageSize, i.mem.Size(i.store)
+	if want < have {
+		return fmt.Errorf("saved heap has %d pages, fewer than the module's minimum of %d", want, have)
+	}
+	if want > have {
+		if _, err := i.mem.Grow(i.store, want-have); err != nil {
+			return fmt.Errorf("grow memory to %d pages: %w", want, err)
+		}
+	}
+	copy(i.mem.UnsafeData(i.store), heap)
+	return nil
+}
+
+func (i *Instance) writeGlobals(globals []Global) error {
+	types := i.module.layout.globals
+	if len(globals) != len(types) {
+		return fmt.Errorf("state has %d globals, the module exports %d mutable globals", len(globals), len(types))
+	}
+	for n, g := range globals {
+		if g.Type != types[n] {
+			return fmt.Errorf("global %s has type %s in the state and %s in the module", i.module.layout.globalNames[n], g.Type, types[n])
+		}
+		if err := i.globals[n].Set(i.store, g.val()); err != nil {
+			return fmt.Errorf("set global %s: %w", i.module.layout.globalNames[n], err)
+		}
+	}
+	return nil
+}
+
+func (i *Instance) readGlobals() []Global {
+	out := make([]Global, len(i.globals))
+	for n, g := range i.globals {
+		out[n] = globalFromVal(i.module.layout.globals[n], g.Get(i.store))
+	}
+	return out
+}
+
+func (i *Instance) liveHeap() []byte {
+	if i.mem == nil {
+		return nil
+	}
+	return i.mem.UnsafeData(i.store)
+}
+
+// Module is the module this instance runs.
+func (i *Instance) Module() *Module { return i.module }
+
+// State returns a full copy of the committed state.
+func (i *Instance) State() *State {
+	return &State{
+		Heap:    append([]byte(nil), i.heap...),
+		Stable:  append([]byte(nil), i.stable.data[:i.stable.committedSize]...),
+		Globals: append([]Global(nil), i.globalsCommit...),
+	}
+}
+
+// Commit makes the state left by the last Run the committed state and
+// returns what changed.
+func (i *Instance) Commit() *Delta {
+	d := &Delta{HeapPages: i.commitHeap()}
+	d.HeapSize = uint64(len(i.heap))
+	d.StablePages = i.stable.commit()
+	d.StableSize = i.stable.committedSize
+	i.globalsCommit = i.readGlobals()
+	d.Globals = append([]Global(nil), i.globalsCommit...)
+	return d
+}
+
+// commitHeap copies the changed 4 KiB pages into the committed heap. Pages
+// of grown memory count as changed when they are not all zero.
+func (i *Instance) commitHeap() map[uint64][]byte {
+	live := i.liveHeap()
+	changed := map[uint64][]byte{}
+	old := len(i.heap)
+	for off := 0; off < old; off += DeltaPageSize {
+		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
+			copy(i.heap[off:], live[off:off+DeltaPageSize])
+			changed[uint64(off/DeltaPageSize)] = append([]byte(nil), live[off:off+DeltaPageSize]...)
+		}
+	}
+	if len(live) > old {
+		i.heap = append(i.heap, live[old:]...)
+		for off := old; off < len(live); off += DeltaPageSize {
+			page := live[off : off+DeltaPageSize]
+			if !isZero(page) {
+				changed[uint64(off/DeltaPageSize)] = append([]byte(nil), page...)
+			}
+		}
+	}
+	return changed
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Rollback restores the committed state exactly: heap (contents and size),
+// stable memory and globals.
+func (i *Instance) Rollback() error {
+	i.stable.rollback()
+	live := i.liveHeap()
+	if len(live) != len(i.heap) {
+		// Wasm memory cannot shrink: rebuild the instance from the
+		// committed state.
+		return i.rebuild()
+	}
+	for off := 0; off < len(live); off += DeltaPageSize {
+		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
+			copy(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize])
+		}
+	}
+	return i.writeGlobals(i.globalsCommit)
+}
+
+func (i *Instance) rebuild() error {
+	old := i.store
+	if err := i.build(); err != nil {
+		return fmt.Errorf("rebuild instance for rollback: %w", err)
+	}
+	old.Close()
+	return i.restore(i.heap, i.globalsCommit)
+}
+
+// Close releases the wasmtime store.
+func (i *Instance) Close() {
+	if i.store != nil {
+		i.store.Close()
+		i.store = nil
+	}
+}
+
+func principalText(raw []byte) string {
+	return principal.Principal{Raw: raw}.String()
+}
+
+// liveState copies the instance's current (possibly uncommitted) state.
+func (i *Instance) liveState() *State {
+	return &State{
+		Heap:    append([]byte(nil), i.liveHeap()...),
+		Stable:  append([]byte(nil), i.stable.data...),
+		Globals: i.readGlobals(),
+	}
+}
