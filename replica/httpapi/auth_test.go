@@ -265,3 +265,51 @@ func negateS(sig []byte, order *big.Int) []byte {
 }
 
 func p256Order() *big.Int { return elliptic.P256().Params().N }
+
+// TestRequestIDCoversUnknownFields: a field this package does not interpret
+// still changes the request id, so adding one after signing breaks the
+// signature.
+func TestRequestIDCoversUnknownFields(t *testing.T) {
+	ed, _ := ed25519Identity(t)
+	env := envelopeMap(t, signedEnvelope(t, ed, newRequest("call", ed.Sender())))
+	content := env["content"].(map[any]any)
+	content["sender_info"] = []byte("added after signing")
+	_, err := authenticateBody(t, env)
+	assertHTTPError(t, err, http.StatusBadRequest, "invalid signature of request")
+}
+
+func TestMalformedEnvelopes(t *testing.T) {
+	ed, _ := ed25519Identity(t)
+	valid := signedEnvelope(t, ed, newRequest("call", ed.Sender()))
+	// A second "content" key appended to the top-level map (header a3 → a4).
+	dup := append([]byte{0xa4}, valid[1:]...)
+	dup = append(dup, mustCBOR(t, "content")...)
+	dup = append(dup, mustCBOR(t, map[string]any{})...)
+	tests := []struct {
+		name    string
+		body    []byte
+		message string
+	}{
+		{"duplicate key", dup, "Could not parse body"},
+		{"float in content", mustCBOR(t, map[string]any{"content": map[string]any{
+			"request_type": "call", "canister_id": []byte{}, "method_name": "m", "arg": []byte{},
+			"sender": []byte{4}, "ingress_expiry": uint64(1), "nonce": 1.5,
+		}}), "Could not parse body as call content"},
+		{"text-keyed content with an empty sender_pubkey", mustCBOR(t, map[string]any{
+			"content": map[string]any{"request_type": "call", "canister_id": []byte{}, "method_name": "m", "arg": []byte{}, "sender": []byte{4}, "ingress_expiry": uint64(1)},
+			"sender_pubkey": []byte{},
+		}), "anonymous sender must not carry"},
+	}
+	if valid[0] != 0xa3 {
+		t.Fatalf("expected a 3-entry map, got header %x", valid[0])
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := decodeEnvelope(tt.body, "call")
+			if err == nil {
+				_, err = authenticate(d, testNow)
+			}
+			assertHTTPError(t, err, http.StatusBadRequest, tt.message)
+		})
+	}
+}
