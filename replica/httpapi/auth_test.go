@@ -296,7 +296,7 @@ func TestMalformedEnvelopes(t *testing.T) {
 			"sender": []byte{4}, "ingress_expiry": uint64(1), "nonce": 1.5,
 		}}), "Could not parse body as call content"},
 		{"text-keyed content with an empty sender_pubkey", mustCBOR(t, map[string]any{
-			"content": map[string]any{"request_type": "call", "canister_id": []byte{}, "method_name": "m", "arg": []byte{}, "sender": []byte{4}, "ingress_expiry": uint64(1)},
+			"content":       map[string]any{"request_type": "call", "canister_id": []byte{}, "method_name": "m", "arg": []byte{}, "sender": []byte{4}, "ingress_expiry": uint64(1)},
 			"sender_pubkey": []byte{},
 		}), "anonymous sender must not carry"},
 	}
