@@ -1,0 +1,285 @@
+package replica
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/replica/certify"
+	"github.com/canistry/canistry/replica/exec"
+	"github.com/canistry/canistry/replica/httpapi"
+	"github.com/canistry/canistry/replica/mgmt"
+	"github.com/canistry/canistry/replica/reject"
+)
+
+// The Replica is the HTTP layer's backend.
+var _ httpapi.Backend = (*Replica)(nil)
+
+// RootKey is the DER root key that agents fetch from /api/v2/status.
+func (r *Replica) RootKey() []byte { return r.keys.RootKeyDER() }
+
+// Now is the replica's time.
+func (r *Replica) Now() time.Time { return time.Now() }
+
+// SignQueryResponse signs a query response as the subnet's node.
+func (r *Replica) SignQueryResponse(hash [32]byte) (principal.Principal, []byte) {
+	return r.keys.NodeID(), r.keys.SignQueryResponse(hash[:])
+}
+
+// Submit pre-processes an ingress update call and queues it for execution.
+func (r *Replica) Submit(ctx context.Context, req *httpapi.Request) error {
+	if err := r.failure(); err != nil {
+		return &httpapi.Error{Status: http.StatusServiceUnavailable, Message: "the replica cannot write its state: " + err.Error()}
+	}
+	r.mu.Lock()
+	_, seen := r.ingress[req.ID]
+	r.mu.Unlock()
+	if seen {
+		return nil // a replay: the first submission's outcome answers it
+	}
+	if err := r.preprocess(req); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	if _, seen := r.ingress[req.ID]; seen {
+		r.mu.Unlock()
+		return nil
+	}
+	e := &ingressEntry{id: req.ID, sender: req.Sender.Raw, effective: req.EffectiveCanisterID.Raw, expiry: req.IngressExpiry, done: make(chan struct{})}
+	r.ingress[req.ID] = e
+	r.mu.Unlock()
+	select {
+	case r.queue <- &message{req: req, entry: e}:
+		return nil
+	case <-ctx.Done():
+		r.mu.Lock()
+		delete(r.ingress, req.ID)
+		r.mu.Unlock()
+		return &httpapi.Error{Status: http.StatusServiceUnavailable, Message: "the replica's message queue is full; retry later"}
+	}
+}
+
+// preprocess is what the IC checks before it accepts an ingress message.
+func (r *Replica) preprocess(req *httpapi.Request) error {
+	if isManagement(req.CanisterID) {
+		_, err := mgmt.AuthorizeIngress(req.Method, req.Arg, req.Sender, req.EffectiveCanisterID, func(id principal.Principal) mgmt.Target {
+			if c := r.lookup(id); c != nil {
+				return c
+			}
+			return nil
+		})
+		var mismatch *mgmt.EffectiveIDError
+		if errors.As(err, &mismatch) {
+			return &httpapi.Error{Status: http.StatusBadRequest, Message: mismatch.Error()}
+		}
+		return err
+	}
+	c := r.lookup(req.CanisterID)
+	if c == nil {
+		return canisterNotFound(req.CanisterID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rej := runnable(c); rej != nil {
+		return rej
+	}
+	return r.inspect(c, req)
+}
+
+// inspect runs canister_inspect_message, if the canister exports it.
+// Callers hold c.mu.
+func (r *Replica) inspect(c *canister, req *httpapi.Request) error {
+	inst, err := c.instance(r)
+	if err != nil {
+		return asReject(err)
+	}
+	if !c.module.Has.InspectMessage {
+		return nil
+	}
+	res := inst.Run(invocationAt(r, c, exec.KindInspectMessage, req.Method, req.Sender, req.Arg, uint64(time.Now().UnixNano())))
+	inst.Rollback()
+	switch {
+	case res.Trap != nil:
+		return canisterError(c, res.Trap)
+	case !res.Accepted:
+		return reject.New(reject.CanisterRejectedMessage, "Canister %s rejected the message", c.id())
+	}
+	return nil
+}
+
+// Await waits until the call is done and returns the certificate of its status.
+func (r *Replica) Await(ctx context.Context, req *httpapi.Request) ([]byte, error) {
+	r.mu.Lock()
+	e := r.ingress[req.ID]
+	r.mu.Unlock()
+	if e == nil {
+		return nil, httpapi.ErrNotDone
+	}
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+		return nil, httpapi.ErrNotDone
+	}
+	c, err := r.freshCertified()
+	if err != nil {
+		return nil, err
+	}
+	return c.Certificate([]certify.Path{{labelRequestStatus, req.ID[:]}})
+}
+
+// Query runs a query method without keeping any of its state changes.
+func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, error) {
+	if isManagement(req.CanisterID) {
+		return nil, reject.New(reject.CanisterRejectedMessage, "Management canister method '%s' cannot be called as a query", req.Method)
+	}
+	c := r.lookup(req.CanisterID)
+	if c == nil {
+		return nil, canisterNotFound(req.CanisterID)
+	}
+	cert, err := r.dataCertificate(c)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rej := runnable(c); rej != nil {
+		return nil, rej
+	}
+	inst, err := c.instance(r)
+	if err != nil {
+		return nil, asReject(err)
+	}
+	kind := exec.KindNonReplicatedQuery
+	switch {
+	case c.module.Queries[req.Method]:
+	case c.module.CompositeQueries[req.Method]:
+		kind = exec.KindCompositeQuery
+	default:
+		return nil, reject.FromCanister(c.id().String(), reject.CanisterMethodNotFound, "Canister has no query method '%s'.", req.Method)
+	}
+	inv := invocationAt(r, c, kind, req.Method, req.Sender, req.Arg, uint64(time.Now().UnixNano()))
+	inv.DataCertificate = cert
+	res := inst.Run(inv)
+	inst.Rollback()
+	reply, rej := answer(c, res)
+	if rej != nil {
+		return nil, rej
+	}
+	return reply, nil
+}
+
+// dataCertificate certifies the canister's certified data for
+// ic0.data_certificate_copy; nil when the canister certified nothing.
+func (r *Replica) dataCertificate(c *canister) ([]byte, error) {
+	cert, err := r.freshCertified()
+	if err != nil {
+		return nil, err
+	}
+	p := certify.Path{labelCanister, c.rec.ID, labelCertifiedData}
+	if _, ok := cert.Tree().Get(p); !ok {
+		return nil, nil
+	}
+	return cert.Certificate([]certify.Path{p})
+}
+
+// ReadState certifies the requested paths after checking that the sender
+// may read each of them.
+func (r *Replica) ReadState(ctx context.Context, req *httpapi.Request) ([]byte, error) {
+	paths := make([]certify.Path, len(req.Paths))
+	for i, p := range req.Paths {
+		if err := r.mayRead(req, p); err != nil {
+			return nil, err
+		}
+		paths[i] = p
+	}
+	cert, err := r.freshCertified()
+	if err != nil {
+		return nil, err
+	}
+	return cert.Certificate(paths)
+}
+
+// mayRead applies the spec's read_state authorization to one path.
+func (r *Replica) mayRead(req *httpapi.Request, p [][]byte) error {
+	if len(p) == 0 {
+		return nil // the empty path asks for nothing but /time
+	}
+	switch string(p[0]) {
+	case "time", "subnet", "canister_ranges", "api_boundary_nodes":
+		return nil
+	case "request_status":
+		if req.SubnetID != nil {
+			return forbidden("request_status cannot be read at a subnet endpoint")
+		}
+		return r.mayReadRequestStatus(req, p)
+	case "canister":
+		if req.SubnetID != nil {
+			return forbidden("canister paths cannot be read at a subnet endpoint")
+		}
+		return r.mayReadCanister(req, p)
+	}
+	return &httpapi.Error{Status: http.StatusNotFound, Message: "Invalid path requested: /" + string(p[0])}
+}
+
+func (r *Replica) mayReadRequestStatus(req *httpapi.Request, p [][]byte) error {
+	if len(p) < 2 || len(p[1]) != 32 {
+		return nil // proves absence at worst
+	}
+	var id [32]byte
+	copy(id[:], p[1])
+	r.mu.Lock()
+	e := r.ingress[id]
+	r.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	if !bytes.Equal(e.sender, req.Sender.Raw) {
+		return forbidden("Request IDs must be for requests signed by the caller.")
+	}
+	if !bytes.Equal(e.effective, req.EffectiveCanisterID.Raw) {
+		return forbidden("Request IDs must be for requests to canisters belonging to the effective canister id.")
+	}
+	return nil
+}
+
+func (r *Replica) mayReadCanister(req *httpapi.Request, p [][]byte) error {
+	if len(p) < 2 {
+		return forbidden("The whole canister subtree cannot be read; name a canister")
+	}
+	if !bytes.Equal(p[1], req.EffectiveCanisterID.Raw) {
+		return &httpapi.Error{Status: http.StatusBadRequest, Message: "Effective principal id in URL " + req.EffectiveCanisterID.String() +
+			" does not match requested canister id: " + principal.Principal{Raw: p[1]}.String()}
+	}
+	if len(p) < 3 {
+		return nil
+	}
+	switch string(p[2]) {
+	case "module_hash", "controllers":
+		return nil
+	case "metadata":
+		return r.mayReadMetadata(req, p)
+	}
+	return forbidden("Canister path /" + string(p[2]) + " cannot be read with read_state")
+}
+
+func (r *Replica) mayReadMetadata(req *httpapi.Request, p [][]byte) error {
+	c := r.lookup(principal.Principal{Raw: p[1]})
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.rec.Metadata {
+		named := len(p) < 4 || m.Name == string(p[3]) // no name: the whole metadata subtree
+		if named && !m.Public && !c.IsController(req.Sender) {
+			return forbidden("Custom section " + m.Name + " can only be requested by the controllers of the canister.")
+		}
+	}
+	return nil
+}
+
+func forbidden(msg string) error { return &httpapi.Error{Status: http.StatusForbidden, Message: msg} }

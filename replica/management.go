@@ -1,0 +1,322 @@
+package replica
+
+import (
+	"crypto/sha256"
+	"math/big"
+	"math/bits"
+
+	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/replica/mgmt"
+	"github.com/canistry/canistry/replica/reject"
+	"github.com/canistry/canistry/replica/state"
+)
+
+// Defaults of the interface spec for new canisters.
+const (
+	defaultFreezingThreshold = 2_592_000 // 30 days, in seconds
+	maxControllers           = 10
+)
+
+// defaultProvisionalCycles is DEFAULT_PROVISIONAL_CYCLES_BALANCE: 100T.
+var defaultProvisionalCycles = state.Cycles{Lo: 100_000_000_000_000}
+
+// defaultReservedCyclesLimit is the spec's default reserved_cycles_limit: 5T.
+var defaultReservedCyclesLimit = state.Cycles{Lo: 5_000_000_000_000}
+
+// executeManagement runs a call to aaaaa-aa within the round. The manager
+// it hands to mgmt.Dispatch is the round itself.
+func (rd *round) executeManagement(caller principal.Principal, method string, arg []byte) ([]byte, *reject.Error) {
+	reply, err := mgmt.Dispatch(rd, caller, method, arg)
+	return reply, asReject(err)
+}
+
+// ProvisionalCreateCanister implements provisional_create_canister_with_cycles.
+func (rd *round) ProvisionalCreateCanister(caller principal.Principal, a mgmt.ProvisionalCreateArgs) (principal.Principal, error) {
+	cycles := defaultProvisionalCycles
+	if a.Amount != nil {
+		cycles = cyclesFromNat(*a.Amount)
+	}
+	rec := &state.Canister{
+		Controllers: [][]byte{caller.Raw},
+		Status:      state.Running,
+		Cycles:      cycles,
+		Settings: state.Settings{
+			FreezingThreshold:   defaultFreezingThreshold,
+			ReservedCyclesLimit: defaultReservedCyclesLimit,
+			LogVisibility:       "controllers",
+		},
+		CreatedAt: rd.time,
+	}
+	if a.Settings != nil {
+		if err := applySettings(rec, *a.Settings); err != nil {
+			return principal.Principal{}, err
+		}
+	}
+	r := rd.r
+	r.mu.Lock()
+	id, err := r.allocateIDLocked(a.SpecifiedID)
+	if err == nil {
+		rec.ID = id.Raw
+		c := &canister{rec: rec}
+		r.canisters[string(id.Raw)] = c
+		rd.touch(c)
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	rd.history(rd.touched[string(id.Raw)], caller, state.Change{Kind: "creation", Controllers: rec.Controllers})
+	return id, nil
+}
+
+func (r *Replica) allocateIDLocked(specified *principal.Principal) (principal.Principal, error) {
+	if specified != nil {
+		if _, taken := r.canisters[string(specified.Raw)]; taken {
+			return principal.Principal{}, reject.New(reject.CanisterIDAlreadyExists,
+				"Unsuccessful canister creation: canister %s already exists", specified)
+		}
+		if idx, ok := canisterIndex(*specified); ok && idx >= r.nextIndex {
+			r.nextIndex = idx + 1
+		}
+		return *specified, nil
+	}
+	for {
+		id := canisterID(r.nextIndex)
+		r.nextIndex++
+		if _, taken := r.canisters[string(id.Raw)]; !taken {
+			return id, nil
+		}
+	}
+}
+
+// ProvisionalTopUpCanister implements provisional_top_up_canister.
+func (rd *round) ProvisionalTopUpCanister(a mgmt.ProvisionalTopUpArgs) error {
+	c := rd.r.lookup(a.CanisterID)
+	if c == nil {
+		return canisterNotFound(a.CanisterID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rec.Cycles = addCycles(c.rec.Cycles, cyclesFromNat(a.Amount))
+	rd.touch(c)
+	return nil
+}
+
+// UpdateSettings implements update_settings.
+func (rd *round) UpdateSettings(caller principal.Principal, a mgmt.UpdateSettingsArgs) error {
+	c := rd.r.lookup(a.CanisterID)
+	if c == nil {
+		return canisterNotFound(a.CanisterID)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := *c.rec
+	if err := applySettings(&next, a.Settings); err != nil {
+		return err
+	}
+	*c.rec = next
+	c.rec.Version++
+	if a.Settings.Controllers != nil {
+		rd.historyLocked(c, caller, state.Change{Kind: "controllers_change", Controllers: c.rec.Controllers})
+	}
+	rd.touch(c)
+	return nil
+}
+
+// applySettings validates and applies the fields present in s.
+func applySettings(rec *state.Canister, s mgmt.CanisterSettings) error {
+	if s.Controllers != nil {
+		if len(*s.Controllers) > maxControllers {
+			return reject.New(reject.InvalidManagementPayload,
+				"Invalid settings: %d controllers given, at most %d are allowed", len(*s.Controllers), maxControllers)
+		}
+		rec.Controllers = make([][]byte, 0, len(*s.Controllers))
+		for _, p := range *s.Controllers {
+			rec.Controllers = append(rec.Controllers, p.Raw)
+		}
+	}
+	if s.ComputeAllocation != nil {
+		v, err := natInRange("compute_allocation", *s.ComputeAllocation, 100)
+		if err != nil {
+			return err
+		}
+		rec.Settings.ComputeAllocation = v
+	}
+	if s.MemoryAllocation != nil {
+		v, err := natInRange("memory_allocation", *s.MemoryAllocation, 1<<48)
+		if err != nil {
+			return err
+		}
+		rec.Settings.MemoryAllocation = v
+	}
+	if s.FreezingThreshold != nil {
+		v, err := natInRange("freezing_threshold", *s.FreezingThreshold, 1<<64-1)
+		if err != nil {
+			return err
+		}
+		rec.Settings.FreezingThreshold = v
+	}
+	if s.ReservedCyclesLimit != nil {
+		rec.Settings.ReservedCyclesLimit = cyclesFromNat(*s.ReservedCyclesLimit)
+	}
+	if s.WasmMemoryLimit != nil {
+		v, err := natInRange("wasm_memory_limit", *s.WasmMemoryLimit, 1<<48)
+		if err != nil {
+			return err
+		}
+		rec.Settings.WasmMemoryLimit = v
+	}
+	if s.WasmMemoryThreshold != nil {
+		v, err := natInRange("wasm_memory_threshold", *s.WasmMemoryThreshold, 1<<48)
+		if err != nil {
+			return err
+		}
+		rec.Settings.WasmMemoryThreshold = v
+	}
+	if s.LogVisibility != nil {
+		applyLogVisibility(rec, *s.LogVisibility)
+	}
+	if s.EnvironmentVariables != nil {
+		rec.Settings.EnvironmentVariables = nil
+		for _, e := range *s.EnvironmentVariables {
+			rec.Settings.EnvironmentVariables = append(rec.Settings.EnvironmentVariables, state.EnvVar{Name: e.Name, Value: e.Value})
+		}
+	}
+	return nil
+}
+
+func applyLogVisibility(rec *state.Canister, v mgmt.LogVisibility) {
+	rec.Settings.LogViewers = nil
+	switch {
+	case v.Public != nil:
+		rec.Settings.LogVisibility = "public"
+	case v.AllowedViewers != nil:
+		rec.Settings.LogVisibility = "allowed_viewers"
+		for _, p := range *v.AllowedViewers {
+			rec.Settings.LogViewers = append(rec.Settings.LogViewers, p.Raw)
+		}
+	default:
+		rec.Settings.LogVisibility = "controllers"
+	}
+}
+
+func natInRange(field string, n idl.Nat, max uint64) (uint64, error) {
+	b := n.BigInt()
+	if !b.IsUint64() || b.Uint64() > max {
+		return 0, reject.New(reject.InvalidManagementPayload, "Invalid settings: %s %s is out of range [0, %d]", field, b, max)
+	}
+	return b.Uint64(), nil
+}
+
+// CanisterStatus implements canister_status.
+func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusResult, error) {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return nil, canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return statusOf(c), nil
+}
+
+// StartCanister implements start_canister.
+func (rd *round) StartCanister(id principal.Principal) error {
+	return rd.setStatus(id, state.Running)
+}
+
+// StopCanister implements stop_canister. Without open call contexts (the
+// replica does not yet deliver inter-canister calls) stopping is immediate.
+func (rd *round) StopCanister(id principal.Principal) error {
+	return rd.setStatus(id, state.Stopped)
+}
+
+func (rd *round) setStatus(id principal.Principal, s state.Status) error {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rec.Status != s {
+		c.rec.Status = s
+		c.rec.Version++
+		rd.touch(c)
+	}
+	return nil
+}
+
+// DeleteCanister implements delete_canister: only a stopped canister goes,
+// and its id is never handed out again.
+func (rd *round) DeleteCanister(id principal.Principal) error {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rec.Status != state.Stopped {
+		return reject.New(reject.CanisterNotStopped, "Canister %s must be stopped before it is deleted.", id)
+	}
+	r := rd.r
+	r.mu.Lock()
+	delete(r.canisters, string(id.Raw))
+	r.mu.Unlock()
+	delete(rd.touched, string(id.Raw))
+	c.close()
+	rd.batch.DeletedCanister = append(rd.batch.DeletedCanister, c.rec.ID)
+	return nil
+}
+
+// history appends an entry to a canister's change history (canister_info keeps 20).
+func (rd *round) history(c *canister, caller principal.Principal, ch state.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rd.historyLocked(c, caller, ch)
+}
+
+func (rd *round) historyLocked(c *canister, caller principal.Principal, ch state.Change) {
+	ch.TimestampNanos = rd.time
+	ch.CanisterVersion = c.rec.Version
+	if _, isCanister := canisterIndex(caller); isCanister {
+		ch.OriginCanister = caller.Raw
+	} else {
+		ch.OriginUser = caller.Raw
+	}
+	c.rec.History = append(c.rec.History, ch)
+	if len(c.rec.History) > 20 {
+		c.rec.History = c.rec.History[len(c.rec.History)-20:]
+	}
+	c.rec.TotalChanges++
+	rd.touch(c)
+}
+
+func cyclesFromNat(n idl.Nat) state.Cycles {
+	b := n.BigInt()
+	lo := new(big.Int).And(b, new(big.Int).SetUint64(^uint64(0)))
+	hi := new(big.Int).Rsh(b, 64)
+	if hi.BitLen() > 64 {
+		return state.Cycles{Hi: ^uint64(0), Lo: ^uint64(0)} // saturate at 2^128-1
+	}
+	return state.Cycles{Hi: hi.Uint64(), Lo: lo.Uint64()}
+}
+
+func cyclesToNat(c state.Cycles) idl.Nat {
+	b := new(big.Int).Lsh(new(big.Int).SetUint64(c.Hi), 64)
+	return idl.NewBigNat(b.Or(b, new(big.Int).SetUint64(c.Lo)))
+}
+
+func addCycles(a, b state.Cycles) state.Cycles {
+	lo, carry := bits.Add64(a.Lo, b.Lo, 0)
+	hi, overflow := bits.Add64(a.Hi, b.Hi, carry)
+	if overflow != 0 {
+		return state.Cycles{Hi: ^uint64(0), Lo: ^uint64(0)} // balances saturate at 2^128-1
+	}
+	return state.Cycles{Hi: hi, Lo: lo}
+}
+
+func moduleHash(wasm []byte) []byte {
+	h := sha256.Sum256(wasm)
+	return h[:]
+}
