@@ -13,9 +13,9 @@ import (
 // authenticate checks the envelope's authentication fields against the
 // request id (spec "Authentication"): the sender matches its public key,
 // the delegation chain is valid at now, and the signature verifies with the
-// last key of the chain. It returns the intersection of the delegations'
+// last key of the chain. rootKey (DER) anchors canister signatures. It returns the intersection of the delegations'
 // targets (nil = unrestricted). Every failure is a 400.
-func authenticate(d *decoded, now time.Time) ([]principal.Principal, error) {
+func authenticate(d *decoded, now time.Time, rootKey []byte) ([]principal.Principal, error) {
 	env := &d.env
 	sender := principal.Principal{Raw: d.content.Sender}
 	hasAuth := env.SenderPubKey != nil || env.SenderSig != nil || env.SenderDelegation != nil
@@ -31,11 +31,11 @@ func authenticate(d *decoded, now time.Time) ([]principal.Principal, error) {
 	if expected := principal.NewSelfAuthenticating(env.SenderPubKey); !bytes.Equal(expected.Raw, sender.Raw) {
 		return nil, badAuth("the sender %s does not match the public key, which belongs to %s", sender, expected)
 	}
-	signer, targets, err := verifyDelegations(env.SenderPubKey, env.SenderDelegation, now)
+	signer, targets, err := verifyDelegations(env.SenderPubKey, env.SenderDelegation, now, rootKey)
 	if err != nil {
 		return nil, badAuth("%v", err)
 	}
-	key, err := parsePublicKey(signer)
+	key, err := parsePublicKey(signer, rootKey)
 	if err != nil {
 		return nil, badAuth("invalid sender key: %v", err)
 	}
@@ -52,7 +52,7 @@ func badAuth(format string, args ...any) *Error {
 
 // verifyDelegations walks the chain from the sender's key and returns the
 // key that must sign the request and the intersection of all targets.
-func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time) ([]byte, targetSet, error) {
+func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time, rootKey []byte) ([]byte, targetSet, error) {
 	if len(chain) > maxDelegations {
 		return nil, nil, fmt.Errorf("delegation chain has %d delegations, at most %d are allowed", len(chain), maxDelegations)
 	}
@@ -67,7 +67,7 @@ func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time
 		if err := checkDelegation(del, now); err != nil {
 			return nil, nil, fmt.Errorf("delegation %d: %w", i, err)
 		}
-		key, err := parsePublicKey(signer)
+		key, err := parsePublicKey(signer, rootKey)
 		if err != nil {
 			return nil, nil, fmt.Errorf("delegation %d: invalid signing key: %w", i, err)
 		}

@@ -70,7 +70,7 @@ func TestAgentGoEnvelopes(t *testing.T) {
 				if want := agent.NewRequestID(req); d.id != want {
 					t.Fatalf("request id = %x, agent-go computes %x", d.id, want)
 				}
-				if _, err := authenticate(d, testNow); err != nil {
+				if _, err := authenticate(d, testNow, nil); err != nil {
 					t.Fatalf("authenticate: %v", err)
 				}
 			})
@@ -100,9 +100,8 @@ func TestSignatureFailures(t *testing.T) {
 		{"sender mismatch", nil, ed, other.Sender(), "does not match the public key"},
 		{"missing signature", func(env map[string]any) { delete(env, "sender_sig") }, ed, ed.Sender(), "missing sender_pubkey or sender_sig"},
 		{"anonymous with a key", func(env map[string]any) { env["sender_pubkey"] = ed.PublicKey() }, identity.AnonymousIdentity{}, principal.AnonymousID, "anonymous sender must not carry"},
-		{"unsupported key type", func(env map[string]any) {
-			env["sender_pubkey"] = mustHex("3020300c060a2b0601040183b8430102031000" + "0a0000000000000001010173656564")
-		}, ed, principal.NewSelfAuthenticating(mustHex("3020300c060a2b0601040183b8430102031000" + "0a0000000000000001010173656564")), "unsupported key type"},
+		{"unsupported key type", func(env map[string]any) { env["sender_pubkey"] = webAuthnDER }, ed, principal.NewSelfAuthenticating(webAuthnDER), "unsupported key type: WebAuthn"},
+		{"garbage canister signature", func(env map[string]any) { env["sender_pubkey"] = specCanisterSigDER }, ed, principal.NewSelfAuthenticating(specCanisterSigDER), "malformed canister signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,7 +209,7 @@ func authenticateBody(t *testing.T, env map[string]any) ([]principal.Principal, 
 	if err != nil {
 		return nil, err
 	}
-	return authenticate(d, testNow)
+	return authenticate(d, testNow, nil)
 }
 
 func envelopeMap(t *testing.T, body []byte) map[string]any {
@@ -307,7 +306,7 @@ func TestMalformedEnvelopes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := decodeEnvelope(tt.body, "call")
 			if err == nil {
-				_, err = authenticate(d, testNow)
+				_, err = authenticate(d, testNow, nil)
 			}
 			assertHTTPError(t, err, http.StatusBadRequest, tt.message)
 		})

@@ -18,7 +18,7 @@ func BenchmarkDecodeAuthenticateEd25519(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := authenticate(d, testNow); err != nil {
+		if _, err := authenticate(d, testNow, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -37,7 +37,7 @@ func BenchmarkDecodeAuthenticateSecp256k1(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := authenticate(d, testNow); err != nil {
+		if _, err := authenticate(d, testNow, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

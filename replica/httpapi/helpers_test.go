@@ -40,6 +40,7 @@ type stubBackend struct {
 	stateCert []byte
 	stateErr  error
 	nodeKey   ed25519.PrivateKey
+	rootKey   []byte // nil = a placeholder
 }
 
 func newStubBackend() *stubBackend {
@@ -47,8 +48,13 @@ func newStubBackend() *stubBackend {
 	return &stubBackend{nodeKey: key, awaitCert: []byte("cert"), queryRep: []byte("reply"), stateCert: []byte("state")}
 }
 
-func (b *stubBackend) RootKey() []byte { return []byte("root key") }
-func (b *stubBackend) Now() time.Time  { return testNow }
+func (b *stubBackend) RootKey() []byte {
+	if b.rootKey != nil {
+		return b.rootKey
+	}
+	return []byte("root key")
+}
+func (b *stubBackend) Now() time.Time { return testNow }
 
 func (b *stubBackend) record(r *Request) {
 	b.mu.Lock()

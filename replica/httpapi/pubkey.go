@@ -41,8 +41,9 @@ type subjectPublicKeyInfo struct {
 	PublicKey asn1.BitString
 }
 
-// parsePublicKey turns a DER public key into a verifier.
-func parsePublicKey(der []byte) (verifier, error) {
+// parsePublicKey turns a DER public key into a verifier. rootKey is the
+// replica's DER root key, which canister signatures must chain to.
+func parsePublicKey(der, rootKey []byte) (verifier, error) {
 	var spki subjectPublicKeyInfo
 	rest, err := asn1.Unmarshal(der, &spki)
 	if err != nil {
@@ -63,7 +64,7 @@ func parsePublicKey(der []byte) (verifier, error) {
 	case alg.Equal(oidWebAuthn):
 		return nil, fmt.Errorf("%w: WebAuthn keys are not supported by this replica", errUnsupportedK)
 	case alg.Equal(oidCanisterSig):
-		return nil, fmt.Errorf("%w: canister signature keys (Internet Identity) are not supported by this replica", errUnsupportedK)
+		return parseCanisterSigKey(key, rootKey)
 	default:
 		return nil, fmt.Errorf("%w: algorithm %v", errUnsupportedK, alg)
 	}

@@ -32,7 +32,7 @@ func (h *handler) parseRequest(w http.ResponseWriter, r *http.Request, rt route,
 		return nil, err
 	}
 	now := h.backend.Now()
-	targets, err := authenticate(d, now)
+	targets, err := authenticate(d, now, h.backend.RootKey())
 	if err != nil {
 		return nil, err
 	}
