@@ -6,6 +6,8 @@
 //   node canisters/build.mjs          build and write the files
 //   node canisters/build.mjs --check  build in memory only; exit 1 listing
 //                                     every file that differs from disk
+//   node canisters/build.mjs [--check] DIR...
+//                                     only the canisters at or under DIRs
 //
 // Output must be byte-for-byte reproducible, because CI runs --check to prove
 // the committed wasm was built from the committed sources. Everything that
@@ -18,7 +20,7 @@
 import { createRequire } from 'node:module';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join, relative, dirname, sep, posix } from 'node:path';
+import { join, relative, dirname, resolve, sep, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -32,14 +34,17 @@ const PUBLIC_METADATA = ['candid:service'];
 
 async function main(argv) {
   const check = argv.includes('--check');
-  const unknown = argv.filter((a) => a !== '--check');
+  const unknown = argv.filter((a) => a.startsWith('-') && a !== '--check');
   if (unknown.length > 0) {
-    console.error(`usage: node canisters/build.mjs [--check]  (unknown: ${unknown.join(' ')})`);
+    console.error(`usage: node canisters/build.mjs [--check] [DIR...]  (unknown: ${unknown.join(' ')})`);
     return 2;
   }
-  const dirs = findCanisterDirs(canistersDir);
+  const only = argv.filter((a) => !a.startsWith('-')).map((a) => resolve(a));
+  const dirs = findCanisterDirs(canistersDir).filter(
+    (dir) => only.length === 0 || only.some((o) => dir === o || dir.startsWith(o + sep)),
+  );
   if (dirs.length === 0) {
-    console.error('no canister directories (with main.mo) found under canisters/');
+    console.error(`no canister directories (with main.mo) found under ${only.length > 0 ? only.join(', ') : 'canisters/'}`);
     return 1;
   }
   const mismatches = [];
