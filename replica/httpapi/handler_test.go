@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -162,7 +163,7 @@ func TestCallResponses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := newStubBackend()
 			b.submitErr, b.awaitErr = tt.submitErr, tt.awaitErr
-			h := NewHandler(b, Config{}, nil)
+			h := NewHandler(b, Config{}, slog.New(slog.DiscardHandler))
 			rec := post(t, h, "/api/"+tt.version+"/canister/"+testCanister.String()+"/call", "application/cbor", signedEnvelope(t, ed, newRequest("call", ed.Sender())))
 			if rec.Code != tt.status {
 				t.Fatalf("status %d (%s), want %d", rec.Code, rec.Body, tt.status)

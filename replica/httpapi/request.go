@@ -71,9 +71,11 @@ func fillFromContent(req *Request, d *decoded) {
 	c := &d.content
 	req.ID = d.id
 	req.Sender = principal.Principal{Raw: c.Sender}
-	req.CanisterID = principal.Principal{Raw: nonNil(c.CanisterID)}
+	if req.Type != "read_state" {
+		req.CanisterID = principal.Principal{Raw: nonNil(c.CanisterID)}
+		req.Arg = nonNil(c.Arg)
+	}
 	req.Method = c.MethodName
-	req.Arg = nonNil(c.Arg)
 	req.Nonce = c.Nonce
 	req.IngressExpiry = c.IngressExpiry
 	req.Paths = c.Paths
