@@ -27,7 +27,6 @@ const (
 var decMode = func() cbor.DecMode {
 	m, err := cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		DefaultMapType:   nil,
 		MaxNestedLevels:  16,
 		MaxArrayElements: 1 << 20,
 		MaxMapPairs:      1 << 10,
@@ -98,10 +97,10 @@ func decodeEnvelope(body []byte, requestType string) (*decoded, error) {
 	body = bytes.TrimPrefix(body, selfDescribeTag)
 	var d decoded
 	if err := decMode.Unmarshal(body, &d.env); err != nil {
-		return nil, errorf(http.StatusBadRequest, "Could not parse body as call envelope: %v", err)
+		return nil, errorf(http.StatusBadRequest, "Could not parse body as %s envelope: %v", requestType, err)
 	}
 	if len(d.env.Content) == 0 {
-		return nil, errorf(http.StatusBadRequest, "Could not parse body as call envelope: missing field `content`")
+		return nil, errorf(http.StatusBadRequest, "Could not parse body as %s envelope: missing field `content`", requestType)
 	}
 	fields, err := decodeMap(d.env.Content)
 	if err != nil {
