@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"testing"
 	"time"
 
@@ -409,4 +410,43 @@ func mustHex(t *testing.T, s string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestConcurrentCertifyAndRead certifies from several goroutines (one of them forcing delegation
+// refreshes) while others read old versions; run with -race.
+func TestConcurrentCertifyAndRead(t *testing.T) {
+	k := newTestKeys(t)
+	start := time.Now()
+	c, err := NewCertifier(k, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := replicaState(k)
+	want := base.RootHash()
+	done := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			tree := base
+			for i := range 10 {
+				tree = tree.Set(lbl("request_status", fmt.Sprint("g", g, "-", i), "status"), []byte("received"))
+				certified, err := c.Certify(tree, start.Add(time.Duration(g*i)*13*time.Hour))
+				if err == nil {
+					_, err = certified.Certificate([]Path{lbl("subnet")})
+				}
+				if err == nil && base.RootHash() != want {
+					err = fmt.Errorf("shared base tree changed")
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
