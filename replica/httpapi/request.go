@@ -31,23 +31,30 @@ func (h *handler) parseRequest(w http.ResponseWriter, r *http.Request, rt route,
 	if err := checkEffectiveCanister(req); err != nil {
 		return nil, err
 	}
+	if err := h.authorize(req, d); err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// authorize authenticates the sender, applies the delegation targets and
+// checks the ingress expiry, all against the backend's current time.
+func (h *handler) authorize(req *Request, d *decoded) error {
 	now := h.backend.Now()
 	targets, err := authenticate(d, now, h.backend.RootKey())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	req.Targets = targets
-	if requestType != "read_state" && !allowsTarget(targets, req.CanisterID, req.EffectiveCanisterID) {
-		return nil, badAuth("canister %s is not one of the delegation targets", req.CanisterID)
+	if req.Type != "read_state" && !allowsTarget(targets, req.CanisterID, req.EffectiveCanisterID) {
+		return badAuth("canister %s is not one of the delegation targets", req.CanisterID)
 	}
 	// The IC accepts any expiry on anonymous query and read_state requests:
 	// nothing is replayed by repeating them.
-	if requestType == "call" || !req.Sender.IsAnonymous() {
-		if err := checkExpiry(req.IngressExpiry, now); err != nil {
-			return nil, err
-		}
+	if req.Type == "call" || !req.Sender.IsAnonymous() {
+		return checkExpiry(req.IngressExpiry, now)
 	}
-	return req, nil
+	return nil
 }
 
 func setURLIDs(req *Request, rt route) error {
