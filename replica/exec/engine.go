@@ -32,6 +32,12 @@ type Config struct {
 	// MaxStableMemory is the largest stable memory in bytes; stable64_grow
 	// beyond it returns -1.
 	MaxStableMemory uint64
+	// RootKey is the DER-encoded root key returned by ic0.root_key_copy.
+	RootKey []byte
+	// ThresholdKeys are the chain keys whose fees ic0.cost_sign_with_ecdsa,
+	// cost_sign_with_schnorr and cost_vetkd_derive_key report; other key
+	// names get the spec's "invalid key name" answer (2).
+	ThresholdKeys []ThresholdKey
 }
 
 // Engine compiles modules (with a cache keyed by module hash) and creates

@@ -26,6 +26,7 @@ type execution struct {
 	balance   Cycles
 	available Cycles
 	timer     uint64
+	sortedEnv []EnvVar
 }
 
 // fail records the typed cause of a trap and returns the wasmtime trap that

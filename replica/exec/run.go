@@ -28,9 +28,10 @@ type Invocation struct {
 	Status                                   int32  // 1 running, 2 stopping, 3 stopped
 	Version                                  uint64
 	Controllers                              [][]byte
-	DataCertificate                          []byte // for data_certificate_* in non-replicated queries (nil = absent)
-	Deadline                                 uint64 // msg_deadline
-	Timer                                    uint64 // the currently set global timer (0 = none)
+	DataCertificate                          []byte   // for data_certificate_* in non-replicated queries (nil = absent)
+	Deadline                                 uint64   // msg_deadline
+	Timer                                    uint64   // the currently set global timer (0 = none)
+	EnvVars                                  []EnvVar // canister environment variables
 	// Responded says the call context was already answered (callbacks).
 	Responded bool
 	// CallContextInstructions are the instructions already spent in this

@@ -25,7 +25,7 @@ type hostFunc struct {
 // hostFuncs indexes the System API by name; built from the per-area tables.
 var hostFuncs = func() map[string]*hostFunc {
 	m := map[string]*hostFunc{}
-	for _, list := range [][]hostFunc{msgFuncs, callFuncs, cyclesFuncs, stableFuncs, miscFuncs} {
+	for _, list := range [][]hostFunc{msgFuncs, callFuncs, cyclesFuncs, stableFuncs, miscFuncs, envFuncs} {
 		for i := range list {
 			m[list[i].name] = &list[i]
 		}

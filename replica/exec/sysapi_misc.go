@@ -76,7 +76,7 @@ var miscFuncs = []hostFunc{
 	{name: "debug_print", params: "II", allowed: ctxAll | ctxS, fn: debugPrint},
 	{name: "trap", params: "II", allowed: ctxAll | ctxS, fn: trap},
 	{name: "cost_call", params: "llI", allowed: ctxAll | ctxS, fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.write("cost_call", a[2], costCall(a[0], a[1]).bytes16())
+		return 0, x.write("cost_call", a[2], costCall(a[0], a[1], x.inst.module.Is64).bytes16())
 	}},
 	{name: "cost_create_canister", params: "I", allowed: ctxAll | ctxS, fn: func(x *execution, a []uint64) (uint64, error) {
 		return 0, x.write("cost_create_canister", a[0], CyclesFrom(feeCreateCanister).bytes16())
@@ -149,8 +149,13 @@ func trap(x *execution, a []uint64) (uint64, error) {
 		"Canister called `ic0.trap` with message: '%s'.\nConsider gracefully handling failures from this canister or altering the canister to handle exceptions. See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly", msg)
 }
 
-// Fees of a 13-node application subnet (IC CyclesAccountManager defaults).
+// Fees of a 13-node application subnet (IC CyclesAccountManagerConfig::
+// application_subnet, rs/config/src/subnet_config.rs).
 const (
+	feeUpdateMessage    = 5_000_000
+	feeTenInstructions  = 10
+	wasm64CostOverhead  = 2
+	maxResponseBytes    = 2 << 20 // MAX_INTER_CANISTER_PAYLOAD_IN_BYTES
 	feeXnetCall         = 260_000
 	feeXnetByte         = 1_000
 	feeCreateCanister   = 500_000_000_000
@@ -161,8 +166,21 @@ const (
 	subnetNodes         = 13
 )
 
-func costCall(methodNameSize, payloadSize uint64) Cycles {
-	return CyclesFrom(feeXnetCall).Add(mulCycles(feeXnetByte, methodNameSize)).Add(mulCycles(feeXnetByte, payloadSize))
+// costCall is what a canister needs above its freezing threshold to make a
+// call: the base fee, the request bytes, and the reservations for the
+// largest response and for executing the longest response callback (the
+// update message limit of DefaultLimits).
+func costCall(methodNameSize, payloadSize uint64, is64 bool) Cycles {
+	perTen := uint64(feeTenInstructions)
+	if is64 {
+		perTen *= wasm64CostOverhead
+	}
+	execution := CyclesFrom(feeUpdateMessage).Add(mulCycles(DefaultLimits.Update/10, perTen))
+	return CyclesFrom(feeXnetCall).
+		Add(mulCycles(feeXnetByte, methodNameSize)).
+		Add(mulCycles(feeXnetByte, payloadSize)).
+		Add(mulCycles(feeXnetByte, maxResponseBytes)).
+		Add(execution)
 }
 
 func costHTTPRequest(requestSize, maxResponseBytes uint64) Cycles {
