@@ -14,7 +14,8 @@ import (
 //     with nothing pruned between them, so lookup reports Absent (never Unknown);
 //   - everything else is Pruned.
 //
-// Multiple paths merge into one witness.
+// Multiple paths merge into one witness. The empty path ends at the root and so reveals the whole
+// tree: a read_state handler must reject it (the spec allows no such path), or it leaks every entry.
 func (t Tree) Witness(paths []Path) hashtree.Node {
 	q := newQuery(paths)
 	if q.full {
