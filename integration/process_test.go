@@ -162,7 +162,7 @@ func TestReplicaStopsCleanlyOnSIGTERM(t *testing.T) {
 
 func TestReplicaHelp(t *testing.T) {
 	code, _, stderr := runCanistry(t, 30*time.Second, "replica", "--help")
-	if code != 0 || !strings.Contains(stderr, "--state-dir") || !strings.Contains(stderr, "--max-instructions-per-message") {
+	if code != 0 || !strings.Contains(stderr, "-state-dir") || !strings.Contains(stderr, "-max-instructions-per-message") {
 		t.Fatalf("exit %d, help:\n%s", code, stderr)
 	}
 	if code, _, _ := runCanistry(t, 30*time.Second, "replica", "--no-such-flag"); code != 2 {

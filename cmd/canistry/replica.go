@@ -65,6 +65,10 @@ func runReplica(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Catch signals before anything is announced: a supervisor that reads the
+	// URL and at once sends SIGTERM must get a clean stop, not a kill.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	log, err := newLogger(stderr, f.logLevel)
 	if err != nil {
 		return err
@@ -88,8 +92,6 @@ func runReplica(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	log.Info("replica serving", "url", "http://"+ln.Addr().String(), "state_dir", f.stateDir)
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
