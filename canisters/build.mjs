@@ -54,7 +54,9 @@ async function main(argv) {
     const started = Date.now();
     let outputs;
     try {
-      outputs = await buildInWorker(dir);
+      const built = await buildInWorker(dir);
+      built.warnings.forEach((w) => console.warn(`      ${w}`));
+      outputs = built.outputs;
     } catch (err) {
       console.error(`FAIL  ${name}: ${err.message}`);
       failed = true;
@@ -97,7 +99,7 @@ function buildInWorker(dir) {
       if (msg.error !== undefined) {
         reject(new Error(msg.error));
       } else {
-        resolve(msg.outputs);
+        resolve(msg.built);
       }
     });
     worker.once('error', (err) => {
@@ -114,7 +116,7 @@ function buildInWorker(dir) {
 
 function compileInThisWorker(dir) {
   try {
-    parentPort.postMessage({ outputs: buildCanister(loadCompiler(), dir) });
+    parentPort.postMessage({ built: buildCanister(loadCompiler(), dir) });
   } catch (err) {
     parentPort.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
@@ -147,7 +149,7 @@ function findCanisterDirs(root) {
   return found.sort();
 }
 
-// Compiles one canister and returns its output files as bytes.
+// Compiles one canister; returns its output files as bytes and moc's warnings.
 function buildCanister(mo, dir) {
   // Sources live in the compiler's virtual FS under their repo-relative path,
   // so relative imports work and no absolute path can leak into the output.
@@ -156,16 +158,33 @@ function buildCanister(mo, dir) {
     const rel = toPosix(relative(dir, file));
     mo.write(posix.join(virtualDir, rel), readFileSync(file, 'utf8'));
   }
-  const result = mo.wasm(posix.join(virtualDir, 'main.mo'), 'ic');
+  // The raw compiler call (not mo.wasm) keeps the diagnostics: errors with
+  // file:line:column, and warnings, which mo.wasm drops.
+  const { code: result, diagnostics } = mo.compiler.compileWasm('ic', posix.join(virtualDir, 'main.mo'));
+  const messages = (diagnostics ?? []).map(formatDiagnostic);
+  if (!result) {
+    throw new Error(`moc reported:\n${messages.join('\n') || '(no diagnostics)'}`);
+  }
   let wasm = Uint8Array.from(result.wasm);
   const protocol = readProtocol(dir);
   if (protocol !== undefined) {
     wasm = appendCustomSection(wasm, PROTOCOL_SECTION, new TextEncoder().encode(protocol));
   }
-  return [
-    { file: 'canister.wasm', bytes: wasm },
-    { file: 'canister.did', bytes: new TextEncoder().encode(result.candid) },
-  ];
+  return {
+    warnings: messages,
+    outputs: [
+      { file: 'canister.wasm', bytes: wasm },
+      { file: 'canister.did', bytes: new TextEncoder().encode(result.candid) },
+    ],
+  };
+}
+
+// LSP-style diagnostic (0-based positions, severity 1 = error) as
+// `path:line:column: error M0050: message`.
+function formatDiagnostic(d) {
+  const start = d.range?.start ?? { line: 0, character: 0 };
+  const severity = d.severity === 1 ? 'error' : 'warning';
+  return `${d.source}:${start.line + 1}:${start.character + 1}: ${severity} ${d.code ?? ''}: ${d.message}`;
 }
 
 // All .mo files of a canister directory, including helper subdirectories but
