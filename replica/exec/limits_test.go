@@ -1,0 +1,92 @@
+package exec
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/candid/idl"
+
+	"github.com/canistry/canistry/replica/reject"
+)
+
+func TestWasmMemoryLimit(t *testing.T) {
+	e := newTestEngine(t)
+	m := watModule(t, e, `(module
+	  (memory 1)
+	  (func $grow (drop (memory.grow (i32.const 2))))
+	  (export "canister_update grow" (func $grow))
+	  (export "canister_query grow_q" (func $grow)))`)
+	tests := []struct {
+		name   string
+		kind   Kind
+		method string
+		limit  uint64
+		trap   reject.ErrorCode
+	}{
+		{"update beyond the limit", KindUpdate, "grow", 2 * PageSize, reject.CanisterWasmMemoryLimitExceeded},
+		{"update within the limit", KindUpdate, "grow", 3 * PageSize, 0},
+		{"no limit", KindUpdate, "grow", 0, 0},
+		{"queries are not limited", KindNonReplicatedQuery, "grow_q", 2 * PageSize, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			inst := instantiate(t, e, m, nil)
+			inv := invocation(tc.kind, tc.method, nil)
+			inv.WasmMemoryLimit = tc.limit
+			res := inst.Run(inv)
+			if tc.trap != 0 {
+				wantTrap(t, res, tc.trap)
+				if err := inst.Rollback(); err != nil {
+					t.Fatal(err)
+				}
+				if n := len(inst.liveState().Heap); n != PageSize {
+					t.Fatalf("heap after rollback %d bytes", n)
+				}
+				return
+			}
+			if res.Trap != nil {
+				t.Fatal(res.Trap)
+			}
+		})
+	}
+}
+
+// TestParallelInstances runs instances of one module on several goroutines
+// (the scheduler runs different canisters in parallel).
+func TestParallelInstances(t *testing.T) {
+	e := newTestEngine(t)
+	m, err := e.Compile(loadCounter(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		inst := installCounter(t, e, m) // t.Fatal only on the test goroutine
+		t.Cleanup(inst.Close)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var last *Result
+			for i := 1; i <= 20; i++ {
+				last = inst.Run(invocation(KindUpdate, "inc", emptyArgs))
+				if last.Trap != nil {
+					errs <- last.Trap.Error()
+					return
+				}
+				inst.Commit()
+			}
+			var n idl.Nat
+			if err := candid.Unmarshal(last.Reply, []any{&n}); err != nil || n.BigInt().Uint64() != 20 {
+				errs <- fmt.Sprintf("last inc replied %x (%v), want 20", last.Reply, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for msg := range errs {
+		t.Error(msg)
+	}
+}
