@@ -147,9 +147,16 @@ func TestMotokoCounter(t *testing.T) {
 		mustRun(t, inst, invocation(KindPreUpgrade, "", nil))
 		inst.Commit()
 		old := inst.State()
-		newModule, err := e.Compile(loadCounter(t))
+		v2, err := os.ReadFile("testdata/counter_v2.wasm")
 		if err != nil {
 			t.Fatal(err)
+		}
+		newModule, err := e.Compile(v2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !newModule.Queries["version"] {
+			t.Fatal("counter_v2 has no version query")
 		}
 		up, err := e.Instantiate(newModule, &State{Heap: old.Heap, Stable: old.Stable})
 		if err != nil {
@@ -163,8 +170,20 @@ func TestMotokoCounter(t *testing.T) {
 			t.Fatalf("get after upgrade = %d, want 3", got)
 		}
 		up.Rollback()
+		if got := decodeNat(t, mustRun(t, up, invocation(KindNonReplicatedQuery, "version", emptyArgs)).Reply); got != 2 {
+			t.Fatalf("version after upgrade = %d, want 2", got)
+		}
+		up.Rollback()
 		if got := decodeNat(t, mustRun(t, up, invocation(KindUpdate, "inc", emptyArgs)).Reply); got != 4 {
 			t.Fatalf("inc after upgrade = %d, want 4", got)
+		}
+
+		// Without the kept heap (a reinstall) the count starts over: the
+		// upgrade above really carried the state.
+		fresh := installCounter(t, e, newModule)
+		defer fresh.Close()
+		if got := decodeNat(t, mustRun(t, fresh, invocation(KindNonReplicatedQuery, "get", emptyArgs)).Reply); got != 0 {
+			t.Fatalf("get after reinstall = %d, want 0", got)
 		}
 	})
 }
