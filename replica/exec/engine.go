@@ -26,12 +26,19 @@ var DefaultLimits = Limits{Update: 40e9, Query: 5e9, Install: 300e9, Inspect: 20
 // DefaultMaxStableMemory caps stable memory, which lives in Go memory.
 const DefaultMaxStableMemory = 4 << 30
 
+// DefaultMaxWasm64Memory is the IC's heap limit for wasm64 canisters (6 GiB).
+const DefaultMaxWasm64Memory = 6 << 30
+
 // Config configures an Engine. Zero fields take the defaults.
 type Config struct {
 	Limits Limits
 	// MaxStableMemory is the largest stable memory in bytes; stable64_grow
 	// beyond it returns -1.
 	MaxStableMemory uint64
+	// MaxWasm64Memory is the largest heap of a wasm64 canister in bytes
+	// (wasm32 heaps are capped at 4 GiB by their address space);
+	// memory.grow beyond it returns -1.
+	MaxWasm64Memory uint64
 	// RootKey is the DER-encoded root key returned by ic0.root_key_copy.
 	RootKey []byte
 	// ThresholdKeys are the chain keys whose fees ic0.cost_sign_with_ecdsa,
@@ -84,6 +91,7 @@ func withDefaults(cfg Config) Config {
 		{&l.Update, DefaultLimits.Update}, {&l.Query, DefaultLimits.Query},
 		{&l.Install, DefaultLimits.Install}, {&l.Inspect, DefaultLimits.Inspect},
 		{&cfg.MaxStableMemory, DefaultMaxStableMemory},
+		{&cfg.MaxWasm64Memory, DefaultMaxWasm64Memory},
 	} {
 		if *f.v == 0 {
 			*f.v = f.d
@@ -110,7 +118,7 @@ func (e *Engine) limitFor(k Kind) uint64 {
 
 // invalidWasm is the error of every module the replica refuses.
 func invalidWasm(err error) *reject.Error {
-	return reject.New(reject.CanisterInvalidWasm, "Wasm module of canister is not valid: %v", err)
+	return reject.New(reject.CanisterInvalidWasm, "Canister's Wasm module is not valid: %v", err)
 }
 
 // Compile validates, instruments and compiles a module (raw or gzipped).

@@ -27,6 +27,8 @@ type execution struct {
 	available Cycles
 	timer     uint64
 	sortedEnv []EnvVar
+	// trapMessage is the canister's message when it called ic0.trap.
+	trapMessage *string
 }
 
 // fail records the typed cause of a trap and returns the wasmtime trap that

@@ -3,6 +3,7 @@ package exec
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/bytecodealliance/wasmtime-go/v44"
@@ -27,7 +28,9 @@ type Instance struct {
 	stable        *stableMemory
 	globalsCommit []Global
 
-	cur *execution // the running execution, for host functions
+	cur     *execution // the running execution, for host functions
+	trapped bool       // the last Run trapped and was not rolled back yet
+	broken  error      // a failed rebuild left the instance unusable
 }
 
 // Instantiate creates an instance of m.
@@ -61,42 +64,47 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 }
 
 // build creates the store and the wasmtime instance and looks up the
-// instrumentation exports.
+// instrumentation exports. The instance's fields change only on success.
 func (i *Instance) build() error {
-	i.store = wasmtime.NewStoreWithData(i.engine.wasm, i)
-	linker := i.engine.linker32
+	store := wasmtime.NewStoreWithData(i.engine.wasm, i)
+	linker, maxHeap := i.engine.linker32, uint64(maxHeap32)
 	if i.module.Is64 {
-		linker = i.engine.linker64
+		linker, maxHeap = i.engine.linker64, i.engine.cfg.MaxWasm64Memory
 	}
-	// Instantiation runs no canister code (the start section was removed)
-	// but active data and element segments are applied; give it fuel for
-	// nothing else.
-	if err := i.store.SetFuel(0); err != nil {
+	// memory.grow beyond the limit returns -1, as on the IC.
+	store.Limiter(int64(maxHeap), -1, -1, -1, -1)
+	// Instantiation runs no canister code (the start section was removed),
+	// only active data and element segments: it needs no fuel.
+	if err := store.SetFuel(0); err != nil {
+		store.Close()
 		return fmt.Errorf("set fuel: %w", err)
 	}
-	w, err := linker.Instantiate(i.store, i.module.compiled)
+	w, err := linker.Instantiate(store, i.module.compiled)
 	if err != nil {
-		i.store.Close()
+		store.Close()
 		return fmt.Errorf("instantiate: %w", err)
 	}
-	i.wasm = w
-	if ex := w.GetExport(i.store, exportMemory); ex != nil {
-		i.mem = ex.Memory()
-	}
-	if ex := w.GetExport(i.store, exportTable); ex != nil {
-		i.table = ex.Table()
-	}
-	i.globals = make([]*wasmtime.Global, len(i.module.layout.globalNames))
+	globals := make([]*wasmtime.Global, len(i.module.layout.globalNames))
 	for n, name := range i.module.layout.globalNames {
-		ex := w.GetExport(i.store, name)
+		ex := w.GetExport(store, name)
 		if ex == nil || ex.Global() == nil {
-			i.store.Close()
+			store.Close()
 			return fmt.Errorf("instrumented global %s is missing", name)
 		}
-		i.globals[n] = ex.Global()
+		globals[n] = ex.Global()
+	}
+	i.store, i.wasm, i.globals, i.mem, i.table = store, w, globals, nil, nil
+	if ex := w.GetExport(store, exportMemory); ex != nil {
+		i.mem = ex.Memory()
+	}
+	if ex := w.GetExport(store, exportTable); ex != nil {
+		i.table = ex.Table()
 	}
 	return nil
 }
+
+// maxHeap32 is the reach of a 32-bit memory.
+const maxHeap32 = 4 << 30
 
 // restore overwrites the fresh instance's heap (growing it to the saved
 // size) and, if given, its globals.
@@ -171,14 +179,26 @@ func (i *Instance) Module() *Module { return i.module }
 func (i *Instance) State() *State {
 	return &State{
 		Heap:    append([]byte(nil), i.heap...),
-		Stable:  append([]byte(nil), i.stable.data[:i.stable.committedSize]...),
+		Stable:  i.stable.committed(),
 		Globals: append([]Global(nil), i.globalsCommit...),
 	}
 }
 
 // Commit makes the state left by the last Run the committed state and
 // returns what changed.
+//
+// Committing a trapped execution would persist half-done work, which the
+// IC never does: after a trap Commit rolls back instead and returns a
+// delta without pages (and logs the caller's mistake).
 func (i *Instance) Commit() *Delta {
+	if i.trapped {
+		slog.Error("exec: Commit after a trapped execution; rolling back instead")
+		if err := i.Rollback(); err != nil {
+			slog.Error("exec: rollback failed", "error", err)
+		}
+		return &Delta{HeapSize: uint64(len(i.heap)), StableSize: i.stable.committedSize,
+			Globals: append([]Global(nil), i.globalsCommit...)}
+	}
 	d := &Delta{HeapPages: i.commitHeap()}
 	d.HeapSize = uint64(len(i.heap))
 	d.StablePages = i.stable.commit()
@@ -224,6 +244,7 @@ func isZero(b []byte) bool {
 // Rollback restores the committed state exactly: heap (contents and size),
 // stable memory and globals.
 func (i *Instance) Rollback() error {
+	i.trapped = false
 	i.stable.rollback()
 	live := i.liveHeap()
 	if len(live) != len(i.heap) {
@@ -242,10 +263,15 @@ func (i *Instance) Rollback() error {
 func (i *Instance) rebuild() error {
 	old := i.store
 	if err := i.build(); err != nil {
-		return fmt.Errorf("rebuild instance for rollback: %w", err)
+		i.broken = fmt.Errorf("rebuild instance for rollback: %w", err)
+		return i.broken
 	}
 	old.Close()
-	return i.restore(i.heap, i.globalsCommit)
+	if err := i.restore(i.heap, i.globalsCommit); err != nil {
+		i.broken = fmt.Errorf("restore committed state for rollback: %w", err)
+		return i.broken
+	}
+	return nil
 }
 
 // Close releases the wasmtime store.

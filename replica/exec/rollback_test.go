@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/canistry/canistry/replica/reject"
@@ -166,5 +167,49 @@ func TestGlobalsRestoredByInstantiate(t *testing.T) {
 	// A state that does not fit the module is refused.
 	if _, err := e.Instantiate(m, &State{Heap: saved.Heap, Globals: saved.Globals[:1]}); err == nil {
 		t.Fatal("instantiate with the wrong number of globals succeeded")
+	}
+}
+
+// TestCommitAfterTrapRollsBack guards against persisting a trapped
+// execution, and checks that State reports only committed data while an
+// execution is pending.
+func TestCommitAfterTrapRollsBack(t *testing.T) {
+	e := newTestEngine(t)
+	inst := instantiate(t, e, watModule(t, e, stateWat), nil)
+	mustRun(t, inst, invocation(KindUpdate, "mutate", nil))
+	inst.Commit()
+	before := inst.State()
+
+	mustRun(t, inst, invocation(KindUpdate, "mutate", nil)) // pending, not committed
+	assertSameState(t, before, inst.State())
+	if err := inst.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+
+	wantTrap(t, inst.Run(invocation(KindUpdate, "grow_trap", nil)), reject.CanisterTrapped)
+	if d := inst.Commit(); !d.Empty() {
+		t.Fatalf("commit after trap returned %d heap pages", len(d.HeapPages))
+	}
+	assertSameState(t, before, inst.State())
+	assertSameState(t, before, inst.liveState())
+}
+
+func TestWasm64HeapLimit(t *testing.T) {
+	e, err := NewEngine(Config{MaxWasm64Memory: 4 * PageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := instantiate(t, e, watModule(t, e, `(module
+	  (import "ic0" "msg_reply_data_append" (func $append (param i64 i64)))
+	  (import "ic0" "msg_reply" (func $reply))
+	  (memory i64 1)
+	  (func (export "canister_update grow")
+	    (i64.store (i64.const 0) (memory.grow (i64.const 3)))
+	    (i64.store (i64.const 8) (memory.grow (i64.const 1)))
+	    (call $append (i64.const 0) (i64.const 16))
+	    (call $reply)))`), nil)
+	res := mustRun(t, inst, invocation(KindUpdate, "grow", nil))
+	if got := fmt.Sprintf("%x", res.Reply); got != "0100000000000000ffffffffffffffff" {
+		t.Fatalf("memory.grow results %s, want 1 then -1", got)
 	}
 }

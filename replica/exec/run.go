@@ -71,8 +71,12 @@ type Result struct {
 // trap, a query or inspect_message).
 func (i *Instance) Run(inv *Invocation) *Result {
 	res := &Result{Balance: inv.Balance}
-	if i.store == nil {
-		res.Trap = reject.New(reject.CanisterWasmEngineError, "%v", errClosed)
+	if i.store == nil || i.broken != nil {
+		err := i.broken
+		if err == nil {
+			err = errClosed
+		}
+		res.Trap = reject.New(reject.CanisterWasmEngineError, "%v", err)
 		return res
 	}
 	fn, absent := i.entryPoint(inv)
@@ -148,14 +152,18 @@ func (i *Instance) finish(x *execution) {
 
 // fail turns the result into a trap result: every effect is discarded.
 func (i *Instance) fail(x *execution, err error) {
+	i.trapped = true
 	t := x.trap
 	if t == nil {
 		t = trapFromError(err, x.fuelLimit)
 	}
-	logs := x.res.Logs
+	logLine := t.Message
+	if x.trapMessage != nil {
+		logLine = *x.trapMessage // the canister's own ic0.trap message
+	}
 	*x.res = Result{
 		Trap: t, Instructions: x.res.Instructions, Balance: x.inv.Balance,
-		Logs: append(logs, "[TRAP]: "+t.Message),
+		Logs: append(x.res.Logs, "[TRAP]: "+logLine),
 	}
 }
 

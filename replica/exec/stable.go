@@ -72,6 +72,18 @@ func (s *stableMemory) commit() map[uint64][]byte {
 	return changed
 }
 
+// committed returns a copy of the committed contents.
+func (s *stableMemory) committed() []byte {
+	out := append([]byte(nil), s.data[:min(s.committedSize, s.size())]...)
+	out = resizeZeroed(out, s.committedSize)
+	for p, old := range s.journal {
+		if old != nil {
+			copy(out[p*DeltaPageSize:], old)
+		}
+	}
+	return out
+}
+
 // rollback restores the committed contents and size.
 func (s *stableMemory) rollback() {
 	for p, old := range s.journal {

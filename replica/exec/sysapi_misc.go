@@ -27,6 +27,9 @@ var miscFuncs = []hostFunc{
 		return 0, x.copyOut("subnet_self_copy", a[0], a[1], a[2], x.inv.Subnet)
 	}},
 	{name: "canister_status", results: "i", allowed: ctxAll, fn: func(x *execution, _ []uint64) (uint64, error) {
+		if x.inv.Status == 0 {
+			return 1, nil // running
+		}
 		return uint64(uint32(x.inv.Status)), nil
 	}},
 	{name: "canister_version", results: "l", allowed: ctxAll, fn: func(x *execution, _ []uint64) (uint64, error) {
@@ -145,6 +148,7 @@ func trap(x *execution, a []uint64) (uint64, error) {
 	if data, err := x.read("trap", a[0], a[1]); err == nil {
 		msg = strings.ToValidUTF8(string(data), "\uFFFD")
 	}
+	x.trapMessage = &msg
 	return 0, reject.New(reject.CanisterCalledTrap,
 		"Canister called `ic0.trap` with message: '%s'.\nConsider gracefully handling failures from this canister or altering the canister to handle exceptions. See documentation: https://internetcomputer.org/docs/current/references/execution-errors#trapped-explicitly", msg)
 }

@@ -243,7 +243,7 @@ func TestSystemAPIBehaviour(t *testing.T) {
 		code   reject.ErrorCode
 		msg    string
 	}{
-		{"boom", reject.CanisterCalledTrap, "Canister called `ic0.trap` with message: 'no thanks'"},
+		{"boom", reject.CanisterCalledTrap, "Canister called `ic0.trap` with message: 'no thanks'.\nConsider gracefully handling"},
 		{"too_many_cycles", reject.CanisterContractViolation, "ic0.call_cycles_add128: cannot add 18446744073709551616 cycles"},
 		{"perform_without_new", reject.CanisterContractViolation, "no call is under construction"},
 		{"reject_bad_utf8", reject.CanisterContractViolation, "not valid UTF-8"},
@@ -260,6 +260,9 @@ func TestSystemAPIBehaviour(t *testing.T) {
 			}
 			if last := res.Logs[len(res.Logs)-1]; !strings.HasPrefix(last, "[TRAP]: ") {
 				t.Fatalf("logs %q", res.Logs)
+			}
+			if tc.method == "boom" && (len(res.Logs) != 2 || res.Logs[0] != "hello" || res.Logs[1] != "[TRAP]: no thanks") {
+				t.Fatalf("logs of ic0.trap %q", res.Logs)
 			}
 		})
 	}
