@@ -206,7 +206,9 @@ func (r *Replica) ReadState(ctx context.Context, req *httpapi.Request) ([]byte, 
 // mayRead applies the spec's read_state authorization to one path.
 func (r *Replica) mayRead(req *httpapi.Request, p [][]byte) error {
 	if len(p) == 0 {
-		return nil // the empty path asks for nothing but /time
+		// The empty path would reveal the whole state tree: every request's
+		// reply included. The spec allows no such path.
+		return &httpapi.Error{Status: http.StatusBadRequest, Message: "Invalid path requested: the empty path"}
 	}
 	switch string(p[0]) {
 	case "time", "subnet", "canister_ranges", "api_boundary_nodes":
@@ -254,6 +256,9 @@ func (r *Replica) mayReadCanister(req *httpapi.Request, p [][]byte) error {
 		return &httpapi.Error{Status: http.StatusBadRequest, Message: "Effective principal id in URL " + req.EffectiveCanisterID.String() +
 			" does not match requested canister id: " + principal.Principal{Raw: p[1]}.String()}
 	}
+	if !inTargets(req.Targets, p[1]) {
+		return forbidden("The sender's delegation does not allow canister " + principal.Principal{Raw: p[1]}.String())
+	}
 	if len(p) < 3 {
 		return nil
 	}
@@ -283,3 +288,16 @@ func (r *Replica) mayReadMetadata(req *httpapi.Request, p [][]byte) error {
 }
 
 func forbidden(msg string) error { return &httpapi.Error{Status: http.StatusForbidden, Message: msg} }
+
+// inTargets applies a delegation's targets; nil targets allow every canister.
+func inTargets(targets []principal.Principal, canister []byte) bool {
+	if targets == nil {
+		return true
+	}
+	for _, t := range targets {
+		if bytes.Equal(t.Raw, canister) {
+			return true
+		}
+	}
+	return false
+}
