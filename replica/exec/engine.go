@@ -1,7 +1,3 @@
-// Package exec runs canister WASM on wasmtime with the IC System API (ic0):
-// it validates and instruments modules, executes one message at a time on an
-// instance and keeps the instance's committed state so that every execution
-// can be committed or rolled back exactly.
 package exec
 
 import (

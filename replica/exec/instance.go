@@ -37,9 +37,11 @@ type Instance struct {
 //
 // with == nil: fresh module state (the start function is NOT run: the caller
 // runs KindStart, then KindInit). with != nil: Heap, Stable and Globals are
-// restored exactly (restart from disk); with.Globals == nil keeps the fresh
+// restored exactly (restart from disk). with.Globals == nil keeps the fresh
 // instance's globals (EOP upgrade with Keep: old heap and stable memory, new
-// globals; the caller then runs KindStart and KindPostUpgrade).
+// globals; the caller then runs KindStart and KindPostUpgrade). with.Heap ==
+// nil keeps the fresh instance's heap (upgrade with Replace: only the stable
+// memory carries over).
 func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 	inst := &Instance{engine: e, module: m}
 	if err := inst.build(); err != nil {
@@ -107,10 +109,12 @@ func (i *Instance) build() error {
 const maxHeap32 = 4 << 30
 
 // restore overwrites the fresh instance's heap (growing it to the saved
-// size) and, if given, its globals.
+// size) and globals; nil keeps the fresh instance's.
 func (i *Instance) restore(heap []byte, globals []Global) error {
-	if err := i.setHeap(heap); err != nil {
-		return err
+	if heap != nil {
+		if err := i.setHeap(heap); err != nil {
+			return err
+		}
 	}
 	if globals == nil {
 		return nil

@@ -64,23 +64,11 @@ func TestParallelInstances(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan string, 4)
 	for g := 0; g < 4; g++ {
-		inst := installCounter(t, e, m) // t.Fatal only on the test goroutine
-		t.Cleanup(inst.Close)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var last *Result
-			for i := 1; i <= 20; i++ {
-				last = inst.Run(invocation(KindUpdate, "inc", emptyArgs))
-				if last.Trap != nil {
-					errs <- last.Trap.Error()
-					return
-				}
-				inst.Commit()
-			}
-			var n idl.Nat
-			if err := candid.Unmarshal(last.Reply, []any{&n}); err != nil || n.BigInt().Uint64() != 20 {
-				errs <- fmt.Sprintf("last inc replied %x (%v), want 20", last.Reply, err)
+			if msg := countTo20(e, m); msg != "" {
+				errs <- msg
 			}
 		}()
 	}
@@ -89,4 +77,30 @@ func TestParallelInstances(t *testing.T) {
 	for msg := range errs {
 		t.Error(msg)
 	}
+}
+
+// countTo20 installs a counter and increments it 20 times, reporting a
+// failure as a message (it runs off the test goroutine).
+func countTo20(e *Engine, m *Module) string {
+	inst, err := e.Instantiate(m, nil)
+	if err != nil {
+		return err.Error()
+	}
+	defer inst.Close()
+	steps := []*Invocation{invocation(KindStart, "", nil), invocation(KindInit, "", emptyArgs)}
+	for i := 0; i < 20; i++ {
+		steps = append(steps, invocation(KindUpdate, "inc", emptyArgs))
+	}
+	var last *Result
+	for _, inv := range steps {
+		if last = inst.Run(inv); last.Trap != nil {
+			return last.Trap.Error()
+		}
+		inst.Commit()
+	}
+	var n idl.Nat
+	if err := candid.Unmarshal(last.Reply, []any{&n}); err != nil || n.BigInt().Uint64() != 20 {
+		return fmt.Sprintf("last inc replied %x (%v), want 20", last.Reply, err)
+	}
+	return ""
 }

@@ -213,3 +213,19 @@ func TestWasm64HeapLimit(t *testing.T) {
 		t.Fatalf("memory.grow results %s, want 1 then -1", got)
 	}
 }
+
+// TestInstantiateWithStableOnly is the upgrade with Replace: fresh heap and
+// globals, old stable memory.
+func TestInstantiateWithStableOnly(t *testing.T) {
+	e := newTestEngine(t)
+	m := watModule(t, e, stateWat)
+	inst := instantiate(t, e, m, nil)
+	mustRun(t, inst, invocation(KindUpdate, "grow", nil))
+	inst.Commit()
+	old := inst.State()
+	fresh := instantiate(t, e, m, nil).liveState()
+	up := instantiate(t, e, m, &State{Stable: old.Stable}).liveState()
+	if string(up.Stable) != string(old.Stable) || string(up.Heap) != string(fresh.Heap) || up.Globals[0] != fresh.Globals[0] {
+		t.Fatalf("replace upgrade: stable kept=%v heap fresh=%v globals %+v", string(up.Stable) == string(old.Stable), string(up.Heap) == string(fresh.Heap), up.Globals)
+	}
+}
