@@ -220,7 +220,8 @@ func TestInstantiateWithStableOnly(t *testing.T) {
 	e := newTestEngine(t)
 	m := watModule(t, e, stateWat)
 	inst := instantiate(t, e, m, nil)
-	mustRun(t, inst, invocation(KindUpdate, "grow", nil))
+	mustRun(t, inst, invocation(KindUpdate, "mutate", nil)) // 1 stable page
+	mustRun(t, inst, invocation(KindUpdate, "grow", nil))   // 3 more, written at 200000
 	inst.Commit()
 	old := inst.State()
 	fresh := instantiate(t, e, m, nil).liveState()
