@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"weak"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/bytecodealliance/wasmtime-go/v44"
@@ -68,7 +69,10 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 // build creates the store and the wasmtime instance and looks up the
 // instrumentation exports. The instance's fields change only on success.
 func (i *Instance) build() error {
-	store := wasmtime.NewStoreWithData(i.engine.wasm, i)
+	// The store's data points back at the instance weakly: a strong pointer
+	// would make wasmtime-go's global store table keep every unclosed
+	// instance (and its store) alive forever.
+	store := wasmtime.NewStoreWithData(i.engine.wasm, weak.Make(i))
 	linker, maxHeap := i.engine.linker32, uint64(maxHeap32)
 	if i.module.Is64 {
 		linker, maxHeap = i.engine.linker64, i.engine.cfg.MaxWasm64Memory
@@ -278,7 +282,8 @@ func (i *Instance) rebuild() error {
 	return nil
 }
 
-// Close releases the wasmtime store.
+// Close releases the wasmtime store. (An instance that is dropped without
+// Close is released by the garbage collector, later.)
 func (i *Instance) Close() {
 	if i.store != nil {
 		i.store.Close()

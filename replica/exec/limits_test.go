@@ -2,8 +2,10 @@ package exec
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
+	"weak"
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
@@ -103,4 +105,25 @@ func countTo20(e *Engine, m *Module) string {
 		return fmt.Sprintf("last inc replied %x (%v), want 20", last.Reply, err)
 	}
 	return ""
+}
+
+// TestUnclosedInstanceIsCollected checks that wasmtime-go's global store
+// table does not keep a dropped instance alive.
+func TestUnclosedInstanceIsCollected(t *testing.T) {
+	e := newTestEngine(t)
+	m := watModule(t, e, stateWat)
+	ref := func() weak.Pointer[Instance] {
+		inst, err := e.Instantiate(m, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst.Run(invocation(KindUpdate, "mutate", nil))
+		return weak.Make(inst)
+	}()
+	for i := 0; i < 5 && ref.Value() != nil; i++ {
+		runtime.GC()
+	}
+	if ref.Value() != nil {
+		t.Fatal("a dropped instance is still reachable")
+	}
 }

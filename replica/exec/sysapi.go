@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"weak"
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
@@ -102,7 +103,8 @@ func hostTrampoline(hf *hostFunc, is64 bool) func(*wasmtime.Caller, []wasmtime.V
 		resultKinds[i] = valKind(hf.results[i], is64)
 	}
 	return func(c *wasmtime.Caller, args []wasmtime.Val) ([]wasmtime.Val, *wasmtime.Trap) {
-		inst, _ := c.Data().(*Instance)
+		ref, _ := c.Data().(weak.Pointer[Instance])
+		inst := ref.Value()
 		if inst == nil || inst.cur == nil {
 			return nil, wasmtime.NewTrap("ic0." + hf.name + " called outside of an execution")
 		}
