@@ -111,6 +111,10 @@ func TestCompileDescribesModule(t *testing.T) {
 			if err != nil || again != m {
 				t.Fatal("second compile did not come from the cache")
 			}
+			e.Evict(m.Hash)
+			if fresh, err := e.Compile(wasm); err != nil || fresh == m {
+				t.Fatal("compile after Evict came from the cache")
+			}
 		})
 	}
 }

@@ -219,3 +219,11 @@ func sameKinds(a, b []*wasmtime.ValType) bool {
 }
 
 var errClosed = errors.New("instance is closed")
+
+// Evict drops a module from the compile cache (e.g. when no canister uses
+// it any more). Instances of it keep working.
+func (e *Engine) Evict(hash [32]byte) {
+	e.mu.Lock()
+	delete(e.cache, hash)
+	e.mu.Unlock()
+}
