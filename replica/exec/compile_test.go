@@ -153,6 +153,7 @@ func TestStartIsExportedNotRun(t *testing.T) {
 	if res := plain.Run(invocation(KindInspectMessage, "m", nil)); !res.Accepted {
 		t.Fatal("a module without canister_inspect_message must accept")
 	}
+	wantTrap(t, plain.Run(invocation(Kind(99), "", nil)), reject.CanisterWasmEngineError)
 	res := plain.Run(invocation(KindUpdate, "nope", nil))
 	wantTrap(t, res, reject.CanisterMethodNotFound)
 	if !strings.Contains(res.Trap.Message, "Canister has no update method 'nope'") {

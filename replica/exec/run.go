@@ -218,7 +218,11 @@ func (i *Instance) entryPoint(inv *Invocation) (*wasmtime.Func, *reject.Error) {
 	case KindCompositeQuery:
 		return i.method("canister_composite_query", "composite query", inv.Method)
 	}
-	return i.exportedFunc(systemExport[inv.Kind]), nil
+	name, ok := systemExport[inv.Kind]
+	if !ok {
+		return nil, reject.New(reject.CanisterWasmEngineError, "unknown invocation kind %d", int(inv.Kind))
+	}
+	return i.exportedFunc(name), nil
 }
 
 var systemExport = map[Kind]string{
