@@ -22,6 +22,10 @@ type Manager interface {
 	StartCanister(canister principal.Principal) error
 	StopCanister(canister principal.Principal) error
 	DeleteCanister(canister principal.Principal) error
+	TakeCanisterSnapshot(caller principal.Principal, args TakeCanisterSnapshotArgs) (*Snapshot, error)
+	LoadCanisterSnapshot(caller principal.Principal, args LoadCanisterSnapshotArgs) error
+	ListCanisterSnapshots(canister principal.Principal) ([]Snapshot, error)
+	DeleteCanisterSnapshot(args DeleteCanisterSnapshotArgs) error
 }
 
 // Dispatch decodes arg for method, calls the manager and encodes the reply.
@@ -85,6 +89,48 @@ func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) 
 		default:
 			return empty(m.DeleteCanister(id))
 		}
+	}
+	return dispatchSnapshots(m, caller, method, arg)
+}
+
+// dispatchSnapshots handles the snapshot methods.
+func dispatchSnapshots(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
+	switch method {
+	case "take_canister_snapshot":
+		var a TakeCanisterSnapshotArgs
+		if err := decode(method, arg, &a); err != nil {
+			return nil, err
+		}
+		s, err := m.TakeCanisterSnapshot(caller, a)
+		if err != nil {
+			return nil, err
+		}
+		return encode(*s)
+	case "load_canister_snapshot":
+		var a LoadCanisterSnapshotArgs
+		if err := decode(method, arg, &a); err != nil {
+			return nil, err
+		}
+		return empty(m.LoadCanisterSnapshot(caller, a))
+	case "list_canister_snapshots":
+		id, err := TargetCanister(method, arg)
+		if err != nil {
+			return nil, err
+		}
+		list, err := m.ListCanisterSnapshots(id)
+		if err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []Snapshot{}
+		}
+		return encode(list)
+	case "delete_canister_snapshot":
+		var a DeleteCanisterSnapshotArgs
+		if err := decode(method, arg, &a); err != nil {
+			return nil, err
+		}
+		return empty(m.DeleteCanisterSnapshot(a))
 	}
 	return nil, unknownMethod(method)
 }

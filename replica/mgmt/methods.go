@@ -28,6 +28,10 @@ var methods = map[string]Method{
 	"start_canister":                          {Ingress: true, Canister: true, Controllers: true},
 	"stop_canister":                           {Ingress: true, Canister: true, Controllers: true},
 	"delete_canister":                         {Ingress: true, Canister: true, Controllers: true},
+	"take_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true},
+	"load_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true},
+	"list_canister_snapshots":                 {Ingress: true, Canister: true, Controllers: true},
+	"delete_canister_snapshot":                {Ingress: true, Canister: true, Controllers: true},
 }
 
 // Lookup finds a method by name.

@@ -157,3 +157,32 @@ type CanisterStatusResult struct {
 	IdleCyclesBurnedPerDay idl.Nat                  `ic:"idle_cycles_burned_per_day"`
 	QueryStats             QueryStats               `ic:"query_stats"`
 }
+
+// Snapshot is the snapshot record of the snapshot methods.
+type Snapshot struct {
+	ID               []byte `ic:"id"`
+	TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
+	TotalSize        uint64 `ic:"total_size"`
+}
+
+// TakeCanisterSnapshotArgs is take_canister_snapshot_args.
+type TakeCanisterSnapshotArgs struct {
+	CanisterID      principal.Principal `ic:"canister_id"`
+	ReplaceSnapshot *[]byte             `ic:"replace_snapshot,omitempty"`
+}
+
+// LoadCanisterSnapshotArgs is load_canister_snapshot_args.
+type LoadCanisterSnapshotArgs struct {
+	CanisterID            principal.Principal `ic:"canister_id"`
+	SnapshotID            []byte              `ic:"snapshot_id"`
+	SenderCanisterVersion *uint64             `ic:"sender_canister_version,omitempty"`
+}
+
+// DeleteCanisterSnapshotArgs is delete_canister_snapshot_args.
+type DeleteCanisterSnapshotArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	SnapshotID []byte              `ic:"snapshot_id"`
+}
+
+// DepositCyclesArgs is deposit_cycles_args (the cycles come with the call).
+type DepositCyclesArgs = CanisterIDArg
