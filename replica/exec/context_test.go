@@ -11,25 +11,32 @@ import (
 // contextWat builds a wasm64 module whose every entry point (start, system
 // methods, update, query, composite query, inspect, callback) calls one ic0
 // function with zero arguments.
-func contextWat(hf *hostFunc) string {
+func contextWat(hf *hostFunc) string { return contextWatWidth(hf, true) }
+
+// contextWatWidth is contextWat for either pointer width.
+func contextWatWidth(hf *hostFunc, is64 bool) string {
 	var params, args, drops strings.Builder
 	for _, p := range hf.params {
-		k := valKind(byte(p), true).String()
+		k := valKind(byte(p), is64).String()
 		fmt.Fprintf(&params, " %s", k)
 		fmt.Fprintf(&args, " (%s.const 0)", k)
 	}
+	mem := "i32"
+	if is64 {
+		mem = "i64"
+	}
 	var results string
 	for _, r := range hf.results {
-		results += " " + valKind(byte(r), true).String()
+		results += " " + valKind(byte(r), is64).String()
 		drops.WriteString(" drop")
 	}
 	return fmt.Sprintf(`(module
   (import "ic0" %q (func $f (param%s) (result%s)))
-  (memory i64 1)
+  (memory %s 1)
   (table 1 funcref)
   (elem (i32.const 0) $cb)
   (func $call (call $f%s)%s)
-  (func $cb (param i64) (call $call))
+  (func $cb (param %s) (call $call))
   (start $call)
   (export "canister_init" (func $call))
   (export "canister_pre_upgrade" (func $call))
@@ -40,7 +47,7 @@ func contextWat(hf *hostFunc) string {
   (export "canister_update u" (func $call))
   (export "canister_query q" (func $call))
   (export "canister_composite_query cq" (func $call))
-)`, hf.name, params.String(), results, args.String(), drops.String())
+)`, hf.name, params.String(), results, mem, args.String(), drops.String(), mem)
 }
 
 // contextCase is one invocation kind and the spec's letter for it.
@@ -142,5 +149,31 @@ func checkContext(t *testing.T, e *Engine, m *Module, fn string, c contextCase, 
 	}
 	if allowed && res.Trap != nil && fn != "call_cycles_add128" {
 		t.Errorf("%s in %s (%s): unexpected trap %v", fn, c.letter, c.kind, res.Trap)
+	}
+}
+
+// TestEveryFunctionRuns calls every ic0 function of both pointer widths with
+// zero arguments in every context: whatever the outcome (result or typed
+// trap), none may fail in Go or trap without a typed cause.
+func TestEveryFunctionRuns(t *testing.T) {
+	e := newTestEngine(t)
+	for _, is64 := range []bool{false, true} {
+		for name, hf := range hostFuncs {
+			if hf.only32 && is64 {
+				continue
+			}
+			m := watModule(t, e, contextWatWidth(hf, is64))
+			for _, c := range contextCases {
+				inst := instantiate(t, e, m, nil)
+				inv := invocation(c.kind, c.method, nil)
+				inv.InCompositeQuery = c.composite
+				res := inst.Run(inv)
+				expected := res.Trap == nil || res.Trap.ErrorCode == reject.CanisterContractViolation ||
+					(name == "trap" && res.Trap.ErrorCode == reject.CanisterCalledTrap)
+				if !expected {
+					t.Errorf("%s (64-bit %v) in %s: unexpected trap %v", name, is64, c.letter, res.Trap)
+				}
+			}
+		}
 	}
 }
