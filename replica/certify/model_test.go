@@ -2,9 +2,12 @@ package certify
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
+	"testing"
 
 	"github.com/aviate-labs/agent-go/certification/hashtree"
+	"github.com/google/go-cmp/cmp"
 )
 
 // model is the naive reference state tree: a nested map whose values are []byte leaves or models.
@@ -77,15 +80,6 @@ func (m model) leaves(prefix Path) []Entry {
 	return out
 }
 
-// naiveTree rebuilds the whole hash tree from scratch: at each level the label with the highest
-// priority is the root, smaller labels go left, larger ones right.
-func naiveTree(m model) hashtree.Node {
-	if len(m) == 0 {
-		return hashtree.Empty{}
-	}
-	return naiveLevel(m, sortedKeys(m))
-}
-
 func sortedKeys(m model) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -95,30 +89,111 @@ func sortedKeys(m model) []string {
 	return keys
 }
 
-func naiveLevel(m model, labels []string) hashtree.Node {
-	if len(labels) == 0 {
-		return nil
+// assertMatchesModel checks a tree against the model through its public API and its full witness:
+// the witness reconstructs (by agent-go's independent hashing) to RootHash, holds exactly the
+// model's labels at every level in strictly ascending order with nothing pruned, and every model
+// leaf is found by Get and by agent-go's Lookup and AllPaths.
+func assertMatchesModel(t *testing.T, tree Tree, m model) {
+	t.Helper()
+	if tree.IsEmpty() != (len(m) == 0) {
+		t.Fatalf("IsEmpty = %v with %d top-level labels", tree.IsEmpty(), len(m))
 	}
-	top := 0
-	for i, label := range labels {
-		pi, pt := labelPriority([]byte(label)), labelPriority([]byte(labels[top]))
-		if pi > pt || (pi == pt && bytes.Compare([]byte(label), []byte(labels[top])) < 0) {
-			top = i
+	full := tree.Witness([]Path{{}})
+	if got, want := hashtree.NewHashTree(full).Digest(), tree.RootHash(); got != want {
+		t.Fatalf("full witness digest %x, RootHash %x", got, want)
+	}
+	if err := matchLevel(full, m, nil); err != nil {
+		t.Fatalf("full witness differs from model: %v", err)
+	}
+	leaves := m.leaves(nil)
+	for _, e := range leaves {
+		if v, ok := tree.Get(e.Path); !ok || !bytes.Equal(v, e.Value) {
+			t.Fatalf("Get(%q) = %q, %v; want %q", e.Path, v, ok, e.Value)
+		}
+		if v, err := hashtree.Lookup(full, toLabels(e.Path)...); err != nil || !bytes.Equal(v, e.Value) {
+			t.Fatalf("Lookup(%q) in full witness = %q, %v; want %q", e.Path, v, err, e.Value)
 		}
 	}
-	var sub hashtree.Node
-	switch v := m[labels[top]].(type) {
-	case []byte:
-		sub = hashtree.Leaf(v)
-	case model:
-		sub = naiveLevel(v, sortedKeys(v))
+	pairs, err := hashtree.AllPaths(full)
+	if err != nil {
+		t.Fatalf("AllPaths: %v", err)
 	}
-	var out hashtree.Node = hashtree.Labeled{Label: []byte(labels[top]), Tree: sub}
-	if left := naiveLevel(m, labels[:top]); left != nil {
-		out = hashtree.Fork{LeftTree: left, RightTree: out}
+	if diff := cmp.Diff(leafMap(leaves), pairMap(pairs)); diff != "" {
+		t.Fatalf("AllPaths of the full witness (-model +witness):\n%s", diff)
 	}
-	if right := naiveLevel(m, labels[top+1:]); right != nil {
-		out = hashtree.Fork{LeftTree: out, RightTree: right}
+}
+
+// matchLevel compares one level of a fully revealed witness with the model, recursively.
+func matchLevel(n hashtree.Node, m model, at Path) error {
+	if len(m) == 0 {
+		if n != (hashtree.Empty{}) {
+			return fmt.Errorf("%q: empty level is %T, want Empty", at, n)
+		}
+		return nil
+	}
+	var labeled []hashtree.Labeled
+	if err := flattenLevel(n, &labeled); err != nil {
+		return fmt.Errorf("%q: %w", at, err)
+	}
+	var got []string
+	for _, l := range labeled {
+		got = append(got, string(l.Label))
+	}
+	if want := sortedKeys(m); !slices.Equal(got, want) {
+		return fmt.Errorf("%q: labels %q, want %q (sorted, unique)", at, got, want)
+	}
+	for _, l := range labeled {
+		p := append(slices.Clone(at), l.Label)
+		switch want := m[string(l.Label)].(type) {
+		case []byte:
+			if leaf, ok := l.Tree.(hashtree.Leaf); !ok || !bytes.Equal(leaf, want) {
+				return fmt.Errorf("%q: %v, want leaf %q", p, l.Tree, want)
+			}
+		case model:
+			if err := matchLevel(l.Tree, want, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// flattenLevel collects the Labeled nodes of one level in order; only Forks may join them.
+func flattenLevel(n hashtree.Node, out *[]hashtree.Labeled) error {
+	switch n := n.(type) {
+	case hashtree.Fork:
+		if err := flattenLevel(n.LeftTree, out); err != nil {
+			return err
+		}
+		return flattenLevel(n.RightTree, out)
+	case hashtree.Labeled:
+		*out = append(*out, n)
+		return nil
+	default:
+		return fmt.Errorf("unexpected %T inside a non-empty level", n)
+	}
+}
+
+func leafMap(entries []Entry) map[string]string {
+	out := map[string]string{}
+	for _, e := range entries {
+		out[fmt.Sprintf("%q", e.Path)] = string(e.Value)
 	}
 	return out
+}
+
+func pairMap(pairs []hashtree.PathValuePair[[]byte]) map[string]string {
+	out := map[string]string{}
+	for _, p := range pairs {
+		out[fmt.Sprintf("%q", labelsToPath(p.Path))] = string(p.Value)
+	}
+	return out
+}
+
+func labelsToPath(labels []hashtree.Label) Path {
+	p := make(Path, len(labels))
+	for i, l := range labels {
+		p[i] = l
+	}
+	return p
 }

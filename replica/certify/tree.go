@@ -9,10 +9,13 @@ type Path [][]byte
 // all untouched nodes with the old one, so old versions stay valid and may be read concurrently
 // without locks. The zero value is the empty tree.
 //
-// Each labeled level is a treap keyed by label whose priority is derived from the label's hash, so
-// the shape of a level depends only on its set of labels (never on the order of updates) and the
-// root hash is a pure function of the contents. Every node caches its hash: an update re-hashes
-// only the nodes on the search paths it touches, O(depth * log(width)).
+// Each labeled level is a persistent, leaf-oriented AVL tree (see node): labels sit at the leaves
+// in ascending order and every internal node is a hash-tree Fork, so a witness path through a level
+// of n labels has about log2(n) Forks, as in the IC's balanced fork trees. The shape of a level
+// depends on the order of updates, so two trees with equal contents may have different root hashes;
+// that is harmless because a certificate covers one version and clients only reconstruct hashes.
+// Every node caches its hash: an update re-hashes only the O(log n) nodes on the paths it touches
+// at each level.
 type Tree struct {
 	root *node
 }
@@ -74,7 +77,7 @@ func (t Tree) Subtree(p Path) (Tree, bool) {
 // Labels returns the labels of the top level of t in ascending byte order.
 func (t Tree) Labels() [][]byte {
 	var labels [][]byte
-	t.root.inOrder(func(n *node) { labels = append(labels, n.label) })
+	t.root.inOrder(func(n *node) { labels = append(labels, n.label()) })
 	return labels
 }
 
@@ -89,7 +92,7 @@ func (t Tree) RootHash() [32]byte {
 	return t.root.hash
 }
 
-// find returns the treap node holding the last label of p, or nil.
+// find returns the leaf node holding the last label of p, or nil.
 func (t Tree) find(p Path) *node {
 	level := t.root
 	for i, label := range p {

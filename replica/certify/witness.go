@@ -70,33 +70,40 @@ func witnessLevel(level *node, q *query) hashtree.Node {
 	if len(q.next) == 0 {
 		return hashtree.Pruned(level.hash)
 	}
-	return witnessTreap(level, q.sortedLabels(), q)
+	return witnessNode(level, q.sortedLabels(), q)
 }
 
-// witnessTreap reveals the search paths of the sorted labels inside the treap rooted at n and
-// prunes every subtree whose label range contains none of them. It returns nil for a nil n.
-func witnessTreap(n *node, labels []string, q *query) hashtree.Node {
-	if n == nil {
-		return nil
-	}
+// witnessNode reveals, below n, the leaf of every sorted label that is present and both
+// neighbouring leaves of every label that is absent, and prunes every subtree none of them needs.
+// The neighbours of an absent label are adjacent in the in-order, so no Pruned node lies between
+// them and lookup reports Absent whatever the shape of the tree.
+func witnessNode(n *node, labels []string, q *query) hashtree.Node {
 	if len(labels) == 0 {
 		return hashtree.Pruned(n.hash)
 	}
-	label := string(n.label)
-	lo := sort.SearchStrings(labels, label)
-	hi := lo
-	var sub hashtree.Node
-	if hi < len(labels) && labels[hi] == label {
-		hi++
-		sub = witnessChild(n.child, q.next[label])
-	} else {
-		sub = hashtree.Pruned(n.child.hash())
+	if n.isLeaf() {
+		return witnessLeaf(n, labels, q)
 	}
-	return shape(
-		witnessTreap(n.left, labels[:lo], q),
-		hashtree.Labeled{Label: n.label, Tree: sub},
-		witnessTreap(n.right, labels[hi:], q),
-	)
+	// Labels below the split go left, the rest right. An absent label falling in the gap between
+	// the two halves goes both ways: its predecessor is the last leaf on the left (where it lands
+	// by being above everything there) and its successor the first on the right (below everything).
+	split, leftHi := n.right.lo, n.left.hi
+	toRight := sort.Search(len(labels), func(i int) bool { return labels[i] > string(leftHi) })
+	toLeft := sort.Search(len(labels), func(i int) bool { return labels[i] >= string(split) })
+	return hashtree.Fork{
+		LeftTree:  witnessNode(n.left, labels[:toLeft], q),
+		RightTree: witnessNode(n.right, labels[toRight:], q),
+	}
+}
+
+// witnessLeaf reveals the leaf's label, and its child too if the label is requested. Requested
+// labels that differ from it are absent and only need the label itself as a neighbour.
+func witnessLeaf(n *node, labels []string, q *query) hashtree.Node {
+	label := n.label()
+	if i := sort.SearchStrings(labels, string(label)); i < len(labels) && labels[i] == string(label) {
+		return hashtree.Labeled{Label: label, Tree: witnessChild(n.child, q.next[labels[i]])}
+	}
+	return hashtree.Labeled{Label: label, Tree: hashtree.Pruned(n.child.hash())}
 }
 
 func witnessChild(c child, q *query) hashtree.Node {
@@ -116,30 +123,15 @@ func revealLevel(level *node) hashtree.Node {
 	if level == nil {
 		return hashtree.Empty{}
 	}
-	return revealTreap(level)
+	return revealNode(level)
 }
 
-func revealTreap(n *node) hashtree.Node {
-	if n == nil {
-		return nil
+func revealNode(n *node) hashtree.Node {
+	if !n.isLeaf() {
+		return hashtree.Fork{LeftTree: revealNode(n.left), RightTree: revealNode(n.right)}
 	}
-	var sub hashtree.Node
 	if n.child.isLeaf {
-		sub = hashtree.Leaf(n.child.leaf)
-	} else {
-		sub = revealTreap(n.child.sub)
+		return hashtree.Labeled{Label: n.label(), Tree: hashtree.Leaf(n.child.leaf)}
 	}
-	return shape(revealTreap(n.left), hashtree.Labeled{Label: n.label, Tree: sub}, revealTreap(n.right))
-}
-
-// shape arranges a treap node exactly as node.rehash hashes it; nil children are left out.
-func shape(left hashtree.Node, labeled hashtree.Labeled, right hashtree.Node) hashtree.Node {
-	var out hashtree.Node = labeled
-	if left != nil {
-		out = hashtree.Fork{LeftTree: left, RightTree: out}
-	}
-	if right != nil {
-		out = hashtree.Fork{LeftTree: out, RightTree: right}
-	}
-	return out
+	return hashtree.Labeled{Label: n.label(), Tree: revealNode(n.child.sub)}
 }
