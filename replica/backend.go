@@ -87,6 +87,9 @@ func (r *Replica) preprocess(req *httpapi.Request) error {
 	if rej := runnable(c); rej != nil {
 		return rej
 	}
+	if rej := r.outOfCycles(c, exec.Cycles{}); rej != nil {
+		return rej
+	}
 	return r.inspect(c, req)
 }
 
@@ -101,7 +104,9 @@ func (r *Replica) inspect(c *canister, req *httpapi.Request) error {
 		return nil
 	}
 	res := inst.Run(invocationAt(r, c, exec.KindInspectMessage, req.Method, req.Sender, req.Arg, uint64(time.Now().UnixNano())))
-	inst.Rollback()
+	if err := inst.Rollback(); err != nil {
+		c.close()
+	}
 	switch {
 	case res.Trap != nil:
 		return canisterError(c, res.Trap)
@@ -164,12 +169,27 @@ func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, erro
 	inv := invocationAt(r, c, kind, req.Method, req.Sender, req.Arg, uint64(time.Now().UnixNano()))
 	inv.DataCertificate = cert
 	res := inst.Run(inv)
-	inst.Rollback()
-	reply, rej := answer(c, res)
-	if rej != nil {
-		return nil, rej
+	if err := inst.Rollback(); err != nil {
+		r.log.Error("rolling back a query failed; the canister will be reloaded", "canister", c.id(), "err", err)
+		c.close()
 	}
-	return reply, nil
+	return queryAnswer(c, res)
+}
+
+// queryAnswer maps a query's execution result onto its reply or reject.
+func queryAnswer(c *canister, res *exec.Result) ([]byte, error) {
+	switch {
+	case res.Trap != nil:
+		return nil, canisterError(c, res.Trap)
+	case res.Replied:
+		return res.Reply, nil
+	case res.Reject != nil:
+		return nil, reject.Explicit(*res.Reject)
+	case len(res.Calls) > 0:
+		return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply,
+			"Composite queries that call other canisters are not supported by this replica yet.")
+	}
+	return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply, "Canister did not reply to the call")
 }
 
 // dataCertificate certifies the canister's certified data for

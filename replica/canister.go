@@ -112,6 +112,9 @@ func (r *Replica) loadCanisters() error {
 			r.nextIndex = idx + 1
 		}
 		r.tree = setCanisterTree(r.tree, rec)
+		if rec.GlobalTimer != 0 && rec.ModuleHash != nil {
+			r.timers[string(rec.ID)] = c
+		}
 	}
 	r.log.Info("state loaded", "canisters", len(recs))
 	return nil

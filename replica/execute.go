@@ -8,55 +8,184 @@ import (
 	"github.com/canistry/canistry/replica/state"
 )
 
-// executeUpdate runs an update (or a query called as an update) on a
-// canister and commits or rolls back its state.
-func (rd *round) executeUpdate(id, caller principal.Principal, method string, arg []byte) ([]byte, *reject.Error) {
+// executeIngress runs one ingress update call within a round.
+func (rd *round) executeIngress(m *message) {
+	req := m.req
+	o := state.Origin{Kind: originIngress, Ingress: req.ID[:]}
+	rd.batch.Ingress = append(rd.batch.Ingress, processingRecord(m.entry))
+	if isManagement(req.CanisterID) {
+		rd.executeManagement(req.Sender, req.Method, req.Arg, mgmtCall{origin: o})
+		return
+	}
+	rd.executeCall(req.CanisterID, req.Sender, req.Method, req.Arg, o, state.Cycles{}, uint64(len(req.Arg)))
+}
+
+// executeInternal runs one queued inter-canister message.
+func (rd *round) executeInternal(m *state.Message) {
+	switch m.Kind {
+	case "request":
+		o := state.Origin{Kind: originCanister, Canister: m.From, Callback: m.Callback, Deadline: m.Deadline}
+		if len(m.To) == 0 {
+			rd.executeManagement(principal.Principal{Raw: m.From}, m.Method, m.Arg, mgmtCall{origin: o, cycles: m.Cycles})
+			return
+		}
+		rd.executeCall(principal.Principal{Raw: m.To}, principal.Principal{Raw: m.From}, m.Method, m.Arg, o, m.Cycles, 0)
+	case "response":
+		rd.executeResponse(m)
+	}
+}
+
+// executeCall runs a method of a canister for an ingress message or a
+// request from another canister: checks, a new call context, execution.
+func (rd *round) executeCall(id, caller principal.Principal, method string, arg []byte, o state.Origin, cycles state.Cycles, ingressBytes uint64) {
 	c := rd.r.lookup(id)
 	if c == nil {
-		return nil, canisterNotFound(id)
+		rd.respond(o, nil, canisterNotFound(id), cycles)
+		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if rej := runnable(c); rej != nil {
-		return nil, rej
+	rd.touch(c)
+	rd.chargeStorage(c)
+	if o.Kind == originIngress {
+		charge(c, cyclesOf(feeIngressReception+feeIngressByte*ingressBytes))
 	}
-	inst, err := c.instance(rd.r)
-	if err != nil {
-		return nil, asReject(err)
+	rej := runnable(c)
+	if rej == nil {
+		rej = rd.r.outOfCycles(c, exec.Cycles{})
 	}
-	kind := exec.KindUpdate
+	if rej == nil {
+		if _, err := c.instance(rd.r); err != nil {
+			rej = asReject(err)
+		}
+	}
+	var kind exec.Kind
+	if rej == nil {
+		kind, rej = callKind(c, method)
+	}
+	if rej != nil {
+		rd.respond(o, nil, rej, cycles)
+		return
+	}
+	ctx := openContext(c, o, caller.Raw, cycles)
+	rd.run(c, ctx, &exec.Invocation{Kind: kind, Method: method, Arg: arg, Deadline: o.Deadline}, nil)
+}
+
+// callKind tells how a method runs when called as an update: update
+// methods as updates, query methods as replicated queries. The canister's
+// module must be loaded.
+func callKind(c *canister, method string) (exec.Kind, *reject.Error) {
 	switch {
 	case c.module.Updates[method]:
+		return exec.KindUpdate, nil
 	case c.module.Queries[method]:
-		kind = exec.KindReplicatedQuery
-	default:
-		return nil, reject.FromCanister(id.String(), reject.CanisterMethodNotFound, "Canister has no update method '%s'.", method)
+		return exec.KindReplicatedQuery, nil
 	}
-	res := inst.Run(rd.invocation(c, kind, method, caller, arg))
-	if res.Trap != nil || kind == exec.KindReplicatedQuery {
-		inst.Rollback()
+	return 0, reject.FromCanister(c.id().String(), reject.CanisterMethodNotFound, "Canister has no update method '%s'.", method)
+}
+
+// executeResponse runs the callback of a call a canister made.
+func (rd *round) executeResponse(m *state.Message) {
+	c := rd.r.lookup(principal.Principal{Raw: m.To})
+	if c == nil {
+		return // the caller was deleted: the response and its cycles are gone
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rd.touch(c)
+	c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(m.Cycles)))
+	cb := takeCallback(c, m.Callback)
+	if cb == nil {
+		return // the context was dropped by uninstall_code: nothing runs
+	}
+	ctx := callContext(c, cb.Context)
+	if ctx == nil || c.empty() {
+		return
+	}
+	ctx.Outstanding--
+	inv := &exec.Invocation{Kind: exec.KindReplyCallback, Callback: exec.Callback(cb.Reply), Arg: m.Reply, CyclesRefunded: toExec(m.Cycles)}
+	if m.Rejected {
+		inv.Kind, inv.Callback, inv.Arg = exec.KindRejectCallback, exec.Callback(cb.Reject), nil
+		inv.RejectCode, inv.RejectMessage = reject.Code(m.RejectCode), m.RejectMessage
+	}
+	rd.run(c, cb.Context, inv, cb)
+}
+
+// run executes inv in call context ctxID of c, keeps or discards its
+// effects, sends its calls, delivers its answer and settles the context.
+// Callers hold c.mu.
+func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.Callback) {
+	inst, err := c.instance(rd.r)
+	if err != nil {
+		rd.settle(c, ctxID, asReject(err))
+		return
+	}
+	cc := callContext(c, ctxID)
+	rd.fill(c, inv, cc)
+	res := inst.Run(inv)
+	chargeExecution(c, res.Instructions)
+	cc = callContext(c, ctxID)
+	cc.Instructions += res.Instructions
+	if res.Trap != nil {
+		rd.rollback(c, inst)
+		if cb != nil && cb.Cleanup != nil {
+			rd.cleanup(c, inst, inv, *cb.Cleanup)
+		}
+		rd.settle(c, ctxID, canisterError(c, res.Trap))
+		return
+	}
+	if inv.Kind == exec.KindReplicatedQuery {
+		rd.rollback(c, inst)
 	} else {
 		rd.commit(c, inst, res)
 	}
-	return answer(c, res)
+	c.rec.Cycles = fromExec(res.Balance)
+	cc = callContext(c, ctxID)
+	cc.Available = fromExec(toExec(cc.Available).Sub(res.CyclesAccepted))
+	rd.send(c, ctxID, res.Calls)
+	cc = callContext(c, ctxID)
+	if res.Replied || res.Reject != nil {
+		var rej *reject.Error
+		if res.Reject != nil {
+			rej = reject.Explicit(*res.Reject)
+		}
+		rd.respond(cc.Origin, res.Reply, rej, cc.Available)
+		cc.Responded, cc.Available = true, state.Cycles{}
+	}
+	rd.settle(c, ctxID, nil)
 }
 
-// answer maps an execution result onto the reply or reject of the call.
-func answer(c *canister, res *exec.Result) ([]byte, *reject.Error) {
-	switch {
-	case res.Trap != nil:
-		return nil, canisterError(c, res.Trap)
-	case res.Replied:
-		return res.Reply, nil
-	case res.Reject != nil:
-		return nil, reject.Explicit(*res.Reject)
-	case len(res.Calls) > 0:
-		// Inter-canister calls are the next replica milestone; until then a
-		// canister that awaits another gets a clear answer, not a hang.
-		return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply,
-			"The canister made inter-canister calls, which this replica does not deliver yet.")
+// fill completes an invocation with what the canister and context say.
+func (rd *round) fill(c *canister, inv *exec.Invocation, cc *state.CallContext) {
+	base := invocationAt(rd.r, c, inv.Kind, inv.Method, principal.Principal{Raw: cc.Caller}, inv.Arg, rd.time)
+	base.Callback, base.RejectCode, base.RejectMessage = inv.Callback, inv.RejectCode, inv.RejectMessage
+	base.CyclesRefunded, base.Deadline = inv.CyclesRefunded, inv.Deadline
+	base.CyclesAvailable = toExec(cc.Available)
+	base.Responded = cc.Responded
+	base.CallContextInstructions = cc.Instructions
+	base.FreezingLimit = freezingLimit(c)
+	*inv = *base
+}
+
+// cleanup runs a trapped callback's cleanup function on the state from
+// before the callback; its changes to memory and the timer are kept.
+func (rd *round) cleanup(c *canister, inst *exec.Instance, inv *exec.Invocation, fn state.WasmFn) {
+	clean := *inv
+	clean.Kind, clean.Callback = exec.KindCleanup, exec.Callback(fn)
+	res := inst.Run(&clean)
+	chargeExecution(c, res.Instructions)
+	if res.Trap != nil {
+		rd.rollback(c, inst)
+		return
 	}
-	return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply, "Canister did not reply to the call")
+	rd.commit(c, inst, res)
+}
+
+func (rd *round) rollback(c *canister, inst *exec.Instance) {
+	if err := inst.Rollback(); err != nil {
+		rd.r.log.Error("rolling back a canister failed; it will be reloaded", "canister", c.id(), "err", err)
+		c.close()
+	}
 }
 
 // canisterError prefixes an execution error with the canister, as the IC does.
@@ -85,7 +214,9 @@ func canisterNotFound(id principal.Principal) *reject.Error {
 
 // invocation describes a message execution to the engine.
 func (rd *round) invocation(c *canister, kind exec.Kind, method string, caller principal.Principal, arg []byte) *exec.Invocation {
-	return invocationAt(rd.r, c, kind, method, caller, arg, rd.time)
+	inv := invocationAt(rd.r, c, kind, method, caller, arg, rd.time)
+	inv.FreezingLimit = freezingLimit(c)
+	return inv
 }
 
 func invocationAt(r *Replica, c *canister, kind exec.Kind, method string, caller principal.Principal, arg []byte, now uint64) *exec.Invocation {
@@ -97,13 +228,22 @@ func invocationAt(r *Replica, c *canister, kind exec.Kind, method string, caller
 		Self:            c.rec.ID,
 		Subnet:          r.keys.SubnetID().Raw,
 		Time:            now,
-		Balance:         exec.Cycles{Hi: c.rec.Cycles.Hi, Lo: c.rec.Cycles.Lo},
+		Balance:         toExec(c.rec.Cycles),
 		Status:          int32(c.rec.Status),
 		Version:         c.rec.Version,
 		Controllers:     c.rec.Controllers,
 		Timer:           c.rec.GlobalTimer,
 		WasmMemoryLimit: c.rec.Settings.WasmMemoryLimit,
+		EnvVars:         envVarsOf(c.rec.Settings.EnvironmentVariables),
 	}
+}
+
+func envVarsOf(vs []state.EnvVar) []exec.EnvVar {
+	out := make([]exec.EnvVar, len(vs))
+	for i, v := range vs {
+		out[i] = exec.EnvVar{Name: v.Name, Value: v.Value}
+	}
+	return out
 }
 
 // commit keeps a successful execution: the instance's new state becomes

@@ -163,6 +163,7 @@ func keepMainMemory(old, next *exec.Module, opts mgmt.UpgradeOptions) (bool, err
 // the whole installation.
 func (rd *round) runInstallStep(c *canister, inst *exec.Instance, kind exec.Kind, caller principal.Principal, arg []byte) error {
 	res := inst.Run(rd.invocation(c, kind, "", caller, arg))
+	chargeExecution(c, res.Instructions)
 	if res.Trap != nil {
 		inst.Rollback()
 		return canisterError(c, res.Trap)
@@ -206,6 +207,7 @@ func (rd *round) UninstallCode(caller principal.Principal, a mgmt.UninstallCodeA
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	rd.rejectOpenContexts(c, reject.FromCanister(c.id().String(), reject.CanisterWasmModuleNotFound, "Canister has been uninstalled."))
 	c.close()
 	c.module = nil
 	c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil

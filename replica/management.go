@@ -1,13 +1,17 @@
 package replica
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
+	"errors"
 	"math/big"
 	"math/bits"
 
+	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/replica/exec"
 	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/reject"
 	"github.com/canistry/canistry/replica/state"
@@ -25,11 +29,86 @@ var defaultProvisionalCycles = state.Cycles{Lo: 100_000_000_000_000}
 // defaultReservedCyclesLimit is the spec's default reserved_cycles_limit: 5T.
 var defaultReservedCyclesLimit = state.Cycles{Lo: 5_000_000_000_000}
 
-// executeManagement runs a call to aaaaa-aa within the round. The manager
-// it hands to mgmt.Dispatch is the round itself.
-func (rd *round) executeManagement(caller principal.Principal, method string, arg []byte) ([]byte, *reject.Error) {
-	reply, err := mgmt.Dispatch(rd, caller, method, arg)
-	return reply, asReject(err)
+// errDeferred is a management call that answers later (stop_canister of a
+// canister with open call contexts).
+var errDeferred = errors.New("answered later")
+
+// executeManagement runs a call to aaaaa-aa within the round and answers
+// it. The manager it hands to mgmt.Dispatch is the round itself; rd.mgmt
+// tells the methods about the call's cycles and origin.
+func (rd *round) executeManagement(caller principal.Principal, method string, arg []byte, call mgmtCall) {
+	// Permissions are checked again at execution: controllers may have
+	// changed since an ingress message was accepted.
+	var err error
+	if call.origin.Kind == originCanister {
+		_, err = mgmt.AuthorizeCanister(method, arg, caller, rd.r.target)
+	} else {
+		err = mgmt.AuthorizeTarget(method, arg, caller, rd.r.target)
+	}
+	var reply []byte
+	if err == nil {
+		rd.mgmt = &call
+		reply, err = mgmt.Dispatch(rd, caller, method, arg)
+		rd.mgmt = nil
+	}
+	if errors.Is(err, errDeferred) {
+		return
+	}
+	refund := toExec(call.cycles).Sub(toExec(call.accepted))
+	rd.respond(call.origin, reply, asReject(err), fromExec(refund))
+}
+
+// target finds a canister for the management canister's permission checks.
+func (r *Replica) target(id principal.Principal) mgmt.Target {
+	if c := r.lookup(id); c != nil {
+		return c
+	}
+	return nil
+}
+
+// CreateCanister implements create_canister: the cycles attached to the
+// call, less the creation fee, become the new canister's balance.
+func (rd *round) CreateCanister(caller principal.Principal, a mgmt.CreateCanisterArgs) (principal.Principal, error) {
+	attached := toExec(rd.mgmt.cycles)
+	if attached.Cmp(cyclesOf(feeCanisterCreation)) < 0 {
+		return principal.Principal{}, reject.New(reject.InsufficientCyclesForCreateCanister,
+			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %s cycles were received with the create_canister request.",
+			uint64(feeCanisterCreation), attached)
+	}
+	amount := idl.NewBigNat(natOf(attached.Sub(cyclesOf(feeCanisterCreation))))
+	id, err := rd.ProvisionalCreateCanister(caller, mgmt.ProvisionalCreateArgs{Amount: &amount, Settings: a.Settings})
+	if err == nil {
+		rd.mgmt.accepted = rd.mgmt.cycles
+	}
+	return id, err
+}
+
+// DepositCycles implements deposit_cycles: the attached cycles go to the target.
+func (rd *round) DepositCycles(id principal.Principal) error {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(rd.mgmt.cycles)))
+	rd.mgmt.accepted = rd.mgmt.cycles
+	rd.touch(c)
+	return nil
+}
+
+// RawRand implements raw_rand: 32 bytes from the operating system's CSPRNG.
+func (rd *round) RawRand() ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func natOf(c exec.Cycles) *big.Int {
+	b := new(big.Int).Lsh(new(big.Int).SetUint64(c.Hi), 64)
+	return b.Or(b, new(big.Int).SetUint64(c.Lo))
 }
 
 // ProvisionalCreateCanister implements provisional_create_canister_with_cycles.
@@ -221,30 +300,64 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 	return statusOf(c), nil
 }
 
-// StartCanister implements start_canister.
+// StartCanister implements start_canister. Stop calls still waiting for a
+// stopping canister are rejected: it was started instead.
 func (rd *round) StartCanister(id principal.Principal) error {
-	return rd.setStatus(id, state.Running)
-}
-
-// StopCanister implements stop_canister. Without open call contexts (the
-// replica does not yet deliver inter-canister calls) stopping is immediate.
-func (rd *round) StopCanister(id principal.Principal) error {
-	return rd.setStatus(id, state.Stopped)
-}
-
-func (rd *round) setStatus(id principal.Principal, s state.Status) error {
 	c := rd.r.lookup(id)
 	if c == nil {
 		return canisterNotFound(id)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.rec.Status != s {
-		c.rec.Status = s
-		c.rec.Version++
-		rd.touch(c)
+	for _, w := range c.rec.StopWaiters {
+		rd.respond(w, nil, reject.New(reject.CanisterStoppingCancelled, "Canister %s was started before it stopped", id), state.Cycles{})
 	}
+	c.rec.StopWaiters = nil
+	if c.rec.Status != state.Running {
+		c.rec.Status = state.Running
+		c.rec.Version++
+	}
+	rd.touch(c)
 	return nil
+}
+
+// StopCanister implements stop_canister: the canister stops taking calls at
+// once and is stopped when its open call contexts are done; the call is
+// answered then.
+func (rd *round) StopCanister(id principal.Principal) error {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rd.touch(c)
+	if c.rec.Status == state.Stopped {
+		return nil
+	}
+	if c.rec.Status == state.Running {
+		c.rec.Status = state.Stopping
+		c.rec.Version++
+	}
+	c.rec.StopWaiters = append(c.rec.StopWaiters, rd.mgmt.origin)
+	rd.stoppedIfIdle(c)
+	return errDeferred
+}
+
+// stoppedIfIdle completes a stop once nothing is open any more. Callers
+// hold c.mu.
+func (rd *round) stoppedIfIdle(c *canister) {
+	if c.rec.Status != state.Stopping || len(c.rec.CallContexts) > 0 {
+		return
+	}
+	c.rec.Status = state.Stopped
+	c.rec.Version++
+	empty, _ := candid.Marshal([]any{})
+	for _, w := range c.rec.StopWaiters {
+		rd.respond(w, empty, nil, state.Cycles{})
+	}
+	c.rec.StopWaiters = nil
+	rd.touch(c)
 }
 
 // DeleteCanister implements delete_canister: only a stopped canister goes,

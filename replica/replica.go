@@ -48,6 +48,11 @@ type Replica struct {
 	tree      certify.Tree
 	lastTime  uint64 // ns; replica time never goes backwards
 	lastPrune time.Time
+	// timers are the canisters with an active global timer.
+	timers map[string]*canister
+	// pending are inter-canister messages left for the next round. Only the
+	// scheduler goroutine (and load, before it starts) touches them.
+	pending []*state.Message
 
 	certified atomic.Pointer[certify.Certified]
 	failed    atomic.Pointer[error] // set when the disk refused a commit
@@ -80,6 +85,7 @@ func Open(cfg Config) (*Replica, error) {
 		store:     store,
 		canisters: make(map[string]*canister),
 		ingress:   make(map[[32]byte]*ingressEntry),
+		timers:    make(map[string]*canister),
 		queue:     make(chan *message, 1024),
 		stop:      make(chan struct{}),
 		stopped:   make(chan struct{}),
@@ -130,6 +136,9 @@ func (r *Replica) load() error {
 		return err
 	}
 	if err := r.loadIngress(); err != nil {
+		return err
+	}
+	if err := r.loadQueue(); err != nil {
 		return err
 	}
 	r.mu.Lock()

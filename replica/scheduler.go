@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/fxamacker/cbor/v2"
 
 	"github.com/canistry/canistry/replica/httpapi"
 	"github.com/canistry/canistry/replica/reject"
@@ -17,23 +18,35 @@ type message struct {
 	entry *ingressEntry
 }
 
-// maxRoundMessages bounds a round so that answers are not held back long.
-const maxRoundMessages = 64
+const (
+	// maxRoundMessages bounds the ingress messages of one round.
+	maxRoundMessages = 64
+	// maxRoundInternal bounds the inter-canister messages of one round, so
+	// that a chatty pair of canisters cannot hold back answers forever.
+	maxRoundInternal = 2000
+	// tick is how often the scheduler looks for due timers and queued work.
+	tick = 10 * time.Millisecond
+	// metaQueue is where the queue of inter-canister messages is persisted.
+	metaQueue = "queue"
+)
 
-// schedule executes messages in rounds: take what is queued, execute it,
-// commit the round to disk in one transaction, certify the new state, and
-// only then answer. Crash between execution and commit and nothing was
-// answered; crash after and everything answered is on disk.
+// schedule executes messages in rounds: take what is queued, execute it
+// (with the inter-canister messages it causes, up to a budget), commit the
+// round to disk in one transaction, certify the new state, and only then
+// answer. Crash between execution and commit and nothing was answered;
+// crash after and everything answered is on disk.
 func (r *Replica) schedule() {
 	defer close(r.stopped)
-	prune := time.NewTicker(time.Second)
-	defer prune.Stop()
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	for {
 		select {
 		case <-r.stop:
 			return
-		case <-prune.C:
-			r.round(nil)
+		case <-ticker.C:
+			if len(r.pending) > 0 || r.timersDue() || time.Since(r.lastPrune) > time.Second {
+				r.round(nil)
+			}
 		case m := <-r.queue:
 			r.round(r.drain(m))
 		}
@@ -54,12 +67,22 @@ func (r *Replica) drain(first *message) []*message {
 }
 
 // round is one execution round; see schedule.
-func (r *Replica) round(msgs []*message) {
+func (r *Replica) round(ingress []*message) {
 	rd := newRound(r)
-	for _, m := range msgs {
-		reply, rej := rd.executeIngress(m.req)
-		m.entry.outcome = outcomeRecord(m.entry, reply, rej)
-		rd.batch.Ingress = append(rd.batch.Ingress, m.entry.outcome)
+	rd.queue, r.pending = r.pending, nil
+	hadQueue := len(rd.queue) > 0
+	for _, m := range ingress {
+		rd.executeIngress(m)
+	}
+	rd.fireTimers()
+	for n := 0; len(rd.queue) > 0 && n < maxRoundInternal; n++ {
+		m := rd.queue[0]
+		rd.queue = rd.queue[1:]
+		rd.executeInternal(m)
+	}
+	r.pending = rd.queue
+	if hadQueue || len(r.pending) > 0 {
+		rd.batch.Meta = map[string][]byte{metaQueue: encodeQueue(r.pending)}
 	}
 	rd.finish()
 	r.mu.Lock()
@@ -79,18 +102,30 @@ func (r *Replica) round(msgs []*message) {
 	for _, id := range rd.batch.DeletedCanister {
 		r.tree = r.tree.Delete([][]byte{labelCanister, id})
 	}
-	for _, m := range msgs {
-		r.tree = setRequestStatus(r.tree, m.entry.outcome)
+	for _, in := range rd.batch.Ingress {
+		r.tree = setRequestStatus(r.tree, in)
 	}
+	r.trackTimersLocked(rd.touched)
 	err := r.certifyLocked()
 	r.mu.Unlock()
 	if err != nil {
 		r.fail(err)
 		return
 	}
-	for _, m := range msgs {
-		close(m.entry.done)
+	for _, e := range rd.answered {
+		close(e.done)
 	}
+}
+
+func encodeQueue(q []*state.Message) []byte {
+	if q == nil {
+		q = []*state.Message{}
+	}
+	b, err := cbor.Marshal(q)
+	if err != nil {
+		panic(err) // plain structs of bytes and numbers always encode
+	}
+	return b
 }
 
 // fail stops the replica from accepting work after its state could not be
@@ -107,14 +142,6 @@ func (r *Replica) failure() error {
 	return nil
 }
 
-// executeIngress runs one ingress update call to completion within a round.
-func (rd *round) executeIngress(req *httpapi.Request) ([]byte, *reject.Error) {
-	if isManagement(req.CanisterID) {
-		return rd.executeManagement(req.Sender, req.Method, req.Arg)
-	}
-	return rd.executeUpdate(req.CanisterID, req.Sender, req.Method, req.Arg)
-}
-
 func isManagement(p principal.Principal) bool { return len(p.Raw) == 0 }
 
 // asReject turns an error into the reject that answers the message.
@@ -129,12 +156,25 @@ func asReject(err error) *reject.Error {
 	return reject.New(reject.CanisterWasmEngineError, "%v", err)
 }
 
-// round is the working state of one scheduler round.
+// round is the working state of one scheduler round. Only the scheduler
+// goroutine uses it.
 type round struct {
-	r       *Replica
-	time    uint64 // ns, the same for every message of the round
-	batch   state.Batch
-	touched map[string]*canister
+	r        *Replica
+	time     uint64 // ns, the same for every message of the round
+	batch    state.Batch
+	touched  map[string]*canister
+	queue    []*state.Message // inter-canister messages, in order
+	answered []*ingressEntry  // ingress calls answered in this round
+	// mgmt is the management canister call being executed, if any.
+	mgmt *mgmtCall
+}
+
+// mgmtCall is what a management canister method needs to know about the
+// call besides its argument: the cycles attached and where to answer.
+type mgmtCall struct {
+	origin   state.Origin
+	cycles   state.Cycles // attached by a calling canister
+	accepted state.Cycles // kept by the method (create_canister, deposit_cycles)
 }
 
 func newRound(r *Replica) *round {
@@ -143,6 +183,8 @@ func newRound(r *Replica) *round {
 	r.mu.Unlock()
 	return &round{r: r, time: t, touched: make(map[string]*canister), batch: state.Batch{Modules: map[string][]byte{}}}
 }
+
+func (rd *round) enqueue(m *state.Message) { rd.queue = append(rd.queue, m) }
 
 // touch marks a canister whose record must be written and whose part of the
 // state tree must be rebuilt after the round.

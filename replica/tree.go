@@ -54,7 +54,10 @@ func controllersCBOR(ctls [][]byte) []byte {
 func setRequestStatus(t certify.Tree, in *state.Ingress) certify.Tree {
 	base := certify.Path{labelRequestStatus, in.ID}
 	t = t.Set(append(base, []byte("status")), []byte(in.Status))
-	if in.Status == statusReplied {
+	switch in.Status {
+	case statusProcessing:
+		return t
+	case statusReplied:
 		return t.Set(append(base, []byte("reply")), in.Reply)
 	}
 	t = t.Set(append(base, []byte("reject_code")), leb128.AppendUnsignedUint64(nil, uint64(in.RejectCode)))
@@ -63,8 +66,9 @@ func setRequestStatus(t certify.Tree, in *state.Ingress) certify.Tree {
 }
 
 const (
-	statusReplied  = "replied"
-	statusRejected = "rejected"
+	statusProcessing = "processing"
+	statusReplied    = "replied"
+	statusRejected   = "rejected"
 )
 
 // outcomeRecord turns a message's outcome into its remembered record.

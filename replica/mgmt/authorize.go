@@ -29,7 +29,7 @@ func AuthorizeIngress(method string, arg []byte, sender, effective principal.Pri
 	if !m.Ingress {
 		return principal.Principal{}, reject.New(reject.CanisterRejectedMessage, "Only canisters can call ic00 method %s", method)
 	}
-	if m.Provisional {
+	if m.Untargeted {
 		return principal.Principal{}, nil
 	}
 	target, err := TargetCanister(method, arg)
@@ -51,7 +51,7 @@ func AuthorizeCanister(method string, arg []byte, caller principal.Principal, fi
 	if !m.Canister {
 		return principal.Principal{}, reject.New(reject.CanisterRejectedMessage, "Only users can call ic00 method %s", method)
 	}
-	if m.Provisional {
+	if m.Untargeted {
 		return principal.Principal{}, nil
 	}
 	target, err := TargetCanister(method, arg)
@@ -82,4 +82,21 @@ type EffectiveIDError struct{ Target, Effective principal.Principal }
 
 func (e *EffectiveIDError) Error() string {
 	return fmt.Sprintf("Specified CanisterId %s does not match effective canister id in URL %s", e.Target, e.Effective)
+}
+
+// AuthorizeTarget repeats, at execution, the checks on the managed canister
+// (it exists, the caller controls it) for a call already accepted.
+func AuthorizeTarget(method string, arg []byte, caller principal.Principal, find Canisters) error {
+	m, ok := Lookup(method)
+	if !ok {
+		return unknownMethod(method)
+	}
+	if m.Untargeted {
+		return nil
+	}
+	target, err := TargetCanister(method, arg)
+	if err != nil {
+		return err
+	}
+	return authorize(m, caller, target, find)
 }

@@ -14,6 +14,9 @@ import (
 // permissions are checked before the Manager is called.
 type Manager interface {
 	ProvisionalCreateCanister(caller principal.Principal, args ProvisionalCreateArgs) (principal.Principal, error)
+	CreateCanister(caller principal.Principal, args CreateCanisterArgs) (principal.Principal, error)
+	DepositCycles(canister principal.Principal) error
+	RawRand() ([]byte, error)
 	ProvisionalTopUpCanister(args ProvisionalTopUpArgs) error
 	InstallCode(caller principal.Principal, args InstallCodeArgs) error
 	UninstallCode(caller principal.Principal, args UninstallCodeArgs) error
@@ -32,7 +35,7 @@ type Manager interface {
 // Permissions must have been checked with Authorize before.
 func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
 	switch method {
-	case "provisional_create_canister_with_cycles", "create_canister":
+	case "provisional_create_canister_with_cycles":
 		var a ProvisionalCreateArgs
 		if err := decode(method, arg, &a); err != nil {
 			return nil, err
@@ -42,6 +45,28 @@ func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) 
 			return nil, err
 		}
 		return encode(CanisterIDResult{CanisterID: id})
+	case "create_canister":
+		var a CreateCanisterArgs
+		if err := decode(method, arg, &a); err != nil {
+			return nil, err
+		}
+		id, err := m.CreateCanister(caller, a)
+		if err != nil {
+			return nil, err
+		}
+		return encode(CanisterIDResult{CanisterID: id})
+	case "deposit_cycles":
+		id, err := TargetCanister(method, arg)
+		if err != nil {
+			return nil, err
+		}
+		return empty(m.DepositCycles(id))
+	case "raw_rand":
+		b, err := m.RawRand()
+		if err != nil {
+			return nil, err
+		}
+		return encode(b)
 	case "provisional_top_up_canister":
 		var a ProvisionalTopUpArgs
 		if err := decode(method, arg, &a); err != nil {

@@ -12,15 +12,18 @@ type Method struct {
 	Controllers bool
 	// SelfToo: the target canister itself may also call it (canister_status).
 	SelfToo bool
-	// Provisional methods take no target: any effective canister id is fine.
-	Provisional bool
+	// Untargeted methods manage no existing canister (create, raw_rand):
+	// any effective canister id is fine.
+	Untargeted bool
 }
 
 // methods is the table of the methods this replica serves.
 var methods = map[string]Method{
-	"provisional_create_canister_with_cycles": {Ingress: true, Canister: true, Provisional: true},
+	"provisional_create_canister_with_cycles": {Ingress: true, Canister: true, Untargeted: true},
 	"provisional_top_up_canister":             {Ingress: true, Canister: true},
-	"create_canister":                         {Canister: true, Provisional: true},
+	"create_canister":                         {Canister: true, Untargeted: true},
+	"deposit_cycles":                          {Canister: true},
+	"raw_rand":                                {Canister: true, Untargeted: true},
 	"install_code":                            {Ingress: true, Canister: true, Controllers: true},
 	"uninstall_code":                          {Ingress: true, Canister: true, Controllers: true},
 	"update_settings":                         {Ingress: true, Canister: true, Controllers: true},

@@ -86,6 +86,16 @@ type Canister struct {
 	// Metadata are the module's icp:public and icp:private custom sections,
 	// kept here so the state tree can be rebuilt without compiling modules.
 	Metadata []Metadata `cbor:"16,keyasint,omitempty"`
+
+	CallContexts    []CallContext `cbor:"17,keyasint,omitempty"`
+	Callbacks       []Callback    `cbor:"18,keyasint,omitempty"`
+	NextCallContext uint64        `cbor:"19,keyasint,omitempty"`
+	NextCallback    uint64        `cbor:"20,keyasint,omitempty"`
+	// StopWaiters are the stop_canister calls answered once the canister
+	// has no open call contexts left.
+	StopWaiters []Origin `cbor:"21,keyasint,omitempty"`
+	// ChargedUntil is when storage was last charged (ns).
+	ChargedUntil uint64 `cbor:"22,keyasint,omitempty"`
 }
 
 // Metadata is one custom section of a canister's module.
