@@ -115,3 +115,9 @@ func (r *Replica) outOfCycles(c *canister, extra exec.Cycles) *reject.Error {
 func chargeExecution(c *canister, instructions uint64) {
 	charge(c, cyclesOf(feeUpdateExecution).Add(instructionFee(instructions)))
 }
+
+// idleBurnPerDay is canister_status' idle_cycles_burned_per_day.
+func idleBurnPerDay(c *canister) exec.Cycles {
+	b := natOf(idleBurnPerSecond(c))
+	return bigCycles(b.Mul(b, big.NewInt(86_400)))
+}

@@ -244,7 +244,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmMemoryThreshold:  idl.NewNat(rec.Settings.WasmMemoryThreshold),
 			EnvironmentVariables: envVars(rec.Settings.EnvironmentVariables),
 		},
-		MemorySize: idl.NewNat(rec.HeapSize + rec.StableSize),
+		MemorySize: idl.NewNat(memoryBytes(c)),
 		MemoryMetrics: mgmt.MemoryMetrics{
 			WasmMemorySize:      idl.NewNat(rec.HeapSize),
 			StableMemorySize:    idl.NewNat(rec.StableSize),
@@ -257,7 +257,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 		},
 		Cycles:                 cyclesToNat(rec.Cycles),
 		ReservedCycles:         idl.NewNat(uint64(0)),
-		IdleCyclesBurnedPerDay: idl.NewNat(uint64(0)),
+		IdleCyclesBurnedPerDay: idl.NewBigNat(natOf(idleBurnPerDay(c))),
 		QueryStats: mgmt.QueryStats{
 			NumCallsTotal: idl.NewNat(uint64(0)), NumInstructionsTotal: idl.NewNat(uint64(0)),
 			RequestPayloadBytesTotal: idl.NewNat(uint64(0)), ResponsePayloadBytesTotal: idl.NewNat(uint64(0)),

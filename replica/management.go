@@ -297,6 +297,8 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	rd.chargeStorage(c)
+	rd.touch(c)
 	return statusOf(c), nil
 }
 

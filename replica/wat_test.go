@@ -90,3 +90,23 @@ func TestUnknownSystemAPIImportIsNamedAtInstall(t *testing.T) {
 		t.Fatalf("install garbage: err = %v", err)
 	}
 }
+
+// TestInspectMessageWithoutAcceptIsIC0406: a canister_inspect_message that
+// returns without accepting refuses the message with IC0406.
+func TestInspectMessageWithoutAcceptIsIC0406(t *testing.T) {
+	r := replicatest.Start(t, replica.Config{})
+	a := r.Agent(t, nil)
+	id := replicatest.CreateCanister(t, a)
+	wasm := watModule(t, `(module
+  (import "ic0" "msg_reply" (func $reply))
+  (memory 1)
+  (func (export "canister_inspect_message"))
+  (func (export "canister_update set") (call $reply)))`)
+	if err := replicatest.Install(a, id, wasm, nil, replicatest.ModeInstall); err != nil {
+		t.Fatal(err)
+	}
+	_, err := a.CallRaw(id, "set", []byte{})
+	if err == nil || !strings.Contains(err.Error(), "IC0406") || !strings.Contains(err.Error(), "(4)") {
+		t.Fatalf("err = %v, want reject code 4, IC0406", err)
+	}
+}
