@@ -4,11 +4,19 @@ import Map "mo:core/Map";
 import Nat "mo:core/Nat";
 import Principal "mo:core/Principal";
 import Text "mo:core/Text";
+import Documents "../3.0.0/Documents";
 import Limits "../3.0.0/Limits";
 import Messaging "../3.0.0/Messaging";
 import Protocol "../3.0.0/Protocol";
 import Sharing "../3.0.0/Sharing";
 import Types "../3.0.0/Types";
+
+// ---- documents (a copy of 2.0.0's module; spot checks) ----
+let docs : Documents.Store = Map.empty<Text, Types.Document>();
+assert Documents.put(docs, "a", "\01", "text/plain", ?1, 0) == #err(#conflict { current = null });
+switch (Documents.put(docs, "a", "\01", "text/plain", ?0, 5)) { case (#ok d) assert d.revision == 1; case _ assert false };
+assert Documents.delete(docs, "a", ?2) == #err(#conflict { current = ?1 });
+assert Documents.page(docs, "", 10, null).documents.size() == 1;
 
 // ---- protocol negotiation ----
 assert Protocol.personalMajor("personal/3.0.0") == ?3;
