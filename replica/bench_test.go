@@ -8,6 +8,9 @@ import (
 
 	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/canisters"
 
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
@@ -133,4 +136,31 @@ func BenchmarkStart100(b *testing.B) {
 		rep.Close()
 		b.StartTimer()
 	}
+}
+
+// BenchmarkInterCanisterRoundTrip: pingpong calls between two canisters.
+// Each op is one call from one canister to the other and its reply; the
+// chain of 100 runs inside one ingress call.
+func BenchmarkInterCanisterRoundTrip(b *testing.B) {
+	a, _ := benchCounter(b, true)
+	wasm := canisters.MustWasm("test/pingpong/canister.wasm")
+	var ids [2]principal.Principal
+	for i := range ids {
+		ids[i] = replicatest.CreateCanister(b, a)
+		if err := replicatest.Install(a, ids[i], wasm, nil, replicatest.ModeInstall); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const chain = 100
+	b.ResetTimer()
+	start := time.Now()
+	calls := 0
+	for calls < b.N {
+		var n idl.Nat
+		if err := a.Call(ids[0], "ping", []any{ids[1], idl.NewNat(uint64(chain))}, []any{&n}); err != nil {
+			b.Fatal(err)
+		}
+		calls += chain
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(calls), "µs/roundtrip")
 }
