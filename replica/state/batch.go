@@ -30,12 +30,19 @@ type Batch struct {
 	Memory          []MemoryUpdate
 	Ingress         []*Ingress
 	IngressPruned   [][]byte
+	// Snapshots are written before DeletedSnapshots are dropped; snapshot
+	// ids are never reused, so the order only matters for a snapshot taken
+	// and deleted in the same round. A deleted canister's snapshots go
+	// with it.
+	Snapshots        []SnapshotWrite
+	DeletedSnapshots []SnapshotRef
 }
 
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Meta) == 0 && len(b.Canisters) == 0 && len(b.DeletedCanister) == 0 &&
-		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0
+		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0 &&
+		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0
 }
 
 // Commit writes the batch durably (one fsync).
@@ -57,6 +64,12 @@ func (s *Store) Commit(b *Batch) error {
 			if err := putMemory(tx, u); err != nil {
 				return err
 			}
+		}
+		if err := putSnapshots(tx, b.Snapshots); err != nil {
+			return err
+		}
+		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
+			return err
 		}
 		if err := deleteCanisters(tx, b.DeletedCanister); err != nil {
 			return err
@@ -111,6 +124,9 @@ func deleteCanisters(tx *bolt.Tx, ids [][]byte) error {
 			if err := tx.Bucket(name).DeleteBucket(id); err != nil && err != bolt.ErrBucketNotFound {
 				return err
 			}
+		}
+		if err := deleteSnapshotsOf(tx, id); err != nil {
+			return err
 		}
 	}
 	return nil

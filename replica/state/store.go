@@ -50,7 +50,8 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketCanisters, bucketModules, bucketHeap, bucketStable, bucketIngress} {
+		for _, b := range [][]byte{bucketMeta, bucketCanisters, bucketModules, bucketHeap, bucketStable, bucketIngress,
+			bucketSnapshots, bucketSnapshotHeap, bucketSnapshotStable} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
