@@ -218,7 +218,7 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return statusOf(c), nil
+	return withSnapshotsSize(statusOf(c), rd.r.snapshots.totalSize(c.rec.ID)), nil
 }
 
 // StartCanister implements start_canister.
@@ -265,6 +265,7 @@ func (rd *round) DeleteCanister(id principal.Principal) error {
 	r.mu.Unlock()
 	delete(rd.touched, string(id.Raw))
 	c.close()
+	rd.r.snapshots.dropCanister(c.rec.ID)
 	rd.batch.DeletedCanister = append(rd.batch.DeletedCanister, c.rec.ID)
 	return nil
 }

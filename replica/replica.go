@@ -48,6 +48,7 @@ type Replica struct {
 	tree      certify.Tree
 	lastTime  uint64 // ns; replica time never goes backwards
 	lastPrune time.Time
+	snapshots snapshotIndex // canister snapshot records; see snapshot.go
 
 	certified atomic.Pointer[certify.Certified]
 	failed    atomic.Pointer[error] // set when the disk refused a commit
@@ -127,6 +128,9 @@ func (r *Replica) load() error {
 		r.tree = r.tree.Set(e.Path, e.Value)
 	}
 	if err := r.loadCanisters(); err != nil {
+		return err
+	}
+	if err := r.snapshots.load(r.store); err != nil {
 		return err
 	}
 	if err := r.loadIngress(); err != nil {
