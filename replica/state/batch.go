@@ -148,7 +148,13 @@ func putMemory(tx *bolt.Tx, u MemoryUpdate) error {
 	if err != nil {
 		return fmt.Errorf("memory bucket: %w", err)
 	}
-	for idx, page := range u.Pages {
+	if u.Reset {
+		bk.FillPercent = 1 // a fresh bucket filled in key order: pack its pages
+	}
+	// In key order: bbolt inserts into a sorted node, and random order
+	// costs a copy of the node's elements per page (quadratic for 100 MiB).
+	for _, idx := range sortedPageIndices(u.Pages) {
+		page := u.Pages[idx]
 		key := pageKey(idx)
 		if bytes.Equal(page, zeroPage) {
 			// Zero pages are implied: storing none keeps sparse memories small.
