@@ -10,6 +10,9 @@ import (
 	"github.com/canistry/canistry/replica/mgmt"
 )
 
+// byteCounter counts bumps in a byte of its second wasm page and also
+// makes the count its certified data and (far in the future) its timer.
+//
 // Through the HTTP interface a take and a load rarely fall into one round;
 // these tests drive rounds directly so that the in-round paths (a snapshot
 // still in the batch, taken and deleted before it was ever written) are
@@ -18,10 +21,15 @@ import (
 const byteCounter = `(module
   (import "ic0" "msg_reply" (func $reply))
   (import "ic0" "msg_reply_data_append" (func $append (param i32 i32)))
+  (import "ic0" "certified_data_set" (func $certify (param i32 i32)))
+  (import "ic0" "global_timer_set" (func $timer (param i64) (result i64)))
   (memory 2)
   (func (export "canister_update bump")
     (i32.store8 (i32.const 70000) (i32.add (i32.load8_u (i32.const 70000)) (i32.const 1)))
+    (call $certify (i32.const 70000) (i32.const 1))
+    (drop (call $timer (i64.add (i64.const 0x4000000000000000) (i64.load8_u (i32.const 70000)))))
     (call $reply))
+  (func (export "canister_global_timer"))
   (func (export "canister_query read")
     (call $append (i32.const 70000) (i32.const 1))
     (call $reply)))`
@@ -91,6 +99,9 @@ func TestSnapshotTakeAndLoadInOneRound(t *testing.T) {
 	}
 	if got := readIn(t, rd, id); got != 2 {
 		t.Fatalf("after loading in the same round read = %d, want 2", got)
+	}
+	if rec := r.lookup(id).rec; string(rec.CertifiedData) != "\x02" || rec.GlobalTimer != 1<<62+2 {
+		t.Fatalf("after load certified data = %x, timer = %#x; want the snapshot's 02 and 1<<62+2", rec.CertifiedData, rec.GlobalTimer)
 	}
 	gone, err := rd.TakeCanisterSnapshot(roundCaller, mgmt.TakeCanisterSnapshotArgs{CanisterID: id})
 	if err != nil {

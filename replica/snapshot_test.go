@@ -427,3 +427,35 @@ func BenchmarkSnapshot100MiB(b *testing.B) {
 func reportMS(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 }
+
+// TestSnapshotRestoresStableMemoryAndGlobals: a wasm32 canister's heap,
+// mutable global and stable memory all come back from a snapshot.
+func TestSnapshotRestoresStableMemoryAndGlobals(t *testing.T) {
+	r := replicatest.Start(t, replica.Config{})
+	a := r.Agent(t, nil)
+	id := replicatest.CreateCanister(t, a)
+	if err := replicatest.Install(a, id, watModule(t, stableCanister), nil, replicatest.ModeInstall); err != nil {
+		t.Fatalf("install: %v", err)
+	}
+	bump := func(times int) {
+		t.Helper()
+		for range times {
+			if _, err := a.CallRaw(id, "bump", []byte{}); err != nil {
+				t.Fatalf("bump: %v", err)
+			}
+		}
+	}
+	bump(2)
+	snap := mustTakeSnapshot(t, a, id)
+	bump(3)
+	if err := loadSnapshot(a, id, snap.ID); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	want := make([]byte, 12)
+	for i := range 3 {
+		binary.LittleEndian.PutUint32(want[4*i:], 2)
+	}
+	if got, err := a.QueryRaw(id, "read", []byte{}); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("read after load = %v, %v; want heap=global=stable=2 %v", got, err, want)
+	}
+}
