@@ -299,7 +299,7 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 	defer c.mu.Unlock()
 	rd.chargeStorage(c)
 	rd.touch(c)
-	return statusOf(c), nil
+	return withSnapshotsSize(statusOf(c), rd.r.snapshots.totalSize(c.rec.ID)), nil
 }
 
 // StartCanister implements start_canister. Stop calls still waiting for a
@@ -380,6 +380,7 @@ func (rd *round) DeleteCanister(id principal.Principal) error {
 	r.mu.Unlock()
 	delete(rd.touched, string(id.Raw))
 	c.close()
+	rd.r.snapshots.dropCanister(c.rec.ID)
 	rd.batch.DeletedCanister = append(rd.batch.DeletedCanister, c.rec.ID)
 	return nil
 }

@@ -52,7 +52,8 @@ type Replica struct {
 	timers map[string]*canister
 	// pending are inter-canister messages left for the next round. Only the
 	// scheduler goroutine (and load, before it starts) touches them.
-	pending []*state.Message
+	pending   []*state.Message
+	snapshots snapshotIndex // canister snapshot records; see snapshot.go
 
 	certified atomic.Pointer[certify.Certified]
 	failed    atomic.Pointer[error] // set when the disk refused a commit
@@ -133,6 +134,9 @@ func (r *Replica) load() error {
 		r.tree = r.tree.Set(e.Path, e.Value)
 	}
 	if err := r.loadCanisters(); err != nil {
+		return err
+	}
+	if err := r.snapshots.load(r.store); err != nil {
 		return err
 	}
 	if err := r.loadIngress(); err != nil {

@@ -30,12 +30,19 @@ type Batch struct {
 	Memory          []MemoryUpdate
 	Ingress         []*Ingress
 	IngressPruned   [][]byte
+	// Snapshots are written before DeletedSnapshots are dropped; snapshot
+	// ids are never reused, so the order only matters for a snapshot taken
+	// and deleted in the same round. A deleted canister's snapshots go
+	// with it.
+	Snapshots        []SnapshotWrite
+	DeletedSnapshots []SnapshotRef
 }
 
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Meta) == 0 && len(b.Canisters) == 0 && len(b.DeletedCanister) == 0 &&
-		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0
+		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0 &&
+		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0
 }
 
 // Commit writes the batch durably (one fsync).
@@ -57,6 +64,12 @@ func (s *Store) Commit(b *Batch) error {
 			if err := putMemory(tx, u); err != nil {
 				return err
 			}
+		}
+		if err := putSnapshots(tx, b.Snapshots); err != nil {
+			return err
+		}
+		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
+			return err
 		}
 		if err := deleteCanisters(tx, b.DeletedCanister); err != nil {
 			return err
@@ -112,6 +125,9 @@ func deleteCanisters(tx *bolt.Tx, ids [][]byte) error {
 				return err
 			}
 		}
+		if err := deleteSnapshotsOf(tx, id); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -132,7 +148,13 @@ func putMemory(tx *bolt.Tx, u MemoryUpdate) error {
 	if err != nil {
 		return fmt.Errorf("memory bucket: %w", err)
 	}
-	for idx, page := range u.Pages {
+	if u.Reset {
+		bk.FillPercent = 1 // a fresh bucket filled in key order: pack its pages
+	}
+	// In key order: bbolt inserts into a sorted node, and random order
+	// costs a copy of the node's elements per page (quadratic for 100 MiB).
+	for _, idx := range sortedPageIndices(u.Pages) {
+		page := u.Pages[idx]
 		key := pageKey(idx)
 		if bytes.Equal(page, zeroPage) {
 			// Zero pages are implied: storing none keeps sparse memories small.

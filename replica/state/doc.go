@@ -1,6 +1,7 @@
 // Package state persists the replica's state in an embedded bbolt database
 // inside the state directory: canister records, wasm modules, main (heap)
-// and stable memory as 4 KiB pages, the ingress history and the keys.
+// and stable memory as 4 KiB pages, canister snapshots (records and their
+// memories' pages), the ingress history and the keys.
 //
 // Why bbolt: one file, ACID transactions with a single fsync per commit, a
 // copy-on-write B+tree that is never left half-written by kill -9, and an

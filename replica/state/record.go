@@ -63,6 +63,11 @@ type Change struct {
 	Mode            string   `cbor:"6,keyasint,omitempty"` // install, reinstall, upgrade
 	ModuleHash      []byte   `cbor:"7,keyasint,omitempty"`
 	Controllers     [][]byte `cbor:"8,keyasint,omitempty"`
+	// The details of a load_snapshot change: which snapshot, and the
+	// canister version and time at which it was taken.
+	SnapshotID      []byte `cbor:"9,keyasint,omitempty"`
+	SnapshotVersion uint64 `cbor:"10,keyasint,omitempty"`
+	SnapshotTakenAt uint64 `cbor:"11,keyasint,omitempty"`
 }
 
 // Canister is everything about one canister except its module bytes and
@@ -96,6 +101,9 @@ type Canister struct {
 	StopWaiters []Origin `cbor:"21,keyasint,omitempty"`
 	// ChargedUntil is when storage was last charged (ns).
 	ChargedUntil uint64 `cbor:"22,keyasint,omitempty"`
+	// NextSnapshot is the local id of the canister's next snapshot: ids
+	// are never reused, so a stale id cannot name a newer snapshot.
+	NextSnapshot uint64 `cbor:"23,keyasint,omitempty"`
 }
 
 // Metadata is one custom section of a canister's module.

@@ -26,6 +26,13 @@ var (
 	bucketIngress   = []byte("ingress")
 )
 
+// initialMmapSize reserves address space (not disk) for the database's
+// memory map. bbolt remaps when a write outgrows the map, and a remap first
+// copies every node the transaction holds out of the old map: without the
+// reserve, a round that writes a 100 MiB canister or snapshot pays for a
+// few of those. On a 64-bit host the reserve costs nothing.
+const initialMmapSize = 1 << 30
+
 // ErrLocked means another replica holds the state directory.
 var ErrLocked = errors.New("state directory is in use by another replica")
 
@@ -42,7 +49,8 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("create state dir: %w", err)
 	}
 	path := filepath.Join(dir, dbFile)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond, NoFreelistSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond, NoFreelistSync: true,
+		InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, fmt.Errorf("%w: %s", ErrLocked, dir)
 	}
@@ -50,7 +58,8 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketCanisters, bucketModules, bucketHeap, bucketStable, bucketIngress} {
+		for _, b := range [][]byte{bucketMeta, bucketCanisters, bucketModules, bucketHeap, bucketStable, bucketIngress,
+			bucketSnapshots, bucketSnapshotHeap, bucketSnapshotStable} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
