@@ -86,6 +86,13 @@ const v3Idl = ({ IDL }) => {
     grants: IDL.Func([], [IDL.Vec(Grant)], ['query']),
     peer_get_document: IDL.Func([IDL.Text], [IDL.Opt(documentTypes(IDL).Document)], ['query']),
     outbox: IDL.Func([], [IDL.Vec(OutboxMessage)], ['query']),
+    send: IDL.Func([IDL.Principal, IDL.Text], [IDL.Variant({
+      delivered: IDL.Record({ id: IDL.Nat }), queued: IDL.Record({ id: IDL.Nat, reason: IDL.Text }),
+      invalid: IDL.Text, outbox_full: IDL.Null, unauthorized: IDL.Null,
+    })], []),
+    deliver: IDL.Func([IDL.Record({ id: IDL.Nat, body: IDL.Text, sent_at: IDL.Int })], [IDL.Variant({
+      ok: IDL.Record({ inbox_id: IDL.Nat }), err: IDL.Variant({ invalid: IDL.Text, inbox_full: IDL.Null, not_a_canister: IDL.Null }),
+    })], []),
     inbox: IDL.Func([IDL.Opt(IDL.Nat), IDL.Nat], [IDL.Record({ messages: IDL.Vec(InboxMessage), next_cursor: IDL.Opt(IDL.Nat) })], ['query']),
     ack: IDL.Func([IDL.Vec(IDL.Nat)], [IDL.Nat], []),
   });
@@ -262,5 +269,32 @@ describe('personal canister on the replica', () => {
     await install(id, '3.0.0');
     await assert.rejects(install(id, '3.0.0', upgradeMode, IDL.encode([], [])), /IDL error/);
     assert.equal(await actor(id, '3.0.0').protocol(), 'personal/3.0.0');
+  });
+
+  it('3.0.0 messaging: ingress deliver, then send between two canisters', TIMEOUT, async (t) => {
+    const [a, b] = [await create(), await create()];
+    await install(a, '3.0.0');
+    await install(b, '3.0.0');
+    const sender = actor(a, '3.0.0');
+    const recipient = actor(b, '3.0.0');
+    // deliver is for canisters: strangers are stopped by inspect, the owner by the caller check.
+    await assert.rejects(actor(b, '3.0.0', strangerAgent).deliver({ id: 1n, body: 'x', sent_at: 0n }), /canister_inspect_message explicitly refused message/);
+    assert.deepEqual(await recipient.deliver({ id: 1n, body: 'x', sent_at: 0n }), { err: { not_a_canister: null } });
+    assert.deepEqual(await sender.send(owner.getPrincipal(), 'x'), { invalid: 'recipient must be a canister principal' });
+
+    let result;
+    try {
+      result = await sender.send(b, 'hello');
+    } catch (err) {
+      if (!/IC0506/.test(String(err.message))) throw err;
+      // The message was stored before the first call, so it survives the rejection.
+      const pending = await sender.outbox();
+      assert.deepEqual(pending.map((m) => [m.to.toText(), m.body]), [[b.toText(), 'hello']]);
+      t.skip('the replica does not deliver inter-canister calls yet (IC0506); the message waits in the outbox');
+      return;
+    }
+    assert.deepEqual(result, { delivered: { id: 0n } });
+    const inbox = await recipient.inbox([], 10n);
+    assert.deepEqual(inbox.messages.map((m) => [m.from.toText(), m.body]), [[a.toText(), 'hello']]);
   });
 });

@@ -230,13 +230,16 @@ persistent actor class Personal(init : { owner : Principal }) {
     let waitingBehind = Messaging.hasPendingFor(outbox_queue, to);
     let message : OutboxMessage = { id; to; body; created_at = Time.now(); attempts = 0; last_attempt_at = null; last_error = null };
     Map.add(outbox_queue, Nat.compare, id, message);
+    // Armed before the first await: this part of the call is committed even
+    // if the delivery attempt's callback never completes, so a stored
+    // message always has a timer to retry it (an idle timer disarms itself).
+    armRetryTimer<system>();
     if (waitingBehind) {
-      armRetryTimer<system>();
       return #queued({ id; reason = "earlier messages to this recipient are pending; messages are delivered in order" });
     };
     switch (await* attempt(message, false)) {
       case null #delivered({ id });
-      case (?reason) { armRetryTimer<system>(); #queued({ id; reason }) };
+      case (?reason) #queued({ id; reason });
     };
   };
 
