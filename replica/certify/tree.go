@@ -9,13 +9,14 @@ type Path [][]byte
 // all untouched nodes with the old one, so old versions stay valid and may be read concurrently
 // without locks. The zero value is the empty tree.
 //
-// Each labeled level is a persistent, leaf-oriented AVL tree (see node): labels sit at the leaves
-// in ascending order and every internal node is a hash-tree Fork, so a witness path through a level
-// of n labels has about log2(n) Forks, as in the IC's balanced fork trees. The shape of a level
-// depends on the order of updates, so two trees with equal contents may have different root hashes;
-// that is harmless because a certificate covers one version and clients only reconstruct hashes.
-// Every node caches its hash: an update re-hashes only the O(log n) nodes on the paths it touches
-// at each level.
+// Each labeled level is a persistent, leaf-oriented AVL tree with partial rebuilding (see node):
+// labels sit at the leaves in ascending order and every internal node is a hash-tree Fork, so a
+// witness path through a level of n labels has at most ceil(log2 n)+1 Forks, close to the IC's
+// perfectly balanced fork trees. The shape of a level depends on the order of updates, so two
+// trees with equal contents may have different root hashes; that is harmless because a
+// certificate covers one version and clients only reconstruct hashes. Every node caches its hash:
+// an update re-hashes only the O(log n) nodes on the paths it touches at each level (amortized: a
+// level that grows out of shape is occasionally rebuilt, one rebuilt label per update on average).
 type Tree struct {
 	root *node
 }
