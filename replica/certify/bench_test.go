@@ -112,3 +112,17 @@ func BenchmarkBuild100kRequests(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkTreeChurn is the replica's steady state at 100k requests: each op adds a new request
+// (status and reply) and expires the oldest one, building on the previous version, so the
+// occasional partial rebuild of the request_status level is included in the average.
+func BenchmarkTreeChurn(b *testing.B) {
+	tree := bigState()
+	entry := Tree{}.Set(Path{[]byte("status")}, []byte("replied")).Set(Path{[]byte("reply")}, []byte("DIDL\x00\x00"))
+	i := benchRequests
+	for b.Loop() {
+		tree = tree.SetTree(Path{[]byte("request_status"), requestID(i)}, entry)
+		tree = tree.Delete(Path{[]byte("request_status"), requestID(i - benchRequests)})
+		i++
+	}
+}
