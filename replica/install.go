@@ -201,23 +201,19 @@ func metadataOf(m *exec.Module) []state.Metadata {
 // UninstallCode implements uninstall_code: code and memories go, cycles,
 // controllers and history stay.
 func (rd *round) UninstallCode(caller principal.Principal, a mgmt.UninstallCodeArgs) error {
-	c := rd.r.lookup(a.CanisterID)
-	if c == nil {
-		return canisterNotFound(a.CanisterID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	rd.rejectOpenContexts(c, reject.FromCanister(c.id().String(), reject.CanisterWasmModuleNotFound, "Canister has been uninstalled."))
-	c.close()
-	c.module = nil
-	c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil
-	c.rec.HeapSize, c.rec.StableSize, c.rec.Globals, c.rec.GlobalTimer = 0, 0, nil, 0
-	c.rec.Version++
-	rd.batch.Memory = append(rd.batch.Memory,
-		state.MemoryUpdate{Canister: c.rec.ID, Reset: true},
-		state.MemoryUpdate{Canister: c.rec.ID, Stable: true, Reset: true})
-	rd.historyLocked(c, caller, state.Change{Kind: "code_uninstall"})
-	return nil
+	return rd.withCanister(a.CanisterID, func(c *canister) error {
+		rd.rejectOpenContexts(c, reject.FromCanister(c.id().String(), reject.CanisterWasmModuleNotFound, "Canister has been uninstalled."))
+		c.close()
+		c.module = nil
+		c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil
+		c.rec.HeapSize, c.rec.StableSize, c.rec.Globals, c.rec.GlobalTimer = 0, 0, nil, 0
+		c.rec.Version++
+		rd.batch.Memory = append(rd.batch.Memory,
+			state.MemoryUpdate{Canister: c.rec.ID, Reset: true},
+			state.MemoryUpdate{Canister: c.rec.ID, Stable: true, Reset: true})
+		rd.historyLocked(c, caller, state.Change{Kind: "code_uninstall"})
+		return nil
+	})
 }
 
 func invalidWasm(id principal.Principal, err error) error {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"math/big"
-	"math/bits"
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
@@ -85,16 +84,12 @@ func (rd *round) CreateCanister(caller principal.Principal, a mgmt.CreateCaniste
 
 // DepositCycles implements deposit_cycles: the attached cycles go to the target.
 func (rd *round) DepositCycles(id principal.Principal) error {
-	c := rd.r.lookup(id)
-	if c == nil {
-		return canisterNotFound(id)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(rd.mgmt.cycles)))
-	rd.mgmt.accepted = rd.mgmt.cycles
-	rd.touch(c)
-	return nil
+	return rd.withCanister(id, func(c *canister) error {
+		c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(rd.mgmt.cycles)))
+		rd.mgmt.accepted = rd.mgmt.cycles
+		rd.touch(c)
+		return nil
+	})
 }
 
 // RawRand implements raw_rand: 32 bytes from the operating system's CSPRNG.
@@ -172,36 +167,28 @@ func (r *Replica) allocateIDLocked(specified *principal.Principal) (principal.Pr
 
 // ProvisionalTopUpCanister implements provisional_top_up_canister.
 func (rd *round) ProvisionalTopUpCanister(a mgmt.ProvisionalTopUpArgs) error {
-	c := rd.r.lookup(a.CanisterID)
-	if c == nil {
-		return canisterNotFound(a.CanisterID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.rec.Cycles = addCycles(c.rec.Cycles, cyclesFromNat(a.Amount))
-	rd.touch(c)
-	return nil
+	return rd.withCanister(a.CanisterID, func(c *canister) error {
+		c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(cyclesFromNat(a.Amount))))
+		rd.touch(c)
+		return nil
+	})
 }
 
 // UpdateSettings implements update_settings.
 func (rd *round) UpdateSettings(caller principal.Principal, a mgmt.UpdateSettingsArgs) error {
-	c := rd.r.lookup(a.CanisterID)
-	if c == nil {
-		return canisterNotFound(a.CanisterID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	next := *c.rec
-	if err := applySettings(&next, a.Settings); err != nil {
-		return err
-	}
-	*c.rec = next
-	c.rec.Version++
-	if a.Settings.Controllers != nil {
-		rd.historyLocked(c, caller, state.Change{Kind: "controllers_change", Controllers: c.rec.Controllers})
-	}
-	rd.touch(c)
-	return nil
+	return rd.withCanister(a.CanisterID, func(c *canister) error {
+		next := *c.rec
+		if err := applySettings(&next, a.Settings); err != nil {
+			return err
+		}
+		*c.rec = next
+		c.rec.Version++
+		if a.Settings.Controllers != nil {
+			rd.historyLocked(c, caller, state.Change{Kind: "controllers_change", Controllers: c.rec.Controllers})
+		}
+		rd.touch(c)
+		return nil
+	})
 }
 
 // applySettings validates and applies the fields present in s.
@@ -305,45 +292,37 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 // StartCanister implements start_canister. Stop calls still waiting for a
 // stopping canister are rejected: it was started instead.
 func (rd *round) StartCanister(id principal.Principal) error {
-	c := rd.r.lookup(id)
-	if c == nil {
-		return canisterNotFound(id)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range c.rec.StopWaiters {
-		rd.respond(w, nil, reject.New(reject.CanisterStoppingCancelled, "Canister %s was started before it stopped", id), state.Cycles{})
-	}
-	c.rec.StopWaiters = nil
-	if c.rec.Status != state.Running {
-		c.rec.Status = state.Running
-		c.rec.Version++
-	}
-	rd.touch(c)
-	return nil
+	return rd.withCanister(id, func(c *canister) error {
+		for _, w := range c.rec.StopWaiters {
+			rd.respond(w, nil, reject.New(reject.CanisterStoppingCancelled, "Canister %s was started before it stopped", id), state.Cycles{})
+		}
+		c.rec.StopWaiters = nil
+		if c.rec.Status != state.Running {
+			c.rec.Status = state.Running
+			c.rec.Version++
+		}
+		rd.touch(c)
+		return nil
+	})
 }
 
 // StopCanister implements stop_canister: the canister stops taking calls at
 // once and is stopped when its open call contexts are done; the call is
 // answered then.
 func (rd *round) StopCanister(id principal.Principal) error {
-	c := rd.r.lookup(id)
-	if c == nil {
-		return canisterNotFound(id)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	rd.touch(c)
-	if c.rec.Status == state.Stopped {
-		return nil
-	}
-	if c.rec.Status == state.Running {
-		c.rec.Status = state.Stopping
-		c.rec.Version++
-	}
-	c.rec.StopWaiters = append(c.rec.StopWaiters, rd.mgmt.origin)
-	rd.stoppedIfIdle(c)
-	return errDeferred
+	return rd.withCanister(id, func(c *canister) error {
+		rd.touch(c)
+		if c.rec.Status == state.Stopped {
+			return nil
+		}
+		if c.rec.Status == state.Running {
+			c.rec.Status = state.Stopping
+			c.rec.Version++
+		}
+		c.rec.StopWaiters = append(c.rec.StopWaiters, rd.mgmt.origin)
+		rd.stoppedIfIdle(c)
+		return errDeferred
+	})
 }
 
 // stoppedIfIdle completes a stop once nothing is open any more. Callers
@@ -365,24 +344,20 @@ func (rd *round) stoppedIfIdle(c *canister) {
 // DeleteCanister implements delete_canister: only a stopped canister goes,
 // and its id is never handed out again.
 func (rd *round) DeleteCanister(id principal.Principal) error {
-	c := rd.r.lookup(id)
-	if c == nil {
-		return canisterNotFound(id)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.rec.Status != state.Stopped {
-		return reject.New(reject.CanisterNotStopped, "Canister %s must be stopped before it is deleted.", id)
-	}
-	r := rd.r
-	r.mu.Lock()
-	delete(r.canisters, string(id.Raw))
-	r.mu.Unlock()
-	delete(rd.touched, string(id.Raw))
-	c.close()
-	rd.r.snapshots.dropCanister(c.rec.ID)
-	rd.batch.DeletedCanister = append(rd.batch.DeletedCanister, c.rec.ID)
-	return nil
+	return rd.withCanister(id, func(c *canister) error {
+		if c.rec.Status != state.Stopped {
+			return reject.New(reject.CanisterNotStopped, "Canister %s must be stopped before it is deleted.", id)
+		}
+		r := rd.r
+		r.mu.Lock()
+		delete(r.canisters, string(id.Raw))
+		r.mu.Unlock()
+		delete(rd.touched, string(id.Raw))
+		c.close()
+		rd.r.snapshots.dropCanister(c.rec.ID)
+		rd.batch.DeletedCanister = append(rd.batch.DeletedCanister, c.rec.ID)
+		return nil
+	})
 }
 
 // history appends an entry to a canister's change history (canister_info keeps 20).
@@ -423,16 +398,19 @@ func cyclesToNat(c state.Cycles) idl.Nat {
 	return idl.NewBigNat(b.Or(b, new(big.Int).SetUint64(c.Lo)))
 }
 
-func addCycles(a, b state.Cycles) state.Cycles {
-	lo, carry := bits.Add64(a.Lo, b.Lo, 0)
-	hi, overflow := bits.Add64(a.Hi, b.Hi, carry)
-	if overflow != 0 {
-		return state.Cycles{Hi: ^uint64(0), Lo: ^uint64(0)} // balances saturate at 2^128-1
-	}
-	return state.Cycles{Hi: hi, Lo: lo}
-}
-
 func moduleHash(wasm []byte) []byte {
 	h := sha256.Sum256(wasm)
 	return h[:]
+}
+
+// withCanister runs f with the canister's lock held; a canister that does
+// not exist is the IC's IC0301.
+func (rd *round) withCanister(id principal.Principal, f func(c *canister) error) error {
+	c := rd.r.lookup(id)
+	if c == nil {
+		return canisterNotFound(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return f(c)
 }

@@ -131,32 +131,28 @@ func snapshotAnswer(s *state.Snapshot) *mgmt.Snapshot {
 // with a new instance built from them (start and init do not run again).
 // Nothing changes unless all of it succeeds.
 func (rd *round) LoadCanisterSnapshot(caller principal.Principal, a mgmt.LoadCanisterSnapshotArgs) error {
-	c := rd.r.lookup(a.CanisterID)
-	if c == nil {
-		return canisterNotFound(a.CanisterID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	snap, err := rd.r.snapshots.owned(c.id(), a.SnapshotID)
-	if err != nil {
-		return err
-	}
-	m, err := rd.snapshotModule(c, snap)
-	if err != nil {
-		return err
-	}
-	mem, err := rd.snapshotMemories(snap)
-	if err != nil {
-		return asReject(err)
-	}
-	inst, err := rd.r.engine.Instantiate(m, &exec.State{Heap: mem.heap, Stable: mem.stable, Globals: globalsFromState(snap.Globals)})
-	if err != nil {
-		return asReject(fmt.Errorf("load snapshot %s: %w", snapshotText(snap.ID), err))
-	}
-	rd.installSnapshot(c, m, inst, snap, mem)
-	rd.historyLocked(c, caller, state.Change{Kind: "load_snapshot",
-		SnapshotID: snap.ID, SnapshotVersion: snap.CanisterVersion, SnapshotTakenAt: snap.TakenAt})
-	return nil
+	return rd.withCanister(a.CanisterID, func(c *canister) error {
+		snap, err := rd.r.snapshots.owned(c.id(), a.SnapshotID)
+		if err != nil {
+			return err
+		}
+		m, err := rd.snapshotModule(c, snap)
+		if err != nil {
+			return err
+		}
+		mem, err := rd.snapshotMemories(snap)
+		if err != nil {
+			return asReject(err)
+		}
+		inst, err := rd.r.engine.Instantiate(m, &exec.State{Heap: mem.heap, Stable: mem.stable, Globals: globalsFromState(snap.Globals)})
+		if err != nil {
+			return asReject(fmt.Errorf("load snapshot %s: %w", snapshotText(snap.ID), err))
+		}
+		rd.installSnapshot(c, m, inst, snap, mem)
+		rd.historyLocked(c, caller, state.Change{Kind: "load_snapshot",
+			SnapshotID: snap.ID, SnapshotVersion: snap.CanisterVersion, SnapshotTakenAt: snap.TakenAt})
+		return nil
+	})
 }
 
 // installSnapshot replaces the canister's code and state with the
@@ -251,18 +247,14 @@ func (rd *round) ListCanisterSnapshots(id principal.Principal) ([]mgmt.Snapshot,
 
 // DeleteCanisterSnapshot implements delete_canister_snapshot.
 func (rd *round) DeleteCanisterSnapshot(a mgmt.DeleteCanisterSnapshotArgs) error {
-	c := rd.r.lookup(a.CanisterID)
-	if c == nil {
-		return canisterNotFound(a.CanisterID)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	snap, err := rd.r.snapshots.owned(c.id(), a.SnapshotID)
-	if err != nil {
-		return err
-	}
-	rd.deleteSnapshot(snap)
-	return nil
+	return rd.withCanister(a.CanisterID, func(c *canister) error {
+		snap, err := rd.r.snapshots.owned(c.id(), a.SnapshotID)
+		if err != nil {
+			return err
+		}
+		rd.deleteSnapshot(snap)
+		return nil
+	})
 }
 
 // deleteSnapshot forgets a snapshot. One taken in this very round is
