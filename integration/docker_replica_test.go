@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"debug/elf"
@@ -9,69 +8,106 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/ory/dockertest/v3"
 	dc "github.com/ory/dockertest/v3/docker"
 )
 
-const (
-	// dockerExpireSeconds stops the container even when the test process dies
-	// before its cleanup: the engine itself runs the stop timer.
-	dockerExpireSeconds = 600
-	// dockerFirstResponseWait bounds the wait for /api/v2/status.
-	dockerFirstResponseWait = 60 * time.Second
-)
-
-// dockerReplica is `canistry replica` in a container built FROM scratch,
-// on the host's network, serving on 127.0.0.1 only.
+// dockerReplica is `canistry replica` in a container of the FROM scratch
+// image, on the host's network, serving on 127.0.0.1 only.
 type dockerReplica struct {
-	URL  *url.URL
-	logs *syncBuffer
+	URL *url.URL
+
+	pool      *dockertest.Pool
+	image     string   // name:latest, built once per test
+	mounts    []string // e.g. a named volume on /state
+	container *dockertest.Resource
+	logs      *syncBuffer
 }
 
 // startReplicaInDocker builds the static binary and the image from
 // docker/Dockerfile, runs it with host networking on a free loopback port and
-// waits for its first /api/v2/status answer. The container and the image are
-// removed when the test ends.
-func startReplicaInDocker(t *testing.T) *dockerReplica {
+// waits for its first /api/v2/status answer. mounts are docker -v specs such
+// as "volume:/state". Containers and the image are removed when the test ends.
+func startReplicaInDocker(t *testing.T, mounts ...string) *dockerReplica {
 	t.Helper()
-	pool := dockerPool(t)
+	r := &dockerReplica{pool: dockerPool(t), image: "canistry-replica-test-" + randomHex(t, 6), mounts: mounts}
 	ctxDir := staticBuildContext(t)
 	port := freeLoopbackPort(t)
-	name := "canistry-replica-test-" + randomHex(t, 6)
-	env := []string{fmt.Sprintf("CANISTRY_LISTEN=127.0.0.1:%d", port)}
-	res := buildAndRun(t, pool, ctxDir, name, env)
-
-	r := &dockerReplica{
-		URL:  &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)},
-		logs: new(syncBuffer),
+	began := time.Now()
+	res, err := r.pool.BuildAndRunWithBuildOptions(
+		&dockertest.BuildOptions{ContextDir: ctxDir, Dockerfile: "Dockerfile"},
+		// No Tag: BuildAndRun tags the image Name:latest, and any other tag
+		// would make RunWithOptions try to pull Name:Tag from a registry.
+		&dockertest.RunOptions{Name: r.image, Env: listenEnv(port), Mounts: mounts},
+		autoRemovedOnHostNetwork,
+	)
+	// The image exists once the build succeeded, even if the run failed.
+	t.Cleanup(func() { removeImage(t, r.pool, r.image) })
+	if err != nil {
+		t.Fatalf("build and run the replica image: %v", err)
 	}
-	logsEnded := followLogs(pool, res.Container.ID, r.logs)
-	if err := waitForStatus(pool, res.Container.ID, r.URL); err != nil {
+	t.Logf("image build + container start: %v", time.Since(began).Round(time.Millisecond))
+	r.adopt(t, res, port)
+	return r
+}
+
+// restart kills the container (SIGKILL, like kill -9) and runs the same
+// image with the same mounts on a new port.
+func (r *dockerReplica) restart(t *testing.T) {
+	t.Helper()
+	purge(t, r.pool, r.container)
+	port := freeLoopbackPort(t)
+	res, err := r.pool.RunWithOptions(
+		&dockertest.RunOptions{Repository: r.image, Env: listenEnv(port), Mounts: r.mounts},
+		autoRemovedOnHostNetwork,
+	)
+	if err != nil {
+		t.Fatalf("run the replica image again: %v", err)
+	}
+	r.adopt(t, res, port)
+}
+
+// adopt makes res the replica's container: it is stopped by the engine after
+// dockerExpireSeconds whatever happens to this process, its output is kept,
+// and it must answer /api/v2/status before adopt returns.
+func (r *dockerReplica) adopt(t *testing.T, res *dockertest.Resource, port int) {
+	t.Helper()
+	r.container = res
+	r.URL = &url.URL{Scheme: "http", Host: fmt.Sprintf("127.0.0.1:%d", port)}
+	r.logs = new(syncBuffer)
+	logs := r.logs
+	t.Cleanup(func() { purge(t, r.pool, res) })
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("output of replica container %s:\n%s", res.Container.Name, logs)
+		}
+	})
+	if err := res.Expire(dockerExpireSeconds); err != nil {
+		t.Fatalf("expire: %v", err)
+	}
+	logsEnded := followLogs(r.pool, res.Container.ID, logs)
+	if err := waitForStatus(r.pool, res.Container.ID, r.URL); err != nil {
 		if errors.Is(err, errContainerEnded) && !logsWereRead(logsEnded) {
 			// AutoRemove deleted it before its logs could be read.
 			t.Fatalf("replica in Docker never answered /api/v2/status: %v\nits output, from a second run of the image:\n%s",
-				err, rerunForOutput(pool, name, env))
+				err, rerunForOutput(r.pool, r.image, listenEnv(port), r.mounts))
 		}
-		t.Fatalf("replica in Docker never answered /api/v2/status: %v\ncontainer output:\n%s", err, r.logs)
+		t.Fatalf("replica in Docker never answered /api/v2/status: %v", err)
 	}
 	t.Logf("container start to first /api/v2/status response: %v",
 		time.Since(res.Container.State.StartedAt).Round(time.Millisecond))
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("replica container output:\n%s", r.logs)
-		}
-	})
-	return r
+}
+
+// listenEnv makes the replica listen on 127.0.0.1:port (host networking:
+// that is the host's loopback, nothing else can reach it).
+func listenEnv(port int) []string {
+	return []string{fmt.Sprintf("CANISTRY_LISTEN=127.0.0.1:%d", port)}
 }
 
 // staticBuildContext is a fresh image build context holding the static
@@ -84,56 +120,6 @@ func staticBuildContext(t *testing.T) string {
 	requireStaticELF(t, filepath.Join(dir, "canistry"))
 	t.Logf("static build: %v", time.Since(began).Round(time.Millisecond))
 	return dir
-}
-
-// buildAndRun builds the image as name:latest and starts it as the
-// container name, auto-removed when it ends and stopped by the engine after
-// dockerExpireSeconds whatever happens to this process.
-func buildAndRun(t *testing.T, pool *dockertest.Pool, ctxDir, name string, env []string) *dockertest.Resource {
-	t.Helper()
-	began := time.Now()
-	res, err := pool.BuildAndRunWithBuildOptions(
-		&dockertest.BuildOptions{ContextDir: ctxDir, Dockerfile: "Dockerfile"},
-		// No Tag: BuildAndRun tags the image Name:latest, and any other tag
-		// would make RunWithOptions try to pull Name:Tag from a registry.
-		&dockertest.RunOptions{Name: name, Env: env},
-		func(hc *dc.HostConfig) {
-			hostNetworkOnly(hc)
-			hc.AutoRemove = true
-		},
-	)
-	// The image exists once the build succeeded, even if the run failed.
-	t.Cleanup(func() { removeImage(t, pool, name) })
-	if err != nil {
-		t.Fatalf("build and run the replica image: %v", err)
-	}
-	t.Logf("image build + container start: %v", time.Since(began).Round(time.Millisecond))
-	t.Cleanup(func() { purge(t, pool, res) })
-	if err := res.Expire(dockerExpireSeconds); err != nil {
-		t.Fatalf("expire: %v", err)
-	}
-	return res
-}
-
-// dockerPool connects to the engine (DOCKER_HOST or the default socket).
-// Without one the test skips, except in CI, where .ci/run starts an engine
-// and a missing one must not pass unnoticed.
-func dockerPool(t *testing.T) *dockertest.Pool {
-	t.Helper()
-	pool, err := dockertest.NewPool("")
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = pool.Client.PingWithContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Docker engine answers in CI (.ci/run should have started dockerd): %v", err)
-		}
-		t.Skipf("no Docker engine answers, so the replica-in-Docker test is skipped: %v", err)
-	}
-	pool.MaxWait = dockerFirstResponseWait
-	return pool
 }
 
 // buildDockerContext runs scripts/docker-context.sh, the same build a person
@@ -189,107 +175,19 @@ func freeLoopbackPort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// followLogs copies the container's output into buf until the container
-// ends, then sends the outcome of following them. AutoRemove deletes the
-// container (and its logs) on exit, so following is the only way to keep them.
-func followLogs(pool *dockertest.Pool, containerID string, buf *syncBuffer) <-chan error {
-	ended := make(chan error, 1)
-	go func() {
-		err := pool.Client.Logs(dc.LogsOptions{
-			Container: containerID, OutputStream: buf, ErrorStream: buf,
-			Follow: true, Stdout: true, Stderr: true,
-		})
-		if err != nil {
-			fmt.Fprintf(buf, "[following the container's logs failed: %v]\n", err)
-		}
-		ended <- err
-	}()
-	return ended
-}
-
-// logsWereRead reports whether following the logs of an ended container
-// succeeded (it fails when AutoRemove was quicker).
-func logsWereRead(ended <-chan error) bool {
-	select {
-	case err := <-ended:
-		return err == nil
-	case <-time.After(5 * time.Second):
-		return false
+// dockerVolume is a fresh named volume, removed when the test ends.
+func dockerVolume(t *testing.T, pool *dockertest.Pool) string {
+	t.Helper()
+	name := "canistry-replica-test-state-" + randomHex(t, 6)
+	if _, err := pool.Client.CreateVolume(dc.CreateVolumeOptions{Name: name}); err != nil {
+		t.Fatalf("create volume: %v", err)
 	}
-}
-
-// errContainerEnded: waiting is pointless, the replica is gone.
-var errContainerEnded = errors.New("the container ended")
-
-// waitForStatus polls GET /api/v2/status with pool.Retry until it answers
-// 200, and gives up at once when the container has ended.
-func waitForStatus(pool *dockertest.Pool, containerID string, u *url.URL) error {
-	client := &http.Client{Timeout: 2 * time.Second}
-	status := u.JoinPath("api", "v2", "status").String()
-	return pool.Retry(func() error {
-		resp, err := client.Get(status)
-		if err == nil {
-			defer resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("GET %s: %s", status, resp.Status)
+	t.Cleanup(func() {
+		if err := pool.Client.RemoveVolumeWithOptions(dc.RemoveVolumeOptions{Name: name, Force: true}); err != nil {
+			t.Logf("remove volume %s: %v", name, err)
 		}
-		c, inspectErr := pool.Client.InspectContainer(containerID)
-		var missing *dc.NoSuchContainer
-		switch {
-		case errors.As(inspectErr, &missing):
-			return backoff.Permanent(fmt.Errorf("%w and was removed", errContainerEnded))
-		case inspectErr == nil && !c.State.Running:
-			return backoff.Permanent(fmt.Errorf("%w: %s", errContainerEnded, c.State.String()))
-		}
-		return err
 	})
-}
-
-// rerunForOutput runs the image once more with the same environment but
-// without AutoRemove, to read what it says before it ends.
-func rerunForOutput(pool *dockertest.Pool, image string, env []string) string {
-	res, err := pool.RunWithOptions(&dockertest.RunOptions{Repository: image, Env: env}, hostNetworkOnly)
-	if err != nil {
-		return fmt.Sprintf("[rerun failed: %v]", err)
-	}
-	defer pool.Purge(res)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	code, err := pool.Client.WaitContainerWithContext(res.Container.ID, ctx)
-	if err != nil {
-		return fmt.Sprintf("[the rerun did not end within 30s (%v): the first failure did not reproduce]", err)
-	}
-	var out bytes.Buffer
-	err = pool.Client.Logs(dc.LogsOptions{Container: res.Container.ID, OutputStream: &out, ErrorStream: &out, Stdout: true, Stderr: true})
-	if err != nil {
-		fmt.Fprintf(&out, "[reading the rerun's logs failed: %v]", err)
-	}
-	return fmt.Sprintf("%s[exit code %d]", out.String(), code)
-}
-
-// hostNetworkOnly puts the container on the host's network (no bridge, no
-// iptables: neither works in every sandbox) and never restarts it.
-func hostNetworkOnly(hc *dc.HostConfig) {
-	hc.NetworkMode = "host"
-	hc.RestartPolicy = dc.RestartPolicy{Name: "no"}
-}
-
-// purge removes the container. AutoRemove may already be removing it.
-func purge(t *testing.T, pool *dockertest.Pool, res *dockertest.Resource) {
-	var missing *dc.NoSuchContainer
-	if err := pool.Purge(res); err != nil && !errors.As(err, &missing) {
-		t.Logf("purge container %s: %v", res.Container.Name, err)
-	}
-}
-
-// removeImage removes the test's image and its build layers.
-func removeImage(t *testing.T, pool *dockertest.Pool, name string) {
-	err := pool.Client.RemoveImageExtended(name, dc.RemoveImageOptions{Force: true})
-	if err != nil && !errors.Is(err, dc.ErrNoSuchImage) {
-		t.Logf("remove image %s: %v", name, err)
-	}
+	return name
 }
 
 func randomHex(t *testing.T, n int) string {
@@ -299,22 +197,4 @@ func randomHex(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
-}
-
-// syncBuffer is a bytes.Buffer safe for the log follower and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
