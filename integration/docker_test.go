@@ -17,6 +17,17 @@ func TestReplicaInDocker(t *testing.T) {
 	counterScenario(t, r.URL)
 }
 
+// TestFactoryScenarioInDocker runs the same factory scenario as the
+// in-process test (replica.TestFactoryCreatesAndCallsChildren) against the
+// replica in Docker: inter-canister calls, management calls from a canister
+// paid with its cycles, upgrade, stop and start.
+func TestFactoryScenarioInDocker(t *testing.T) {
+	r := startReplicaInDocker(t)
+	if err := replicatest.FactoryScenario(agentAt(t, r.URL)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestReplicaInDockerKeepsStateInVolume: with a named volume on /state, a
 // container killed with SIGKILL leaves every answered update to the next
 // container of the image. This holds the image's /state ownership (the
