@@ -1,0 +1,181 @@
+package gotest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/candid/idl"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/replica"
+	"github.com/canistry/canistry/replica/replicatest"
+)
+
+// The protocol versions, in release order.
+const (
+	v1 = "1.0.0"
+	v2 = "2.0.0"
+	v3 = "3.0.0"
+)
+
+// Errors the replica and the canister answer with, as the README documents them.
+const (
+	inspectRefused   = "canister_inspect_message explicitly refused message"
+	notOwner         = "is not the owner of this canister"
+	incompatibleEOP  = "Memory-incompatible program upgrade"
+	migratedType     = "application/octet-stream"
+	messagingVersion = "messages need personal/3.0.0 or later"
+)
+
+// env is one replica with two users: owner, who controls every canister the
+// test creates and is the owner named in their init argument, and stranger.
+type env struct {
+	t        *testing.T
+	replica  *replicatest.Replica
+	owner    *agent.Agent
+	stranger *agent.Agent
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	r := replicatest.Start(t, replica.Config{})
+	return &env{t: t, replica: r, owner: r.Agent(t, nil), stranger: r.Agent(t, nil)}
+}
+
+func wasmOf(version string) []byte {
+	return canisters.MustWasm("personal/" + version + "/canister.wasm")
+}
+
+// initArg is the Candid install/upgrade argument (record { owner }).
+func initArg(t testing.TB, owner principal.Principal) []byte {
+	t.Helper()
+	arg, err := candid.Marshal([]any{InitArg{Owner: owner}})
+	if err != nil {
+		t.Fatalf("encode init argument: %v", err)
+	}
+	return arg
+}
+
+// install creates a canister and installs the personal canister of version
+// on it, owned by e.owner.
+func (e *env) install(version string) principal.Principal {
+	e.t.Helper()
+	id := replicatest.CreateCanister(e.t, e.owner)
+	if err := e.installOwnedBy(id, version, e.owner.Sender()); err != nil {
+		e.t.Fatalf("install personal/%s: %v", version, err)
+	}
+	return id
+}
+
+// installOwnedBy installs version on the empty canister id with owner in the
+// init argument.
+func (e *env) installOwnedBy(id principal.Principal, version string, owner principal.Principal) error {
+	return replicatest.Install(e.owner, id, wasmOf(version), initArg(e.t, owner), replicatest.ModeInstall)
+}
+
+// upgrade upgrades id to version with wasm_memory_persistence = keep and the
+// init argument again, as the README requires.
+func (e *env) upgrade(id principal.Principal, version string) error {
+	return e.upgradeWasm(id, wasmOf(version))
+}
+
+func (e *env) upgradeWasm(id principal.Principal, wasm []byte) error {
+	err := replicatest.Install(e.owner, id, wasm, initArg(e.t, e.owner.Sender()), replicatest.ModeUpgradeKeep)
+	if err != nil {
+		return fmt.Errorf("upgrade %s: %w", id, err)
+	}
+	return nil
+}
+
+func (e *env) mustUpgrade(id principal.Principal, version string) {
+	e.t.Helper()
+	if err := e.upgrade(id, version); err != nil {
+		e.t.Fatalf("upgrade to personal/%s: %v", version, err)
+	}
+}
+
+// call is an update call decoding the single result into T.
+func call[T any](a *agent.Agent, id principal.Principal, method string, args ...any) (T, error) {
+	var out T
+	err := a.Call(id, method, args, []any{&out})
+	return out, err
+}
+
+// query is a query call (signatures verified) decoding the single result into T.
+func query[T any](a *agent.Agent, id principal.Principal, method string, args ...any) (T, error) {
+	var out T
+	err := a.Query(id, method, args, []any{&out})
+	return out, err
+}
+
+func mustCall[T any](t testing.TB, a *agent.Agent, id principal.Principal, method string, args ...any) T {
+	t.Helper()
+	out, err := call[T](a, id, method, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	return out
+}
+
+func mustQuery[T any](t testing.TB, a *agent.Agent, id principal.Principal, method string, args ...any) T {
+	t.Helper()
+	out, err := query[T](a, id, method, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", method, err)
+	}
+	return out
+}
+
+// callUnit is an update call of a method that returns ().
+func callUnit(a *agent.Agent, id principal.Principal, method string, args ...any) error {
+	return a.Call(id, method, args, []any{})
+}
+
+// wantErr fails unless err is non-nil and mentions every part.
+func wantErr(t testing.TB, what string, err error, parts ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("%s succeeded, want an error mentioning %q", what, parts)
+	}
+	for _, p := range parts {
+		if !strings.Contains(err.Error(), p) {
+			t.Fatalf("%s: error %q does not mention %q", what, err, p)
+		}
+	}
+}
+
+func nat(n uint64) idl.Nat { return idl.NewNat(n) }
+
+// optNat is an `opt nat` argument: nil is null.
+func optNat(n uint64) *idl.Nat {
+	v := idl.NewNat(n)
+	return &v
+}
+
+var noNat *idl.Nat
+
+func u64(n idl.Nat) uint64 { return n.BigInt().Uint64() }
+
+// nowNanos is the local clock in ns since the epoch, for bounds on
+// updated_at and similar times (the replica runs on the same clock).
+func nowNanos() int64 { return time.Now().UnixNano() }
+
+func protocolOf(t testing.TB, a *agent.Agent, id principal.Principal) string {
+	t.Helper()
+	return mustQuery[string](t, a, id, "protocol")
+}
+
+// waitFor polls cond every 100 ms until it holds or timeout passes.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
