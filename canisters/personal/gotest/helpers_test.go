@@ -179,3 +179,18 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 	}
 	return cond()
 }
+
+func candidArgs(args []any) ([]byte, error) {
+	raw, err := candid.Marshal(args)
+	if err != nil {
+		return nil, fmt.Errorf("encode arguments: %w", err)
+	}
+	return raw, nil
+}
+
+func candidUnmarshal(raw []byte, out []any) error {
+	if err := candid.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decode reply: %w", err)
+	}
+	return nil
+}
