@@ -194,3 +194,11 @@ func candidUnmarshal(raw []byte, out []any) error {
 	}
 	return nil
 }
+
+func intOf(n int64) idl.Int { return idl.NewInt(n) }
+
+// natEqual and intEqual let go-cmp compare idl.Nat and idl.Int by value
+// (their big.Int is unexported).
+func natEqual(x, y idl.Nat) bool { return x.BigInt().Cmp(y.BigInt()) == 0 }
+
+func intEqual(x, y idl.Int) bool { return x.BigInt().Cmp(y.BigInt()) == 0 }

@@ -71,7 +71,10 @@ func TestV3Sharing(t *testing.T) {
 		call func() error
 	}{
 		{"owner", func() error { _, err := query[*Document](a, sharer, "peer_get_document", "notes/1"); return err }},
-		{"stranger", func() error { _, err := query[*Document](e.stranger, sharer, "peer_get_document", "notes/1"); return err }},
+		{"stranger", func() error {
+			_, err := query[*Document](e.stranger, sharer, "peer_get_document", "notes/1")
+			return err
+		}},
 	} {
 		wantErr(t, user.name+" peer_get_document", user.call(), "has no grant covering key")
 	}
