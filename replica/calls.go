@@ -103,6 +103,8 @@ func (rd *round) send(c *canister, ctxID uint64, calls []exec.Call) {
 			Arg: call.Arg, Cycles: cb.Sent, Callback: cb.ID}
 		if call.Timeout != nil {
 			m.Deadline = rd.time + uint64(min(*call.Timeout, maxCallTimeoutSeconds))*1e9
+			c.rec.Callbacks[len(c.rec.Callbacks)-1].Deadline = m.Deadline
+			rd.r.bounded[string(c.rec.ID)] = c
 		}
 		if len(call.Arg) > maxInterCanisterBytes {
 			// Too large to send: the caller hears back at once, with its cycles.
@@ -148,4 +150,33 @@ func (rd *round) rejectOpenContexts(c *canister, rej *reject.Error) {
 	}
 	c.rec.CallContexts, c.rec.Callbacks = nil, nil
 	rd.stoppedIfIdle(c)
+}
+
+// deadlineExpired is the reject of a bounded-wait call whose deadline passed.
+func deadlineExpired() *reject.Error {
+	return reject.New(reject.DeadlineExpired, "Request timed out.")
+}
+
+// expireDeadlines answers every bounded-wait call whose deadline has passed
+// with SYS_UNKNOWN; the callee's late answer then finds no callback and is
+// dropped, as the IC drops best-effort responses.
+func (rd *round) expireDeadlines() {
+	for key, c := range rd.r.bounded {
+		c.mu.Lock()
+		waiting := false
+		for _, cb := range c.rec.Callbacks {
+			switch {
+			case cb.Deadline == 0:
+			case cb.Deadline <= rd.time:
+				rd.respond(state.Origin{Kind: originCanister, Canister: c.rec.ID, Callback: cb.ID}, nil, deadlineExpired(), state.Cycles{})
+				rd.touch(c)
+			default:
+				waiting = true
+			}
+		}
+		c.mu.Unlock()
+		if !waiting {
+			delete(rd.r.bounded, key)
+		}
+	}
 }

@@ -115,6 +115,11 @@ func (r *Replica) loadCanisters() error {
 		if rec.GlobalTimer != 0 && rec.ModuleHash != nil {
 			r.timers[string(rec.ID)] = c
 		}
+		for _, cb := range rec.Callbacks {
+			if cb.Deadline != 0 {
+				r.bounded[string(rec.ID)] = c
+			}
+		}
 	}
 	r.log.Info("state loaded", "canisters", len(recs))
 	return nil

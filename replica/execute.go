@@ -25,6 +25,9 @@ func (rd *round) executeInternal(m *state.Message) {
 	switch m.Kind {
 	case "request":
 		o := state.Origin{Kind: originCanister, Canister: m.From, Callback: m.Callback, Deadline: m.Deadline}
+		if m.Deadline != 0 && m.Deadline <= rd.time {
+			return // the caller has had its SYS_UNKNOWN answer: nobody waits for this
+		}
 		if len(m.To) == 0 {
 			rd.executeManagement(principal.Principal{Raw: m.From}, m.Method, m.Arg, mgmtCall{origin: o, cycles: m.Cycles})
 			return

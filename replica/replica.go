@@ -50,6 +50,8 @@ type Replica struct {
 	lastPrune time.Time
 	// timers are the canisters with an active global timer.
 	timers map[string]*canister
+	// bounded are the canisters waiting on bounded-wait calls (scheduler only).
+	bounded map[string]*canister
 	// pending are inter-canister messages left for the next round. Only the
 	// scheduler goroutine (and load, before it starts) touches them.
 	pending   []*state.Message
@@ -87,6 +89,7 @@ func Open(cfg Config) (*Replica, error) {
 		canisters: make(map[string]*canister),
 		ingress:   make(map[[32]byte]*ingressEntry),
 		timers:    make(map[string]*canister),
+		bounded:   make(map[string]*canister),
 		queue:     make(chan *message, 1024),
 		stop:      make(chan struct{}),
 		stopped:   make(chan struct{}),

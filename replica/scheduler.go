@@ -44,7 +44,7 @@ func (r *Replica) schedule() {
 		case <-r.stop:
 			return
 		case <-ticker.C:
-			if len(r.pending) > 0 || r.timersDue() || time.Since(r.lastPrune) > time.Second {
+			if len(r.pending) > 0 || len(r.bounded) > 0 || r.timersDue() || time.Since(r.lastPrune) > time.Second {
 				r.round(nil)
 			}
 		case m := <-r.queue:
@@ -75,6 +75,7 @@ func (r *Replica) round(ingress []*message) {
 		rd.executeIngress(m)
 	}
 	rd.fireTimers()
+	rd.expireDeadlines()
 	for n := 0; len(rd.queue) > 0 && n < maxRoundInternal; n++ {
 		m := rd.queue[0]
 		rd.queue = rd.queue[1:]

@@ -38,6 +38,9 @@ type Callback struct {
 	Reject  WasmFn  `cbor:"5,keyasint"`
 	Cleanup *WasmFn `cbor:"6,keyasint,omitempty"`
 	Sent    Cycles  `cbor:"7,keyasint"`
+	// Deadline of a bounded-wait call (ns; 0: unbounded). Past it the
+	// caller hears SYS_UNKNOWN and a late response is dropped.
+	Deadline uint64 `cbor:"8,keyasint,omitempty"`
 }
 
 // WasmFn is a callback: a table index and its environment.
