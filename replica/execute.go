@@ -158,16 +158,13 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 	rd.settle(c, ctxID, nil)
 }
 
-// fill completes an invocation with what the canister and context say.
+// fill completes an invocation with the canister's and the call context's side.
 func (rd *round) fill(c *canister, inv *exec.Invocation, cc *state.CallContext) {
-	base := invocationAt(rd.r, c, inv.Kind, inv.Method, principal.Principal{Raw: cc.Caller}, inv.Arg, rd.time)
-	base.Callback, base.RejectCode, base.RejectMessage = inv.Callback, inv.RejectCode, inv.RejectMessage
-	base.CyclesRefunded, base.Deadline = inv.CyclesRefunded, inv.Deadline
-	base.CyclesAvailable = toExec(cc.Available)
-	base.Responded = cc.Responded
-	base.CallContextInstructions = cc.Instructions
-	base.FreezingLimit = freezingLimit(c)
-	*inv = *base
+	setCanisterSide(rd.r, c, inv, rd.time)
+	inv.Caller = cc.Caller
+	inv.CyclesAvailable = toExec(cc.Available)
+	inv.Responded = cc.Responded
+	inv.CallContextInstructions = cc.Instructions
 }
 
 // cleanup runs a trapped callback's cleanup function on the state from
@@ -215,30 +212,31 @@ func canisterNotFound(id principal.Principal) *reject.Error {
 	return reject.New(reject.CanisterNotFound, "Canister %s not found", id)
 }
 
-// invocation describes a message execution to the engine.
+// invocation describes a system method's execution (install steps) to the engine.
 func (rd *round) invocation(c *canister, kind exec.Kind, method string, caller principal.Principal, arg []byte) *exec.Invocation {
-	inv := invocationAt(rd.r, c, kind, method, caller, arg, rd.time)
-	inv.FreezingLimit = freezingLimit(c)
-	return inv
+	return invocationAt(rd.r, c, kind, method, caller, arg, rd.time)
 }
 
 func invocationAt(r *Replica, c *canister, kind exec.Kind, method string, caller principal.Principal, arg []byte, now uint64) *exec.Invocation {
-	return &exec.Invocation{
-		Kind:            kind,
-		Method:          method,
-		Arg:             arg,
-		Caller:          caller.Raw,
-		Self:            c.rec.ID,
-		Subnet:          r.keys.SubnetID().Raw,
-		Time:            now,
-		Balance:         toExec(c.rec.Cycles),
-		Status:          int32(c.rec.Status),
-		Version:         c.rec.Version,
-		Controllers:     c.rec.Controllers,
-		Timer:           c.rec.GlobalTimer,
-		WasmMemoryLimit: c.rec.Settings.WasmMemoryLimit,
-		EnvVars:         envVarsOf(c.rec.Settings.EnvironmentVariables),
-	}
+	inv := &exec.Invocation{Kind: kind, Method: method, Arg: arg, Caller: caller.Raw}
+	setCanisterSide(r, c, inv, now)
+	return inv
+}
+
+// setCanisterSide fills in what the System API tells a canister about
+// itself and its environment.
+func setCanisterSide(r *Replica, c *canister, inv *exec.Invocation, now uint64) {
+	inv.Self = c.rec.ID
+	inv.Subnet = r.keys.SubnetID().Raw
+	inv.Time = now
+	inv.Balance = toExec(c.rec.Cycles)
+	inv.FreezingLimit = freezingLimit(c)
+	inv.Status = int32(c.rec.Status)
+	inv.Version = c.rec.Version
+	inv.Controllers = c.rec.Controllers
+	inv.Timer = c.rec.GlobalTimer
+	inv.WasmMemoryLimit = c.rec.Settings.WasmMemoryLimit
+	inv.EnvVars = envVarsOf(c.rec.Settings.EnvironmentVariables)
 }
 
 func envVarsOf(vs []state.EnvVar) []exec.EnvVar {
