@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aviate-labs/agent-go"
@@ -260,35 +259,19 @@ func TestDocumentsListing(t *testing.T) {
 	}
 }
 
-// putConcurrently writes each key (content = key) with a few agents' calls
-// in flight at once, so that 100+ documents take a few rounds, not 100.
+// putConcurrently writes each key (content = key) with several calls in flight.
 func putConcurrently(t *testing.T, d docs, keys []string) {
 	t.Helper()
-	var wg sync.WaitGroup
-	errs := make(chan error, len(keys))
-	work := make(chan string)
-	for range 8 {
-		wg.Go(func() {
-			for k := range work {
-				r, err := call[PutResult](d.a, d.id, "put_document", k, []byte(k), "text/plain", noNat)
-				if err == nil && r.Ok == nil {
-					err = fmt.Errorf("%s", describePut(r))
-				}
-				if err != nil {
-					errs <- fmt.Errorf("put_document(%q): %w", k, err)
-				}
-			}
-		})
-	}
-	for _, k := range keys {
-		work <- k
-	}
-	close(work)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	inParallel(t, len(keys), func(i int) error {
+		r, err := call[PutResult](d.a, d.id, "put_document", keys[i], []byte(keys[i]), "text/plain", noNat)
+		if err == nil && r.Ok == nil {
+			err = fmt.Errorf("%s", describePut(r))
+		}
+		if err != nil {
+			return fmt.Errorf("put_document(%q): %w", keys[i], err)
+		}
+		return nil
+	})
 }
 
 // TestDocumentsLimits: every documented limit answers #invalid with the

@@ -3,6 +3,7 @@ package gotest
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -202,3 +203,34 @@ func intOf(n int64) idl.Int { return idl.NewInt(n) }
 func natEqual(x, y idl.Nat) bool { return x.BigInt().Cmp(y.BigInt()) == 0 }
 
 func intEqual(x, y idl.Int) bool { return x.BigInt().Cmp(y.BigInt()) == 0 }
+
+// inParallel runs do(0..n-1) with a few calls in flight at once, so that
+// hundreds of calls take a few replica rounds each instead of one round per
+// call, and fails the test on the first error.
+func inParallel(t testing.TB, n int, do func(i int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	next := make(chan int)
+	for range 8 {
+		wg.Go(func() {
+			for i := range next {
+				if err := do(i); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
+// idlNat is idl.Nat, for vec nat arguments and nat results.
+type idlNat = idl.Nat

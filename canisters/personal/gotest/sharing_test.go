@@ -3,7 +3,6 @@ package gotest
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -65,6 +64,12 @@ func TestV3Sharing(t *testing.T) {
 	wantErr(t, "read_shared outside the granted prefix", err, `has no grant covering key "private/1"`)
 	_, err = readShared(outsider, "notes/1")
 	wantErr(t, "read_shared by a canister without a grant", err, "caller "+outsider.String()+` has no grant covering key "notes/1"`)
+	// A peer on 1.0.0 or 2.0.0 has no peer_get_document: a reject, not a null.
+	for _, version := range []string{v1, v2} {
+		old := e.install(version)
+		_, err := call[*Document](a, reader, "read_shared", old, "notes/1")
+		wantErr(t, "read_shared from a personal/"+version+" peer", err, "peer "+old.String()+" refused peer_get_document")
+	}
 	// Users never read through peer_get_document, not even the owner.
 	for _, user := range []struct {
 		name string
@@ -136,31 +141,17 @@ func TestV3GrantLimits(t *testing.T) {
 	if got := describeUnit(mustCall[UnitResult](t, a, id, "grant", canisterID(1), strings.Repeat("p", 256))); got != "ok" {
 		t.Fatalf("grant with a 256-byte prefix = %s", got)
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 255)
-	next := make(chan uint64)
-	for range 8 {
-		wg.Go(func() {
-			for n := range next {
-				r, err := call[UnitResult](a, id, "grant", canisterID(n), "p/")
-				if err == nil && r.Ok == nil {
-					err = fmt.Errorf("%s", describeUnit(r))
-				}
-				if err != nil {
-					errs <- fmt.Errorf("grant #%d: %w", n, err)
-				}
-			}
-		})
-	}
-	for n := uint64(2); n <= 256; n++ {
-		next <- n
-	}
-	close(next)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatal(err)
-	}
+	inParallel(t, 255, func(i int) error {
+		n := uint64(i + 2)
+		r, err := call[UnitResult](a, id, "grant", canisterID(n), "p/")
+		if err == nil && r.Ok == nil {
+			err = fmt.Errorf("%s", describeUnit(r))
+		}
+		if err != nil {
+			return fmt.Errorf("grant #%d: %w", n, err)
+		}
+		return nil
+	})
 	if got := mustQuery[[]Grant](t, a, id, "grants"); len(got) != 256 {
 		t.Fatalf("%d grants, want 256", len(got))
 	}
