@@ -11,6 +11,7 @@ type Code uint32
 
 // The codes an adapter may return.
 const (
+	CodeUnknown            Code = 2
 	CodeInvalidArgument    Code = 3
 	CodeNotFound           Code = 5
 	CodeAlreadyExists      Code = 6
@@ -41,10 +42,10 @@ func Errorf(code Code, format string, args ...any) *Error {
 // FromIC maps a reject of the Internet Computer onto an Error, following
 // the one table of the architecture: SYS_FATAL → Internal, SYS_TRANSIENT →
 // Unavailable, DESTINATION_INVALID → NotFound, CANISTER_ERROR → Internal,
-// SYS_UNKNOWN → Unavailable (a bounded-wait call's outcome is unknown; the
-// client may retry what is safe to retry). CANISTER_REJECT is the
-// canister's own refusal and becomes PermissionDenied when it says so,
-// else FailedPrecondition; adapters that know better decide themselves.
+// SYS_UNKNOWN → Unknown (a bounded-wait call whose outcome is unknown).
+// CANISTER_REJECT is the canister's own refusal, whose meaning only the
+// adapter knows: FromIC makes it FailedPrecondition, and adapters that know
+// better (an owner check, a limit) map it themselves before calling FromIC.
 func FromIC(err error) error {
 	var ic *ICError
 	if !errors.As(err, &ic) {
@@ -52,8 +53,10 @@ func FromIC(err error) error {
 	}
 	code := CodeInternal
 	switch ic.RejectCode {
-	case 2, 6:
+	case 2:
 		code = CodeUnavailable
+	case 6:
+		code = CodeUnknown
 	case 3:
 		code = CodeNotFound
 	case 4:
