@@ -1,0 +1,67 @@
+package adaptertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+
+	"github.com/canistry/canistry/internal/adapterproto"
+	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/sdk/adapter"
+)
+
+// kitPlugin adds the host's half to the SDK's adapter-side plugin, so that
+// plugin.TestPluginGRPCConn connects the two in-process over real gRPC.
+type kitPlugin struct {
+	adapter.GRPCPlugin
+}
+
+type hostConn struct {
+	conn   *grpc.ClientConn
+	broker *plugin.GRPCBroker
+}
+
+func (p *kitPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, conn *grpc.ClientConn) (any, error) {
+	return &hostConn{conn: conn, broker: broker}, nil
+}
+
+// host is the kit's stand-in for the gateway's plugin host: it talks to
+// the adapter through the plugin connection and serves IcService to it
+// over the GRPCBroker.
+type host struct {
+	personal personalv1.PersonalServiceClient
+	manifest adapterv1.AdapterServiceClient
+	ic       *icService
+	brokerID uint32
+}
+
+func startHost(t *testing.T, a adapter.Adapter, ic *icService) *host {
+	t.Helper()
+	client, server := plugin.TestPluginGRPCConn(t, false, plugin.PluginSet{
+		adapterproto.PluginName: &kitPlugin{adapter.GRPCPlugin{Adapter: a}},
+	})
+	t.Cleanup(func() {
+		_ = client.Close()
+		server.Stop()
+	})
+	raw, err := client.Dispense(adapterproto.PluginName)
+	if err != nil {
+		t.Fatalf("dispense the adapter plugin: %v", err)
+	}
+	hc := raw.(*hostConn)
+	brokerID := hc.broker.NextId()
+	go hc.broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
+		s := grpc.NewServer(opts...)
+		adapterv1.RegisterIcServiceServer(s, ic)
+		return s
+	})
+	return &host{
+		personal: personalv1.NewPersonalServiceClient(hc.conn),
+		manifest: adapterv1.NewAdapterServiceClient(hc.conn),
+		ic:       ic,
+		brokerID: brokerID,
+	}
+}
