@@ -1,0 +1,152 @@
+package adapter_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/canistry/canistry/internal/adapterproto"
+	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/sdk/adapter"
+)
+
+// echoAdapter answers GetDocument with what the host's IcService replied
+// and records what it saw.
+type echoAdapter struct {
+	adapter.PersonalV1 // the other methods are not called
+	mu                 sync.Mutex
+	target             adapter.Target
+	icErr              error
+}
+
+func (a *echoAdapter) Manifest() adapter.Manifest {
+	return adapter.Manifest{Name: "echo", Version: "0.0.1", Protocol: "personal", Constraint: ">= 1.0",
+		Services: []adapter.Service{adapter.ServicePersonalV1}}
+}
+
+func (a *echoAdapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+	reply, err := c.IC.Query(ctx, "get", []byte(key))
+	a.mu.Lock()
+	a.target, a.icErr = c.Target, err
+	a.mu.Unlock()
+	if err != nil {
+		return nil, err // unwrapped: Serve maps it with FromIC
+	}
+	return &adapter.Document{Key: key, Content: reply}, nil
+}
+
+func (a *echoAdapter) seen() (adapter.Target, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.target, a.icErr
+}
+
+// scriptedIC is the host's IcService: it echoes token, method and arg,
+// or rejects like the IC for the key "reject".
+type scriptedIC struct {
+	adapterv1.UnimplementedIcServiceServer
+}
+
+func (scriptedIC) Query(_ context.Context, req *adapterv1.QueryRequest) (*adapterv1.QueryResponse, error) {
+	if string(req.GetArg()) == "reject" {
+		st, _ := status.New(codes.Unknown, "gone").WithDetails(&adapterv1.IcReject{RejectCode: 3, ErrorCode: "IC0301", Message: "canister not found"})
+		return nil, st.Err()
+	}
+	return &adapterv1.QueryResponse{Reply: []byte(req.GetToken() + "|" + req.GetMethod() + "|" + string(req.GetArg()))}, nil
+}
+
+type hostPlugin struct{ adapter.GRPCPlugin }
+
+type hostSide struct {
+	conn   *grpc.ClientConn
+	broker *plugin.GRPCBroker
+}
+
+func (hostPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &hostSide{conn: c, broker: b}, nil
+}
+
+func connect(t *testing.T, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
+	t.Helper()
+	client, server := plugin.TestPluginGRPCConn(t, false, plugin.PluginSet{
+		adapterproto.PluginName: &hostPlugin{adapter.GRPCPlugin{Adapter: a}},
+	})
+	t.Cleanup(func() { _ = client.Close(); server.Stop() })
+	raw, err := client.Dispense(adapterproto.PluginName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := raw.(*hostSide)
+	id := h.broker.NextId()
+	go h.broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
+		s := grpc.NewServer(opts...)
+		adapterv1.RegisterIcServiceServer(s, scriptedIC{})
+		return s
+	})
+	return personalv1.NewPersonalServiceClient(h.conn), id
+}
+
+func routed(brokerID uint32) context.Context {
+	return metadata.AppendToOutgoingContext(context.Background(),
+		adapterproto.MetaCanister, "aaaaa-aa", adapterproto.MetaProtocol, "personal/1.0.0",
+		adapterproto.MetaIcBroker, strconv.FormatUint(uint64(brokerID), 10), adapterproto.MetaIcToken, "tok")
+}
+
+func TestRequestReachesTheAdapterWithItsCall(t *testing.T) {
+	a := &echoAdapter{}
+	personal, broker := connect(t, a)
+	for range 2 { // the second request reuses the dialed IcService
+		resp, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "k"})
+		if err != nil {
+			t.Fatalf("GetDocument: %v", err)
+		}
+		if got := string(resp.GetDocument().GetContent()); got != "tok|get|k" {
+			t.Errorf("IcService saw %q, want token, method and argument tok|get|k", got)
+		}
+	}
+	if target, _ := a.seen(); target != (adapter.Target{Canister: "aaaaa-aa", Protocol: "personal/1.0.0"}) {
+		t.Errorf("Call.Target = %+v, want aaaaa-aa on personal/1.0.0", target)
+	}
+}
+
+func TestICRejectTravelsBothWays(t *testing.T) {
+	a := &echoAdapter{}
+	personal, broker := connect(t, a)
+	_, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "reject"})
+	var ic *adapter.ICError
+	if _, icErr := a.seen(); !errors.As(icErr, &ic) || ic.RejectCode != 3 || ic.ErrorCode != "IC0301" {
+		t.Errorf("the adapter got %#v from IC.Query, want an *adapter.ICError", icErr)
+	}
+	st, _ := status.FromError(err)
+	if st.Code() != codes.NotFound || st.Message() != "canister not found" {
+		t.Errorf("host got %v %q, want NotFound with the IC's message", st.Code(), st.Message())
+	}
+	var detail *adapterv1.IcReject
+	for _, d := range st.Details() {
+		detail, _ = d.(*adapterv1.IcReject)
+	}
+	if detail.GetRejectCode() != 3 || detail.GetErrorCode() != "IC0301" {
+		t.Errorf("IcReject detail = %v, want reject code 3, IC0301", detail)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	personal, broker := connect(t, &echoAdapter{})
+	_, err := personal.GetDocument(context.Background(), &personalv1.GetDocumentRequest{Key: "k"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("without routing metadata: %v, want InvalidArgument", err)
+	}
+	_, err = personal.Describe(routed(broker), &personalv1.DescribeRequest{})
+	if status.Code(err) != codes.Unimplemented {
+		t.Errorf("Describe: %v, want Unimplemented (the gateway answers it)", err)
+	}
+}
