@@ -66,4 +66,3 @@ func TestValidateNil(t *testing.T) {
 		t.Fatal("Validate(nil) passed")
 	}
 }
-

@@ -32,6 +32,7 @@ func (p *kitPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, con
 // the adapter through the plugin connection and serves IcService to it
 // over the GRPCBroker.
 type host struct {
+	conn     *hostConn
 	personal personalv1.PersonalServiceClient
 	manifest adapterv1.AdapterServiceClient
 	ic       *icService
@@ -52,16 +53,22 @@ func startHost(t *testing.T, a adapter.Adapter, ic *icService) *host {
 		t.Fatalf("dispense the adapter plugin: %v", err)
 	}
 	hc := raw.(*hostConn)
-	brokerID := hc.broker.NextId()
-	go hc.broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
+	return (&host{
+		conn:     hc,
+		personal: personalv1.NewPersonalServiceClient(hc.conn),
+		manifest: adapterv1.NewAdapterServiceClient(hc.conn),
+	}).withIC(ic)
+}
+
+// withIC is h with ic served on a new broker id.
+func (h *host) withIC(ic *icService) *host {
+	brokerID := h.conn.broker.NextId()
+	go h.conn.broker.AcceptAndServe(brokerID, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)
 		adapterv1.RegisterIcServiceServer(s, ic)
 		return s
 	})
-	return &host{
-		personal: personalv1.NewPersonalServiceClient(hc.conn),
-		manifest: adapterv1.NewAdapterServiceClient(hc.conn),
-		ic:       ic,
-		brokerID: brokerID,
-	}
+	out := *h
+	out.ic, out.brokerID = ic, brokerID
+	return &out
 }

@@ -31,9 +31,13 @@ func Run(t *testing.T, a adapter.Adapter, cfg Config) {
 	if err != nil {
 		t.Fatalf("adaptertest: %v", err)
 	}
-	ag := agentFor(t, cfg)
+	ag, strangerAgent := agents(t, cfg)
 	ic := newICService(ag)
 	h := startHost(t, a, ic)
+	// The stranger's calls go through the same adapter process, with an
+	// IcService of the stranger's identity on another broker id, as the
+	// gateway serves one per caller.
+	stranger := h.withIC(newICService(strangerAgent))
 	t.Run("manifest over gRPC", func(t *testing.T) { checkManifestOverGRPC(t, h, m) })
 	seeder := h
 	if cfg.Seed != nil {
@@ -45,6 +49,7 @@ func Run(t *testing.T, a adapter.Adapter, cfg Config) {
 			s := &suite{
 				c:        h.client(canister, v),
 				writer:   seeder.client(canister, v),
+				stranger: stranger.client(canister, v),
 				manifest: m,
 				readOnly: cfg.ReadOnly,
 				peer: func(t *testing.T) *client {
@@ -60,6 +65,7 @@ func Run(t *testing.T, a adapter.Adapter, cfg Config) {
 type suite struct {
 	c        *client // the adapter under test
 	writer   *client // c, or the Seed adapter for a read-only one
+	stranger *client // c with an identity that does not own the canister
 	manifest adapter.Manifest
 	readOnly bool
 	// peer installs another canister of the same version, for messaging.
@@ -74,6 +80,7 @@ func (s *suite) run(t *testing.T) {
 	t.Run("content types", s.checkContentTypes)
 	t.Run("conditional writes", s.checkConditionalWrites)
 	t.Run("messaging", s.checkMessaging)
+	t.Run("strangers", s.checkStrangers)
 }
 
 // ctx bounds one check: an adapter that hangs fails instead of stalling

@@ -2,6 +2,7 @@ package adaptertest
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
@@ -59,13 +60,21 @@ func sortedVersions(wasm map[string][]byte) []string {
 	return vs
 }
 
-// agentFor connects to cfg.Replica, or starts a replica for the test.
-func agentFor(t *testing.T, cfg Config) *agent.Agent {
+// agents connects to cfg.Replica, or starts a replica for the test: the
+// owner of the canisters Run installs, and a stranger to them.
+func agents(t *testing.T, cfg Config) (owner, stranger *agent.Agent) {
 	t.Helper()
 	if cfg.Replica == nil {
-		return replicatest.Start(t, replica.Config{}).Agent(t, nil)
+		r := replicatest.Start(t, replica.Config{})
+		return r.Agent(t, nil), r.Agent(t, nil)
 	}
-	id := cfg.Replica.Identity
+	return agentOf(t, cfg.Replica.URL, cfg.Replica.Identity), agentOf(t, cfg.Replica.URL, nil)
+}
+
+// agentOf is an agent of id (nil: a fresh Ed25519 identity) for a local
+// replica, whose root key it fetches.
+func agentOf(t *testing.T, u *url.URL, id identity.Identity) *agent.Agent {
+	t.Helper()
 	if id == nil {
 		var err error
 		if id, err = identity.NewRandomEd25519Identity(); err != nil {
@@ -75,11 +84,11 @@ func agentFor(t *testing.T, cfg Config) *agent.Agent {
 	a, err := agent.New(agent.Config{
 		Identity:     id,
 		FetchRootKey: true,
-		ClientConfig: []agent.ClientOption{agent.WithHostURL(cfg.Replica.URL)},
+		ClientConfig: []agent.ClientOption{agent.WithHostURL(u)},
 		PollTimeout:  30 * time.Second,
 	})
 	if err != nil {
-		t.Fatalf("agent for %s: %v", cfg.Replica.URL, err)
+		t.Fatalf("agent for %s: %v", u, err)
 	}
 	return a
 }

@@ -37,7 +37,7 @@ const octetStream = "application/octet-stream"
 func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
 	var value *[]byte // Candid: get : (text) -> (opt blob) query
 	if err := adapter.QueryCandid(ctx, c.IC, "get", []any{key}, []any{&value}); err != nil {
-		return nil, adapter.FromIC(err)
+		return nil, icError(err)
 	}
 	if value == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
@@ -54,7 +54,7 @@ func (a archive) ListDocuments(ctx context.Context, c adapter.Call, req *adapter
 	}
 	var keys []string
 	if err := adapter.QueryCandid(ctx, c.IC, "keys", nil, []any{&keys}); err != nil {
-		return nil, adapter.FromIC(err)
+		return nil, icError(err)
 	}
 	keys = slices.DeleteFunc(keys, func(k string) bool {
 		return !strings.HasPrefix(k, req.Prefix) || (after != "" && k <= after)
@@ -77,6 +77,16 @@ func (a archive) ListDocuments(ctx context.Context, c adapter.Call, req *adapter
 		page.Documents = append(page.Documents, *doc)
 	}
 	return page, nil
+}
+
+// icError maps the IC's refusals: the personal canister rejects a caller
+// that is not its owner with a message saying so; the SDK maps the rest.
+func icError(err error) error {
+	var ic *adapter.ICError
+	if errors.As(err, &ic) && ic.RejectCode == 4 && strings.Contains(ic.Message, "is not the owner") {
+		return &adapter.Error{Code: adapter.CodePermissionDenied, Message: ic.Message, IC: ic}
+	}
+	return adapter.FromIC(err)
 }
 
 func readOnly() error {
