@@ -3,6 +3,7 @@ package adapter_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -75,7 +76,7 @@ func (hostPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.Cl
 	return &hostSide{conn: c, broker: b}, nil
 }
 
-func connect(t *testing.T, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
+func connect(t testing.TB, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
 	t.Helper()
 	client, server := plugin.TestPluginGRPCConn(t, false, plugin.PluginSet{
 		adapterproto.PluginName: &hostPlugin{adapter.GRPCPlugin{Adapter: a}},
@@ -149,4 +150,39 @@ func TestRefusals(t *testing.T) {
 	if status.Code(err) != codes.Unimplemented {
 		t.Errorf("Describe: %v, want Unimplemented (the gateway answers it)", err)
 	}
+}
+
+// BenchmarkGetDocumentThroughGlue measures what the plugin glue adds to a
+// request: host → adapter over gRPC with metadata, the conversions, and
+// one IcService query back to the host over the broker.
+func BenchmarkGetDocumentThroughGlue(b *testing.B) {
+	personal, broker := connect(b, &echoAdapter{})
+	ctx := routed(broker)
+	req := &personalv1.GetDocumentRequest{Key: "k"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := personal.GetDocument(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGetDocumentThroughGlueConcurrency8 is the same with 8 requests
+// in flight (4 per core on the 2-core machine).
+func BenchmarkGetDocumentThroughGlueConcurrency8(b *testing.B) {
+	personal, broker := connect(b, &echoAdapter{})
+	ctx := routed(broker)
+	req := &personalv1.GetDocumentRequest{Key: "k"}
+	b.SetParallelism(8 / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := personal.GetDocument(ctx, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 }

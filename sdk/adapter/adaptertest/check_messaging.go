@@ -26,6 +26,7 @@ func (s *suite) checkMessaging(t *testing.T) {
 	_, err = s.c.inbox(ctx(t), &adapter.ListMessagesRequest{PageToken: "%%% not a token %%%"})
 	wantCode(t, "ListMessages with a malformed page token", err, adapter.CodeInvalidArgument)
 
+	s.checkQueuedForOlderRecipient(t)
 	peer := s.peer(t)
 	_, err = s.c.send(ctx(t), peer.canister.String(), "")
 	wantCode(t, "SendMessage with an empty body", err, adapter.CodeInvalidArgument)
@@ -53,5 +54,19 @@ func (s *suite) checkMessaging(t *testing.T) {
 	}
 	if got, err := peer.inbox(ctx(t), &adapter.ListMessagesRequest{}); err != nil || len(got.Messages) != 0 {
 		t.Errorf("ListMessages after ack = %+v, %v; want empty", got, err)
+	}
+}
+
+// checkQueuedForOlderRecipient: a recipient on a version without messaging
+// (this repository's personal/1.0.0) gets the message once it upgrades;
+// until then SendMessage answers queued, with the reason.
+func (s *suite) checkQueuedForOlderRecipient(t *testing.T) {
+	old := s.oldPeer(t)
+	res, err := s.c.send(ctx(t), old.String(), "for later")
+	if err != nil {
+		t.Fatalf("SendMessage to a personal/1.0.0 canister: %v", err)
+	}
+	if res.Delivered || res.Reason == "" {
+		t.Errorf("SendMessage to a personal/1.0.0 canister = %+v, want queued with a reason", res)
 	}
 }

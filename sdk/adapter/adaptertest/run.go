@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aviate-labs/agent-go/principal"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/canistry/canistry/canisters"
 
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 	"github.com/canistry/canistry/sdk/adapter"
@@ -55,6 +58,9 @@ func Run(t *testing.T, a adapter.Adapter, cfg Config) {
 				peer: func(t *testing.T) *client {
 					return h.client(installPersonal(t, ag, wasm[v]), v)
 				},
+				oldPeer: func(t *testing.T) principal.Principal {
+					return installPersonal(t, ag, canisters.MustWasm("personal/1.0.0/canister.wasm"))
+				},
 			}
 			s.run(t)
 		})
@@ -70,6 +76,8 @@ type suite struct {
 	readOnly bool
 	// peer installs another canister of the same version, for messaging.
 	peer func(t *testing.T) *client
+	// oldPeer installs a canister of personal/1.0.0, which has no messaging.
+	oldPeer func(t *testing.T) principal.Principal
 }
 
 func (s *suite) has(c adapter.Capability) bool { return slices.Contains(s.manifest.Capabilities, c) }
