@@ -36,7 +36,9 @@ func (d *icDialer) client(id uint32) (adapterv1.IcServiceClient, error) {
 	}
 	conn, err := d.broker.Dial(id)
 	if err != nil {
-		return nil, fmt.Errorf("dial the host's IcService on broker id %d: %w", id, err)
+		// Without broker multiplexing go-plugin keeps the host's offer only
+		// 5 s, so a first request after that cannot dial: say what fixes it.
+		return nil, fmt.Errorf("dial the host's IcService on broker id %d (a host must set go-plugin's GRPCBrokerMultiplex): %w", id, err)
 	}
 	c := adapterv1.NewIcServiceClient(conn)
 	d.conns[id] = c

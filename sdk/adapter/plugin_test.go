@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
@@ -78,7 +79,7 @@ func (hostPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.Cl
 
 func connect(t testing.TB, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, plugin.PluginSet{
+	client, server := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
 		adapterproto.PluginName: &hostPlugin{adapter.GRPCPlugin{Adapter: a}},
 	})
 	t.Cleanup(func() { _ = client.Close(); server.Stop() })
@@ -185,4 +186,20 @@ func BenchmarkGetDocumentThroughGlueConcurrency8(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestICDialedLongAfterTheHostOffersIt: the host offers IcService once per
+// process, and the first request may come much later. Without go-plugin's
+// broker multiplexing the adapter side keeps the host's connection info
+// only 5 seconds, so the host must set GRPCBrokerMultiplex (the SDK's
+// Serve supports it); this test, like the kit, runs multiplexed.
+func TestICDialedLongAfterTheHostOffersIt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 6 s")
+	}
+	personal, broker := connect(t, &echoAdapter{})
+	time.Sleep(6 * time.Second)
+	if _, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "k"}); err != nil {
+		t.Fatalf("GetDocument 6 s after the host offered IcService: %v", err)
+	}
 }

@@ -41,7 +41,7 @@ type host struct {
 
 func startHost(t *testing.T, a adapter.Adapter, ic *icService) *host {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, plugin.PluginSet{
+	client, server := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
 		adapterproto.PluginName: &kitPlugin{adapter.GRPCPlugin{Adapter: a}},
 	})
 	t.Cleanup(func() {
