@@ -79,10 +79,10 @@ func (hostPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.Cl
 
 func connect(t testing.TB, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
+	client, _ := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
 		adapterproto.PluginName: &hostPlugin{adapter.GRPCPlugin{Adapter: a}},
 	})
-	t.Cleanup(func() { _ = client.Close(); server.Stop() })
+	t.Cleanup(func() { _ = client.Close() }) // which stops the server too
 	raw, err := client.Dispense(adapterproto.PluginName)
 	if err != nil {
 		t.Fatal(err)

@@ -41,13 +41,12 @@ type host struct {
 
 func startHost(t *testing.T, a adapter.Adapter, ic *icService) *host {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
+	client, _ := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
 		adapterproto.PluginName: &kitPlugin{adapter.GRPCPlugin{Adapter: a}},
 	})
-	t.Cleanup(func() {
-		_ = client.Close()
-		server.Stop()
-	})
+	// Closing the client shuts the server down through go-plugin's
+	// controller; stopping it here as well would race with that.
+	t.Cleanup(func() { _ = client.Close() })
 	raw, err := client.Dispense(adapterproto.PluginName)
 	if err != nil {
 		t.Fatalf("dispense the adapter plugin: %v", err)
