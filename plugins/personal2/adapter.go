@@ -1,0 +1,109 @@
+// Package personal2 is the built-in adapter for personal canisters of
+// protocol 2.x: revisioned documents with content types, update times and
+// conditional writes, no messaging. Its document methods also serve 3.x,
+// whose document interface is unchanged.
+package personal2
+
+import (
+	"context"
+
+	"github.com/canistry/canistry/sdk/adapter"
+)
+
+const octetStream = "application/octet-stream"
+
+// Adapter serves personal 2.x through the personal API v1.
+type Adapter struct{}
+
+// New returns the personal 2.x adapter.
+func New() adapter.Adapter { return Adapter{} }
+
+// Manifest implements adapter.Adapter.
+func (Adapter) Manifest() adapter.Manifest {
+	return adapter.Manifest{
+		Name:       "personal2",
+		Version:    "2.0.0",
+		Protocol:   "personal",
+		Constraint: ">= 2.0, < 3.0",
+		Services:   []adapter.Service{adapter.ServicePersonalV1},
+		Capabilities: []adapter.Capability{
+			adapter.CapabilityDocuments, adapter.CapabilityRevisions, adapter.CapabilityConditionalWrites,
+		},
+	}
+}
+
+// PutDocument maps onto put_document; an empty content type is the
+// stable API's "application/octet-stream".
+func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.PutDocumentRequest) (*adapter.Document, error) {
+	contentType := req.ContentType
+	if contentType == "" {
+		contentType = octetStream
+	}
+	var res putResult
+	args := []any{req.Key, req.Content, contentType, optNat(req.IfRevision)}
+	if err := adapter.CallCandid(ctx, c.IC, "put_document", args, []any{&res}); err != nil {
+		return nil, RejectError(err)
+	}
+	if res.Ok == nil {
+		return nil, res.Err.toAdapter(req.Key)
+	}
+	doc := res.Ok.toAdapter()
+	return &doc, nil
+}
+
+// GetDocument maps onto get_document.
+func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+	var found *document
+	if err := adapter.QueryCandid(ctx, c.IC, "get_document", []any{key}, []any{&found}); err != nil {
+		return nil, RejectError(err)
+	}
+	if found == nil {
+		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
+	}
+	doc := found.toAdapter()
+	return &doc, nil
+}
+
+// ListDocuments maps onto list_documents; the page token wraps the
+// canister's cursor, the last key of the previous page.
+func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
+	cursor, err := adapter.DecodePageToken(req.PageToken)
+	if err != nil {
+		return nil, err
+	}
+	var optCursor *string
+	if cursor != "" {
+		optCursor = &cursor
+	}
+	var res documentPage
+	args := []any{req.Prefix, natOf(uint64(adapter.PageSize(req.PageSize))), optCursor}
+	if err := adapter.QueryCandid(ctx, c.IC, "list_documents", args, []any{&res}); err != nil {
+		return nil, RejectError(err)
+	}
+	page := &adapter.DocumentPage{Documents: make([]adapter.Document, 0, len(res.Documents))}
+	for i := range res.Documents {
+		page.Documents = append(page.Documents, res.Documents[i].toAdapter())
+	}
+	if res.NextCursor != nil {
+		page.NextPageToken = adapter.EncodePageToken(*res.NextCursor)
+	}
+	return page, nil
+}
+
+// DeleteDocument maps onto delete_document. A missing document is not an
+// error of the stable API: it answers false.
+func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.DeleteDocumentRequest) (bool, error) {
+	var res deleteResult
+	args := []any{req.Key, optNat(req.IfRevision)}
+	if err := adapter.CallCandid(ctx, c.IC, "delete_document", args, []any{&res}); err != nil {
+		return false, RejectError(err)
+	}
+	switch {
+	case res.Ok != nil:
+		return true, nil
+	case res.Err != nil && res.Err.NotFound != nil:
+		return false, nil
+	default:
+		return false, res.Err.toAdapter(req.Key)
+	}
+}

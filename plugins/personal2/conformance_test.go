@@ -1,0 +1,14 @@
+package personal2_test
+
+import (
+	"testing"
+
+	"github.com/canistry/canistry/plugins/personal2"
+	"github.com/canistry/canistry/sdk/adapter/adaptertest"
+)
+
+// TestConformance runs the SDK's conformance kit on the adapter against a
+// replica with the personal 2.0.0 canister of this repository.
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, personal2.New(), adaptertest.Config{})
+}

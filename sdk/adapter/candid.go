@@ -1,0 +1,41 @@
+package adapter
+
+import (
+	"context"
+
+	"github.com/aviate-labs/agent-go/candid"
+)
+
+// QueryCandid makes a query through ic with args encoded by agent-go's
+// candid package (Go values with `ic:` tags) and decodes the reply into
+// the pointers in out. A failure to encode or decode is an *Error with
+// CodeInternal: the adapter and the canister disagree about the Candid.
+func QueryCandid(ctx context.Context, ic IC, method string, args, out []any) error {
+	return candidRoundTrip(ctx, ic.Query, method, args, out)
+}
+
+// CallCandid is QueryCandid for an update call.
+func CallCandid(ctx context.Context, ic IC, method string, args, out []any) error {
+	return candidRoundTrip(ctx, ic.Call, method, args, out)
+}
+
+func candidRoundTrip(ctx context.Context, send func(context.Context, string, []byte) ([]byte, error), method string, args, out []any) error {
+	if args == nil {
+		args = []any{}
+	}
+	arg, err := candid.Marshal(args)
+	if err != nil {
+		return Errorf(CodeInternal, "encode the Candid arguments of %s: %v", method, err)
+	}
+	reply, err := send(ctx, method, arg)
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []any{}
+	}
+	if err := candid.Unmarshal(reply, out); err != nil {
+		return Errorf(CodeInternal, "decode the Candid reply of %s: %v", method, err)
+	}
+	return nil
+}

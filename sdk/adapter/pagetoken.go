@@ -1,0 +1,42 @@
+package adapter
+
+import "encoding/base64"
+
+// EncodePageToken makes a page token of an adapter's cursor (a key, an id):
+// clients see an opaque string, so an adapter may change what its cursor is
+// without clients depending on it.
+func EncodePageToken(cursor string) string {
+	if cursor == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(cursor))
+}
+
+// DecodePageToken reverses EncodePageToken; a token that is not one is an
+// *Error with CodeInvalidArgument.
+func DecodePageToken(token string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", Errorf(CodeInvalidArgument, "malformed page token %q", token)
+	}
+	return string(b), nil
+}
+
+// The page sizes of the personal API v1: 0 means the default, more than
+// the maximum is capped.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// PageSize applies the default and the cap to a requested page size.
+func PageSize(requested uint32) uint32 {
+	switch {
+	case requested == 0:
+		return DefaultPageSize
+	case requested > MaxPageSize:
+		return MaxPageSize
+	default:
+		return requested
+	}
+}
