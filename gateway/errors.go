@@ -1,0 +1,87 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"connectrpc.com/connect"
+	"google.golang.org/grpc/status"
+
+	"github.com/canistry/canistry/gateway/ic"
+	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/plugins/host"
+)
+
+// This file is the one place where failures become Connect errors.
+
+func errorf(code connect.Code, format string, args ...any) *connect.Error {
+	return connect.NewError(code, fmt.Errorf(format, args...))
+}
+
+// toConnectError maps any failure of the request path onto a Connect
+// error. An adapter's gRPC status keeps its code and message (the adapter
+// knows what a canister's refusal means); the IC's reject codes travel in
+// an IcError detail, never only in text. IC rejects nobody interpreted
+// follow the IC table (ic.CodeOfReject).
+func toConnectError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return connect.NewError(connect.CodeCanceled, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.NewError(connect.CodeDeadlineExceeded, err)
+	case errors.Is(err, host.ErrAdapterCrashed):
+		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("%w; the update may or may not have reached the canister: read before retrying", err))
+	}
+	var rej *ic.Reject
+	if errors.As(err, &rej) {
+		return withIcError(connect.NewError(rej.Code(), errors.New(rej.Message)), rej.RejectCode, rej.ErrorCode, rej.Message)
+	}
+	if st, ok := status.FromError(err); ok {
+		return fromAdapterStatus(st)
+	}
+	return connect.NewError(connect.CodeUnavailable, err)
+}
+
+// fromAdapterStatus turns an adapter's gRPC status into a Connect error
+// with the same code (gRPC and Connect share them).
+func fromAdapterStatus(st *status.Status) *connect.Error {
+	ce := connect.NewError(connect.Code(st.Code()), errors.New(st.Message()))
+	for _, d := range st.Details() {
+		if r, ok := d.(*adapterv1.IcReject); ok {
+			withIcError(ce, r.GetRejectCode(), r.GetErrorCode(), r.GetMessage())
+		}
+	}
+	return ce
+}
+
+func withIcError(ce *connect.Error, rejectCode uint32, errorCode, message string) *connect.Error {
+	d, err := connect.NewErrorDetail(&personalv1.IcError{RejectCode: rejectCode, ErrorCode: errorCode, Message: message})
+	if err == nil {
+		ce.AddDetail(d)
+	}
+	return ce
+}
+
+// versionError refuses a request that needs capability c of a canister
+// whose version lacks it, naming the first version that has it.
+func versionError(b *binding, c personalv1.Capability, required string) *connect.Error {
+	msg := fmt.Sprintf("%s cannot honour this request: it needs %s", b.protocol, c)
+	if required != "" {
+		msg += ", which requires " + required
+	}
+	ce := connect.NewError(connect.CodeFailedPrecondition, errors.New(msg))
+	d, err := connect.NewErrorDetail(&personalv1.VersionError{Protocol: b.protocol, Capability: c, Required: required})
+	if err == nil {
+		ce.AddDetail(d)
+	}
+	return ce
+}
