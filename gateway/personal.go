@@ -18,12 +18,15 @@ type personalService struct {
 
 var _ personalv1connect.PersonalServiceHandler = (*personalService)(nil)
 
-// Describe is answered by the gateway from the negotiated binding.
+// Describe is answered by the gateway, from a fresh negotiation: a client
+// asking what a canister is right now (say, after upgrading it) must not
+// get the cached answer of a minute ago.
 func (s *personalService) Describe(ctx context.Context, req *connect.Request[personalv1.DescribeRequest]) (*connect.Response[personalv1.DescribeResponse], error) {
 	canister, err := route(req.Header())
 	if err != nil {
 		return nil, err
 	}
+	s.g.neg.invalidate(canister)
 	b, err := s.g.neg.get(ctx, canister)
 	if err != nil {
 		return nil, toConnectError(err)
