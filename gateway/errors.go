@@ -71,6 +71,23 @@ func withIcError(ce *connect.Error, rejectCode uint32, errorCode, message string
 	return ce
 }
 
+// interfaceChangedError answers an update that met a canister whose
+// interface changed under the cached binding (it was upgraded): the
+// binding is renewed, but the update is not retried blindly — it may have
+// done part of its work. Unavailable tells the client to retry (after
+// reading, if it must be exactly-once); the IC's reject stays in the
+// detail.
+func interfaceChangedError(err error) *connect.Error {
+	ce := connect.NewError(connect.CodeUnavailable, fmt.Errorf("the canister's interface changed during the call (it was upgraded); the gateway re-negotiated, retry the call: %v", err))
+	var src *connect.Error
+	if errors.As(toConnectError(err), &src) {
+		for _, d := range src.Details() {
+			ce.AddDetail(d)
+		}
+	}
+	return ce
+}
+
 // versionError refuses a request that needs capability c of a canister
 // whose version lacks it, naming the first version that has it.
 func versionError(b *binding, c personalv1.Capability, required string) *connect.Error {

@@ -52,7 +52,10 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 		}
 		g.neg.invalidate(canister)
 		g.log.Info("canister interface changed; re-negotiating", "canister", canister, "was", b.protocol, "err", err)
-		if !c.idempotent || attempt > 0 {
+		if !c.idempotent {
+			return nil, withProtocol(interfaceChangedError(err), b)
+		}
+		if attempt > 0 {
 			return nil, withProtocol(toConnectError(err), b)
 		}
 	}

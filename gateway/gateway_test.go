@@ -356,3 +356,26 @@ func TestHealthAndReflection(t *testing.T) {
 		t.Errorf("reflection lists %v; want %s", names, personalv1connect.PersonalServiceName)
 	}
 }
+
+// TestUpgradeUpdateNotRetried: an update that meets the upgraded canister
+// is not retried blindly: Unavailable, and the next call is served by the
+// new version.
+func TestUpgradeUpdateNotRetried(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, []string{"personal1", "personal2"}, "1.0.0")
+	ctx := context.Background()
+	c := e.client_()
+	cid := e.canister["1.0.0"]
+	if _, err := c.GetDocument(ctx, to(cid, &personalv1.GetDocumentRequest{Key: "a"})); connect.CodeOf(err) != connect.CodeNotFound {
+		t.Fatalf("GetDocument before the upgrade: %v", err)
+	}
+	e.upgrade(t, cid, "2.0.0")
+	_, err := c.PutDocument(ctx, to(cid, &personalv1.PutDocumentRequest{Key: "a", Content: []byte("1")}))
+	if connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "interface changed") {
+		t.Fatalf("PutDocument meeting the upgrade = %v; want Unavailable naming the interface change", err)
+	}
+	resp, err := c.PutDocument(ctx, to(cid, &personalv1.PutDocumentRequest{Key: "a", Content: []byte("1")}))
+	if err != nil || resp.Header().Get(gateway.HeaderProtocol) != "personal/2.0.0" {
+		t.Fatalf("PutDocument retried by the client = %v; want success on personal/2.0.0", err)
+	}
+}
