@@ -133,14 +133,20 @@ func (a *Adapter) current(ctx context.Context) (*process, error) {
 // lost takes p out of service and wakes the supervisor to restart it.
 func (a *Adapter) lost(p *process) {
 	a.mu.Lock()
-	if a.proc == p {
+	current := a.proc == p
+	if current {
 		a.proc = nil
 		a.ready = make(chan struct{})
 	}
 	a.mu.Unlock()
-	select {
-	case a.lostCh <- struct{}{}:
-	default:
+	// Only the first request to see p die wakes the supervisor: the others
+	// must not make it restart the process that replaced p.
+	if current {
+		go p.kill() // releases go-plugin's resources of the dead process
+		select {
+		case a.lostCh <- struct{}{}:
+		default:
+		}
 	}
 }
 

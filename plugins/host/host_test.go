@@ -291,3 +291,42 @@ func TestCrashRestartsAndRetriesQueries(t *testing.T) {
 		t.Errorf("health transitions = %v; want serving, not serving, serving, ...", health)
 	}
 }
+
+// TestCrashUnderConcurrentQueries: many requests see the same death; the
+// adapter is restarted once, not once per request.
+func TestCrashUnderConcurrentQueries(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	a := f.host.Adapters()[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := put(ctx, a, f.scope(), "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	pid := a.PID()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := get(ctx, a, f.scope(), "k"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	time.Sleep(50 * time.Millisecond)
+	syscall.Kill(pid, syscall.SIGKILL)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("query across the crash: %v", err)
+	}
+	time.Sleep(500 * time.Millisecond) // a spurious second restart would show by now
+	if a.Restarts() != 1 {
+		t.Errorf("restarts = %d; want 1", a.Restarts())
+	}
+}

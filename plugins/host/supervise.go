@@ -26,11 +26,10 @@ func (a *Adapter) supervise() {
 			return
 		case <-a.lostCh:
 		case <-tick.C:
-			if !a.gone() {
-				continue
-			}
 		}
-		a.restart()
+		if a.gone() {
+			a.restart()
+		}
 	}
 }
 
@@ -73,7 +72,7 @@ func (a *Adapter) restart() {
 			a.restarts.Add(1)
 			a.install(p)
 			a.host.setHealth(a.Name(), true)
-			a.log.Info("adapter restarted", "adapter", a.Name(), "attempt", attempt)
+			a.log.Warn("adapter restarted", "adapter", a.Name(), "attempt", attempt)
 			return
 		}
 		a.log.Error("adapter restart failed", "adapter", a.Name(), "attempt", attempt, "retry_in", backoff, "err", err)
