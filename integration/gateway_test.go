@@ -267,3 +267,31 @@ func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestDevRestartReusesState: a second `canistry dev` on the same state
+// dir reuses the identity, the replica's state and the canisters.
+func TestDevRestartReusesState(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts canistry dev twice")
+	}
+	dir := t.TempDir()
+	first := startDev(t, dir)
+	ctx := context.Background()
+	if _, _, err := newClient(first.gateway).put(ctx, first.canisters["1.0.0"], "kept", "across restarts", nil); err != nil {
+		t.Fatal(err)
+	}
+	first.stop()
+	second := startDev(t, dir)
+	for v, id := range first.canisters {
+		if second.canisters[v] != id {
+			t.Errorf("personal/%s: canister %s after the restart, %s before", v, second.canisters[v], id)
+		}
+	}
+	doc, _, err := newClient(second.gateway).get(ctx, second.canisters["1.0.0"], "kept")
+	if err != nil || string(doc.GetContent()) != "across restarts" {
+		t.Errorf("document after the restart = %v, %v", doc, err)
+	}
+	if strings.Contains(second.stderr.String(), "installing") {
+		t.Errorf("the restart installed canisters again:\n%s", second.stderr)
+	}
+}
