@@ -142,6 +142,14 @@ type stack struct {
 
 // serveStack starts the adapters and serves the gateway until ctx ends.
 func serveStack(ctx context.Context, s stack) error {
+	// Adapters first: a bad plugin directory is a configuration error that
+	// must be reported whether or not the IC is reachable.
+	health := gateway.NewHealth()
+	h, err := host.Start(ctx, host.Config{Sources: s.sources, Logger: s.log, OnHealth: health.Set})
+	if err != nil {
+		return fmt.Errorf("adapters: %w", err)
+	}
+	defer h.Close()
 	pool, err := ic.NewPool(s.ic)
 	if err != nil {
 		return err
@@ -150,12 +158,6 @@ func serveStack(ctx context.Context, s stack) error {
 	if err != nil {
 		return err
 	}
-	health := gateway.NewHealth()
-	h, err := host.Start(ctx, host.Config{Sources: s.sources, Logger: s.log, OnHealth: health.Set})
-	if err != nil {
-		return fmt.Errorf("adapters: %w", err)
-	}
-	defer h.Close()
 	g, err := gateway.New(gateway.Config{Host: h, IC: client, Health: health, Logger: s.log, NegotiationTTL: s.ttl})
 	if err != nil {
 		return err
