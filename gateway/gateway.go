@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
@@ -75,7 +76,8 @@ func New(cfg Config) (*Gateway, error) {
 // v1alpha) on one mux.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g}))
+	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
+		connect.WithInterceptors(logInterceptor(g.log))))
 	mux.Handle(grpchealth.NewHandler(g.health.checker))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
