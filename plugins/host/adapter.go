@@ -84,7 +84,7 @@ func (a *Adapter) invokeOn(ctx context.Context, p *process, scope *Scope, fn fun
 	ctx = metadata.AppendToOutgoingContext(ctx,
 		adapterproto.MetaCanister, scope.Canister.String(),
 		adapterproto.MetaProtocol, scope.Protocol,
-		adapterproto.MetaIcBroker, strconv.FormatUint(uint64(p.brokerID), 10),
+		adapterproto.MetaIcBroker, strconv.FormatUint(uint64(p.offer.brokerID()), 10),
 		adapterproto.MetaIcToken, tok,
 	)
 	return fn(ctx, p.conn.cc)

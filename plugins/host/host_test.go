@@ -330,3 +330,22 @@ func TestCrashUnderConcurrentQueries(t *testing.T) {
 		t.Errorf("restarts = %d; want 1", a.Restarts())
 	}
 }
+
+// TestFirstRequestLongAfterStart: go-plugin's broker drops connection
+// info an adapter has not dialed within 5 s; an adapter first used later
+// must still reach IcService.
+func TestFirstRequestLongAfterStart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	a := f.host.Adapters()[0]
+	time.Sleep(6 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := get(ctx, a, f.scope(), "k"); status.Code(err) != codes.NotFound {
+		t.Fatalf("first query 6 s after start = %v; want the canister's NotFound", err)
+	}
+	time.Sleep(6 * time.Second) // the offer it dialed stays in use
+	if _, err := get(ctx, a, f.scope(), "k"); status.Code(err) != codes.NotFound {
+		t.Fatalf("query 6 s after the first = %v; want NotFound", err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
-	"google.golang.org/grpc"
 
 	"github.com/canistry/canistry/internal/adapterproto"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
@@ -23,7 +22,7 @@ const startTimeout = 30 * time.Second
 type process struct {
 	client   *plugin.Client
 	conn     *pluginConn
-	brokerID uint32
+	offer    *icOffer
 	manifest *Manifest
 }
 
@@ -45,7 +44,8 @@ func startProcess(ctx context.Context, src Source, log *slog.Logger, ics *icServ
 		client.Kill()
 		return nil, err
 	}
-	p.serveIC(ics)
+	p.offer = &icOffer{broker: p.conn.broker, ics: ics}
+	p.offer.brokerID() // offer at once: most adapters dial on their first request
 	return p, nil
 }
 
@@ -71,17 +71,6 @@ func dial(ctx context.Context, client *plugin.Client, src Source) (*process, err
 		return nil, fmt.Errorf("adapter %s: %w", src.Name, err)
 	}
 	return &process{client: client, conn: conn, manifest: m}, nil
-}
-
-// serveIC offers IcService to the process, once per process: the broker id
-// travels with every request in canistry-ic-broker.
-func (p *process) serveIC(ics *icService) {
-	p.brokerID = p.conn.broker.NextId()
-	go p.conn.broker.AcceptAndServe(p.brokerID, func(opts []grpc.ServerOption) *grpc.Server {
-		s := grpc.NewServer(opts...)
-		adapterv1.RegisterIcServiceServer(s, ics)
-		return s
-	})
 }
 
 // exited reports whether the process is gone.
