@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go/principal"
 	"google.golang.org/grpc/status"
 
 	"github.com/canistry/canistry/gateway/ic"
@@ -101,4 +102,15 @@ func versionError(b *binding, c personalv1.Capability, required string) *connect
 		ce.AddDetail(d)
 	}
 	return ce
+}
+
+// negotiationError maps what the certified read said onto Connect codes.
+func negotiationError(canister principal.Principal, err error) error {
+	switch {
+	case errors.Is(err, ic.ErrCanisterNotFound):
+		return errorf(connect.CodeNotFound, "canister %s does not exist", canister)
+	case errors.Is(err, ic.ErrNoModule), errors.Is(err, ic.ErrNoProtocolMetadata):
+		return errorf(connect.CodeFailedPrecondition, "canister %s is not a Canistry canister: %v", canister, errors.Unwrap(err))
+	}
+	return toConnectError(fmt.Errorf("negotiate the protocol of %s: %w", canister, err))
 }

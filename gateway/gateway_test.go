@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
@@ -79,6 +80,12 @@ type env struct {
 
 func newEnv(t testing.TB, adapters []string, versions ...string) *env {
 	t.Helper()
+	return newEnvTTL(t, 0, adapters, versions...)
+}
+
+// newEnvTTL is newEnv with the gateway's negotiation TTL (0: default).
+func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...string) *env {
+	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
@@ -99,7 +106,7 @@ func newEnv(t testing.TB, adapters []string, versions ...string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	g, err := gateway.New(gateway.Config{Host: h, IC: client, Health: health})
+	g, err := gateway.New(gateway.Config{Host: h, IC: client, Health: health, NegotiationTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,5 +384,25 @@ func TestUpgradeUpdateNotRetried(t *testing.T) {
 	resp, err := c.PutDocument(ctx, to(cid, &personalv1.PutDocumentRequest{Key: "a", Content: []byte("1")}))
 	if err != nil || resp.Header().Get(gateway.HeaderProtocol) != "personal/2.0.0" {
 		t.Fatalf("PutDocument retried by the client = %v; want success on personal/2.0.0", err)
+	}
+}
+
+// TestTTLNoticesCompatibleUpgrade: 2.0.0 → 3.0.0 keeps every method, so no
+// call fails; the module hash read after the TTL moves the canister to the
+// 3.x adapter.
+func TestTTLNoticesCompatibleUpgrade(t *testing.T) {
+	t.Parallel()
+	e := newEnvTTL(t, 300*time.Millisecond, []string{"personal2", "personal3"}, "2.0.0")
+	ctx := context.Background()
+	c := e.client_()
+	cid := e.canister["2.0.0"]
+	if _, err := c.PutDocument(ctx, to(cid, &personalv1.PutDocumentRequest{Key: "a", Content: []byte("1")})); err != nil {
+		t.Fatal(err)
+	}
+	e.upgrade(t, cid, "3.0.0")
+	time.Sleep(400 * time.Millisecond)
+	resp, err := c.GetDocument(ctx, to(cid, &personalv1.GetDocumentRequest{Key: "a"}))
+	if err != nil || resp.Header().Get(gateway.HeaderProtocol) != "personal/3.0.0" {
+		t.Fatalf("GetDocument after TTL = %v, %v; want it served as personal/3.0.0", resp, err)
 	}
 }

@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -145,15 +144,4 @@ func parseProtocol(text string) (string, *version.Version, error) {
 		return "", nil, fmt.Errorf("%s metadata %q: %w", ic.ProtocolMetadata, text, err)
 	}
 	return name, v, nil
-}
-
-// negotiationError maps what the certified read said onto Connect codes.
-func negotiationError(canister principal.Principal, err error) error {
-	switch {
-	case errors.Is(err, ic.ErrCanisterNotFound):
-		return errorf(connect.CodeNotFound, "canister %s does not exist", canister)
-	case errors.Is(err, ic.ErrNoModule), errors.Is(err, ic.ErrNoProtocolMetadata):
-		return errorf(connect.CodeFailedPrecondition, "canister %s is not a Canistry canister: %v", canister, errors.Unwrap(err))
-	}
-	return toConnectError(fmt.Errorf("negotiate the protocol of %s: %w", canister, err))
 }
