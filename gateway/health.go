@@ -45,3 +45,6 @@ func healthStatus(serving bool) grpchealth.Status {
 	}
 	return grpchealth.StatusNotServing
 }
+
+// Checker is the state as a grpchealth.Checker, for serving it elsewhere.
+func (h *Health) Checker() grpchealth.Checker { return h.checker }
