@@ -58,6 +58,7 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 		if attempt > 0 {
 			return nil, withProtocol(toConnectError(err), b)
 		}
+		g.neg.awaitNewModule(ctx, canister, b.moduleHash)
 	}
 }
 

@@ -127,6 +127,26 @@ func (n *negotiator) negotiate(ctx context.Context, canister principal.Principal
 	}, nil
 }
 
+// awaitNewModule gives the certified state a moment to show the module a
+// call has already met: a query runs on the newest state, but read_state
+// answers from certified state, which can lag behind by a round. Without
+// the wait the query's one retry could go to the old adapter again. Best
+// effort: it gives up after about a second, and on any error.
+func (n *negotiator) awaitNewModule(ctx context.Context, canister principal.Principal, old []byte) {
+	for i := 1; i <= 4; i++ {
+		b, err := n.get(ctx, canister)
+		if err != nil || !bytes.Equal(b.moduleHash, old) {
+			return
+		}
+		n.invalidate(canister)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Duration(i) * 100 * time.Millisecond):
+		}
+	}
+}
+
 func (n *negotiator) invalidate(canister principal.Principal) {
 	n.mu.Lock()
 	delete(n.bindings, canister.String())
