@@ -1,5 +1,6 @@
-// Command canistry is Canistry's single binary: the local replica, and
-// (as they land) the gateway, the dev environment and admin commands.
+// Command canistry is Canistry's single binary: the local replica, the
+// gateway, the dev environment, admin commands, and (hidden) the built-in
+// adapters, which the gateway runs as `canistry adapter <name>`.
 package main
 
 import (
@@ -15,10 +16,23 @@ type command struct {
 	name    string
 	summary string
 	run     func(args []string, stdout, stderr io.Writer) error
+	// hidden commands are not listed by usage: they are for canistry's
+	// own use, such as the built-in adapters the gateway re-executes.
+	hidden bool
 }
 
-var commands = []command{
-	{"replica", "run a local Internet Computer replica", runReplica},
+var commands []command
+
+// init fills commands here rather than in its declaration: usage refers
+// to commands, and the commands' run functions call usage.
+func init() {
+	commands = []command{
+		{name: "replica", summary: "run a local Internet Computer replica", run: runReplica},
+		{name: "gateway", summary: "serve the stable Connect API over a replica or the IC", run: runGateway},
+		{name: "dev", summary: "run a replica, the gateway and one personal canister per version", run: runDev},
+		{name: "canister", summary: "create, upgrade and describe canisters of the dev environment", run: runCanister},
+		{name: "adapter", summary: "serve a built-in adapter (run by the gateway)", run: runAdapter, hidden: true},
+	}
 }
 
 func main() {
@@ -60,7 +74,9 @@ var errUsage = errors.New("usage")
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: canistry <command> [flags]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		}
 	}
 	fmt.Fprintln(w, "\nRun 'canistry <command> --help' for a command's flags.")
 }

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/gateway"
+	"github.com/canistry/canistry/gateway/ic"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
+)
+
+const canisterHelp = `Usage: canistry canister <subcommand> [flags]
+
+Admin commands for the dev environment (found through --state-dir, as
+'canistry dev' writes it; 'canistry dev' must be running):
+
+  create --protocol 1.0.0     create a personal canister owned by the dev identity; prints only its id
+  upgrade ID --to 2.0.0       upgrade a personal canister, keeping its memory
+  describe ID                 the canister's protocol, adapter, capabilities and module hash
+
+Flags (after the subcommand):
+`
+
+// adminEnv is what admin commands need of the dev environment.
+type adminEnv struct {
+	info   *devInfo
+	client *ic.Client
+}
+
+func runCanister(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stderr, canisterHelp)
+		newCanisterFlags(stderr).PrintDefaults()
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	sub, rest := args[0], args[1:]
+	fs := newCanisterFlags(stderr)
+	stateDir := fs.String("state-dir", envDefault("CANISTRY_STATE_DIR", ".canistry/dev"), "the dev environment's state directory (env CANISTRY_STATE_DIR)")
+	protocol := fs.String("protocol", "", "create: the personal protocol version to install, e.g. 1.0.0")
+	to := fs.String("to", "", "upgrade: the personal protocol version to upgrade to, e.g. 2.0.0")
+	// Go's flag package stops at the first positional argument; take the
+	// canister id first so that `upgrade ID --to 2.0.0` parses.
+	var pos []string
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		pos, rest = rest[:1], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	pos = append(pos, fs.Args()...)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	switch sub {
+	case "create":
+		if *protocol == "" || len(pos) != 0 {
+			fmt.Fprintln(stderr, "Usage: canistry canister create --protocol 1.0.0")
+			return errUsage
+		}
+		return canisterCreate(ctx, devDir(*stateDir), *protocol, stdout)
+	case "upgrade":
+		if *to == "" || len(pos) != 1 {
+			fmt.Fprintln(stderr, "Usage: canistry canister upgrade ID --to 2.0.0")
+			return errUsage
+		}
+		return canisterUpgrade(ctx, devDir(*stateDir), pos[0], *to, stdout)
+	case "describe":
+		if len(pos) != 1 {
+			fmt.Fprintln(stderr, "Usage: canistry canister describe ID")
+			return errUsage
+		}
+		return canisterDescribe(ctx, devDir(*stateDir), pos[0], stdout)
+	}
+	fmt.Fprintf(stderr, "canistry canister: unknown subcommand %q\n\n%s", sub, canisterHelp)
+	return errUsage
+}
+
+func newCanisterFlags(stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("canister", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// openAdmin finds the running dev environment and calls as its identity.
+func openAdmin(dir devDir) (*adminEnv, error) {
+	info, err := dir.readInfo()
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no dev environment in %s: run 'canistry dev --state-dir %s' first", dir, dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	id, err := loadIdentity(dir.identityPath())
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(info.Replica)
+	if err != nil {
+		return nil, fmt.Errorf("%s: replica URL: %w", dir.infoPath(), err)
+	}
+	pool, err := ic.NewPool(ic.Config{URL: u, FetchRootKey: true})
+	if err != nil {
+		return nil, err
+	}
+	client, err := pool.For(id)
+	if err != nil {
+		return nil, fmt.Errorf("reach the dev replica at %s (is 'canistry dev' running?): %w", info.Replica, err)
+	}
+	return &adminEnv{info: info, client: client}, nil
+}
+
+func canisterCreate(ctx context.Context, dir devDir, version string, stdout io.Writer) error {
+	env, err := openAdmin(dir)
+	if err != nil {
+		return err
+	}
+	p, err := createPersonal(ctx, env.client.Agent(), version)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, p)
+	return nil
+}
+
+func canisterUpgrade(ctx context.Context, dir devDir, id, version string, stdout io.Writer) error {
+	p, err := principal.Decode(id)
+	if err != nil {
+		return fmt.Errorf("%q is not a canister id: %w", id, err)
+	}
+	env, err := openAdmin(dir)
+	if err != nil {
+		return err
+	}
+	if err := upgradePersonal(ctx, env.client.Agent(), p, version); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s upgraded to personal/%s\n", p, version)
+	return nil
+}
+
+// canisterDescribe asks the dev gateway, so the answer includes the adapter
+// and capabilities the gateway negotiated.
+func canisterDescribe(ctx context.Context, dir devDir, id string, stdout io.Writer) error {
+	info, err := dir.readInfo()
+	if err != nil {
+		return fmt.Errorf("no dev environment in %s: %w", dir, err)
+	}
+	c := personalv1connect.NewPersonalServiceClient(http.DefaultClient, info.Gateway)
+	req := connect.NewRequest(&personalv1.DescribeRequest{})
+	req.Header().Set(gateway.HeaderCanister, id)
+	resp, err := c.Describe(ctx, req)
+	if err != nil {
+		return fmt.Errorf("describe %s via %s: %w", id, info.Gateway, err)
+	}
+	m := resp.Msg
+	caps := make([]string, len(m.GetCapabilities()))
+	for i, c := range m.GetCapabilities() {
+		caps[i] = c.String()
+	}
+	fmt.Fprintf(stdout, "canister     %s\nprotocol     %s\nadapter      %s\ncapabilities %s\nmodule_hash  %s\n",
+		m.GetCanisterId(), m.GetProtocol(), m.GetAdapter(), strings.Join(caps, ", "), hex.EncodeToString(m.GetModuleHash()))
+	return nil
+}

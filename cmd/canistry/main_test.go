@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestExitCodesAndUsage(t *testing.T) {
+	t.Setenv("CANISTRY_REPLICA_URL", "")
+	tests := map[string]struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		"no command":           {nil, 2, "Usage: canistry"},
+		"help":                 {[]string{"--help"}, 0, "gateway"},
+		"unknown command":      {[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		"gateway help":         {[]string{"gateway", "--help"}, 0, "SHA256SUMS"},
+		"gateway no replica":   {[]string{"gateway"}, 2, "--replica is required"},
+		"gateway bad ttl":      {[]string{"gateway", "--negotiation-ttl", "soon"}, 2, "invalid value"},
+		"dev help":             {[]string{"dev", "--help"}, 0, "--state-dir"},
+		"dev extra arg":        {[]string{"dev", "now"}, 2, `unexpected argument "now"`},
+		"canister no sub":      {[]string{"canister"}, 2, "create --protocol"},
+		"canister unknown sub": {[]string{"canister", "delete"}, 2, `unknown subcommand "delete"`},
+		"create no protocol":   {[]string{"canister", "create"}, 2, "canister create --protocol"},
+		"upgrade no version":   {[]string{"canister", "upgrade", "aaaaa-aa"}, 2, "upgrade ID --to"},
+		"create without dev":   {[]string{"canister", "create", "--protocol", "1.0.0", "--state-dir", "/nonexistent"}, 1, "run 'canistry dev --state-dir /nonexistent' first"},
+		"adapter unknown":      {[]string{"adapter", "personal9"}, 2, "Usage: canistry adapter"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tc.code || !strings.Contains(out, tc.contains) {
+				t.Errorf("canistry %v = exit %d, output:\n%s\nwant exit %d containing %q", tc.args, code, out, tc.code, tc.contains)
+			}
+		})
+	}
+	var stderr bytes.Buffer
+	run([]string{"--help"}, &stderr, &stderr)
+	if strings.Contains(stderr.String(), "adapter") {
+		t.Errorf("usage lists the hidden adapter command:\n%s", stderr.String())
+	}
+}

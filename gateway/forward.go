@@ -1,0 +1,110 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+
+	"connectrpc.com/connect"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/canistry/canistry/gateway/ic"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/plugins/host"
+)
+
+// call is one request's trip through an adapter.
+type call[Req, Res any] struct {
+	idempotent bool
+	needs      []personalv1.Capability
+	invoke     func(context.Context, personalv1.PersonalServiceClient, *Req) (*Res, error)
+}
+
+// forward routes, negotiates, checks capabilities and calls the adapter.
+// When the call shows that the canister's interface changed under a cached
+// binding (the IC says the method does not exist, or the Candid does not
+// fit), the binding is dropped and re-negotiated; a query is then retried
+// once, an update is not (it may have done part of its work).
+func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request[Req], c call[Req, Res]) (*connect.Response[Res], error) {
+	canister, err := route(req.Header())
+	if err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		b, err := g.neg.get(ctx, canister)
+		if err != nil {
+			return nil, toConnectError(err)
+		}
+		if err := g.checkCapabilities(b, c.needs); err != nil {
+			return nil, withProtocol(err, b)
+		}
+		res, changed, err := invoke(ctx, g, b, req.Msg, c)
+		if err == nil {
+			resp := connect.NewResponse(res)
+			resp.Header().Set(HeaderProtocol, b.protocol)
+			return resp, nil
+		}
+		if !changed {
+			return nil, withProtocol(toConnectError(err), b)
+		}
+		g.neg.invalidate(canister)
+		g.log.Info("canister interface changed; re-negotiating", "canister", canister, "was", b.protocol, "err", err)
+		if !c.idempotent {
+			return nil, withProtocol(interfaceChangedError(err), b)
+		}
+		if attempt > 0 {
+			return nil, withProtocol(toConnectError(err), b)
+		}
+		g.neg.awaitNewModule(ctx, canister, b.moduleHash)
+	}
+}
+
+func invoke[Req, Res any](ctx context.Context, g *Gateway, b *binding, msg *Req, c call[Req, Res]) (*Res, bool, error) {
+	var changed atomic.Bool
+	scope := &host.Scope{
+		Canister: b.canister, Protocol: b.protocol, IC: g.ic,
+		OnReject: func(r *ic.Reject) {
+			if interfaceChanged(r) {
+				changed.Store(true)
+			}
+		},
+	}
+	var res *Res
+	err := b.adapter.Invoke(ctx, scope, c.idempotent, func(ctx context.Context, cc grpc.ClientConnInterface) error {
+		var err error
+		res, err = c.invoke(ctx, personalv1.NewPersonalServiceClient(cc), msg)
+		return err
+	})
+	return res, err != nil && (changed.Load() || candidMismatch(err)), err
+}
+
+// interfaceChanged tells the rejects that mean "this is not the canister
+// the binding was made for": a missing method (IC0536), an argument the
+// canister cannot decode, or (for updates) Motoko's inspect refusing a
+// method it does not know.
+func interfaceChanged(r *ic.Reject) bool {
+	return r.ErrorCode == ic.ErrorCodeMethodNotFound ||
+		strings.Contains(r.Message, "IDL error") ||
+		strings.Contains(r.Message, "inspect_message implicitly refused")
+}
+
+// candidMismatch is an adapter reporting that a reply did not decode.
+func candidMismatch(err error) bool {
+	st, ok := status.FromError(err)
+	if !ok || (st.Code() != codes.Internal && st.Code() != codes.Unknown) {
+		return false
+	}
+	return strings.Contains(strings.ToLower(st.Message()), "candid")
+}
+
+// withProtocol tells the client, also on errors, which version answered.
+func withProtocol(err error, b *binding) error {
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		ce.Meta().Set(HeaderProtocol, b.protocol)
+	}
+	return err
+}

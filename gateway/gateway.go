@@ -1,0 +1,110 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+
+	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
+	"github.com/canistry/canistry/plugins/host"
+)
+
+// IC is the gateway's access to the Internet Computer as its identity;
+// *ic.Client is one.
+type IC interface {
+	host.IC
+	canisterInfo
+}
+
+// DefaultNegotiationTTL is how long a canister's negotiated protocol is
+// trusted without asking again. A changed interface is noticed at once
+// anyway (a call fails and the gateway re-negotiates), so the TTL only
+// bounds how long an upgrade that kept every method goes unnoticed, at
+// the cost of one certified read_state per canister per TTL.
+const DefaultNegotiationTTL = 5 * time.Second
+
+// Config configures a Gateway.
+type Config struct {
+	Host *host.Host
+	IC   IC
+	// Health, when set, is the grpchealth state the gateway serves (the
+	// host reports adapter health into it).
+	Health *Health
+	Logger *slog.Logger
+	// NegotiationTTL defaults to DefaultNegotiationTTL.
+	NegotiationTTL time.Duration
+}
+
+// Gateway is the Connect server of the stable API.
+type Gateway struct {
+	host   *host.Host
+	ic     IC
+	neg    *negotiator
+	log    *slog.Logger
+	health *Health
+}
+
+// New makes a gateway over a running host.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Host == nil || cfg.IC == nil {
+		return nil, errors.New("gateway: Host and IC are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.NegotiationTTL <= 0 {
+		cfg.NegotiationTTL = DefaultNegotiationTTL
+	}
+	if cfg.Health == nil {
+		cfg.Health = NewHealth()
+	}
+	return &Gateway{
+		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health,
+		neg: newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
+	}, nil
+}
+
+// Handler serves the stable API, grpchealth and grpcreflect (v1 and
+// v1alpha) on one mux.
+func (g *Gateway) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
+		connect.WithInterceptors(logInterceptor(g.log))))
+	mux.Handle(grpchealth.NewHandler(g.health.checker))
+	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName, grpchealth.HealthV1ServiceName)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	return mux
+}
+
+// Serve serves HTTP/1.1 and cleartext HTTP/2 (h2c, which gRPC clients
+// need without TLS) on ln until ctx ends, then shuts down gracefully.
+func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
+	var protocols http.Protocols
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Handler:           g.Handler(),
+		Protocols:         &protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("gateway: serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}

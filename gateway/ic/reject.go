@@ -1,0 +1,99 @@
+package ic
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+
+	"connectrpc.com/connect"
+)
+
+// The IC's reject codes (interface spec, "Reject codes").
+const (
+	RejectSysFatal           uint32 = 1
+	RejectSysTransient       uint32 = 2
+	RejectDestinationInvalid uint32 = 3
+	RejectCanisterReject     uint32 = 4
+	RejectCanisterError      uint32 = 5
+	RejectSysUnknown         uint32 = 6
+)
+
+// ErrorCodeMethodNotFound is the IC's error code for a call to a method the
+// canister does not export: the sign that its interface changed under us.
+const ErrorCodeMethodNotFound = "IC0536"
+
+// Reject is the Internet Computer's refusal of a call, with its codes.
+type Reject struct {
+	// RejectCode is 1 SYS_FATAL ... 6 SYS_UNKNOWN.
+	RejectCode uint32
+	// ErrorCode is the IC's error code such as "IC0503"; empty when the
+	// IC's answer did not carry one.
+	ErrorCode string
+	Message   string
+}
+
+func (r *Reject) Error() string {
+	return fmt.Sprintf("IC reject %d (%s): %s", r.RejectCode, r.ErrorCode, r.Message)
+}
+
+// Code is the Connect code of a reject: the architecture's one table.
+// CANISTER_REJECT is the canister's own refusal; an adapter that knows the
+// canister's error conventions decides better, so this is only the
+// fallback for rejects no adapter interpreted.
+func (r *Reject) Code() connect.Code {
+	return CodeOfReject(r.RejectCode)
+}
+
+// CodeOfReject maps an IC reject code onto a Connect code:
+// 1 SYS_FATAL → Internal, 2 SYS_TRANSIENT → Unavailable,
+// 3 DESTINATION_INVALID → NotFound, 4 CANISTER_REJECT → FailedPrecondition
+// (adapters refine it), 5 CANISTER_ERROR → Internal, 6 SYS_UNKNOWN →
+// Unknown.
+func CodeOfReject(rejectCode uint32) connect.Code {
+	switch rejectCode {
+	case RejectSysTransient:
+		return connect.CodeUnavailable
+	case RejectDestinationInvalid:
+		return connect.CodeNotFound
+	case RejectCanisterReject:
+		return connect.CodeFailedPrecondition
+	case RejectSysUnknown:
+		return connect.CodeUnknown
+	default:
+		return connect.CodeInternal
+	}
+}
+
+// agentRejectPattern matches the text agent-go gives a reject it learnt by
+// polling: "(5) message" — it drops the error code on that path.
+var agentRejectPattern = regexp.MustCompile(`^\((\d)\) (.*)$`)
+
+// asReject recovers the IC's reject from an agent-go error. agent-go v0.9.2
+// keeps rejects in an unexported type whose fields are exported, so they
+// are read by reflection rather than by parsing its Error text; rejects
+// learnt by polling are only text.
+func asReject(err error) (*Reject, bool) {
+	if err == nil {
+		return nil, false
+	}
+	var r *Reject
+	if errors.As(err, &r) {
+		return r, true
+	}
+	v := reflect.ValueOf(err)
+	if v.Kind() == reflect.Struct {
+		code, msg, ec := v.FieldByName("RejectCode"), v.FieldByName("Message"), v.FieldByName("ErrorCode")
+		if code.IsValid() && code.CanUint() && msg.Kind() == reflect.String && ec.Kind() == reflect.String {
+			return &Reject{RejectCode: uint32(code.Uint()), Message: msg.String(), ErrorCode: ec.String()}, true
+		}
+	}
+	if m := agentRejectPattern.FindStringSubmatch(err.Error()); m != nil {
+		code, _ := strconv.Atoi(m[1])
+		if code >= 1 && code <= 6 {
+			return &Reject{RejectCode: uint32(code), Message: m[2]}, true
+		}
+	}
+	return nil, false
+}

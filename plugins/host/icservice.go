@@ -1,0 +1,118 @@
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"sync"
+
+	"github.com/aviate-labs/agent-go/principal"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/canistry/canistry/gateway/ic"
+	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+)
+
+// IC is how the host reaches the Internet Computer as one identity;
+// *ic.Client is one.
+type IC interface {
+	Query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
+	Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
+}
+
+// Scope is what one adapter request may touch: one canister, as one
+// identity.
+type Scope struct {
+	Canister principal.Principal
+	// Protocol is the canister's negotiated protocol, e.g. "personal/2.0.0".
+	Protocol string
+	// IC calls as the caller's identity.
+	IC IC
+	// OnReject, when set, sees every reject the IC gave the adapter's
+	// calls, so the gateway learns that a canister's interface changed.
+	OnReject func(*ic.Reject)
+}
+
+// tokens are the capability tokens of the requests in flight.
+type tokens struct {
+	m sync.Map // string → *Scope
+}
+
+// grant makes a token for s; revoke ends it.
+func (t *tokens) grant(s *Scope) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := hex.EncodeToString(b[:])
+	t.m.Store(tok, s)
+	return tok, nil
+}
+
+func (t *tokens) revoke(tok string) { t.m.Delete(tok) }
+
+func (t *tokens) scope(tok string) (*Scope, error) {
+	if s, ok := t.m.Load(tok); ok {
+		return s.(*Scope), nil
+	}
+	return nil, status.Error(codes.PermissionDenied, "IcService: unknown or expired capability token (tokens are valid only while the request that carried them runs)")
+}
+
+// icService is the IcService every adapter process gets over its broker.
+type icService struct {
+	adapterv1.UnimplementedIcServiceServer
+	tokens *tokens
+}
+
+func (s *icService) Query(ctx context.Context, req *adapterv1.QueryRequest) (*adapterv1.QueryResponse, error) {
+	sc, err := s.tokens.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	reply, err := sc.IC.Query(ctx, sc.Canister, req.GetMethod(), req.GetArg())
+	if err != nil {
+		return nil, icStatus(sc, err)
+	}
+	return &adapterv1.QueryResponse{Reply: reply}, nil
+}
+
+func (s *icService) Call(ctx context.Context, req *adapterv1.CallRequest) (*adapterv1.CallResponse, error) {
+	sc, err := s.tokens.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	reply, err := sc.IC.Call(ctx, sc.Canister, req.GetMethod(), req.GetArg())
+	if err != nil {
+		return nil, icStatus(sc, err)
+	}
+	return &adapterv1.CallResponse{Reply: reply}, nil
+}
+
+// icStatus turns an IC failure into the status the adapter sees: a reject
+// keeps its codes in an IcReject detail (the SDK turns it back into an
+// *adapter.ICError); anything else means the IC could not be reached.
+func icStatus(sc *Scope, err error) error {
+	var rej *ic.Reject
+	if !errors.As(err, &rej) {
+		switch {
+		case errors.Is(err, context.Canceled):
+			return status.Error(codes.Canceled, err.Error())
+		case errors.Is(err, context.DeadlineExceeded):
+			return status.Error(codes.DeadlineExceeded, err.Error())
+		}
+		return status.Errorf(codes.Unavailable, "Internet Computer unreachable: %v", err)
+	}
+	if sc.OnReject != nil {
+		sc.OnReject(rej)
+	}
+	st := status.New(codes.Code(ic.CodeOfReject(rej.RejectCode)), rej.Message)
+	withDetail, derr := st.WithDetails(&adapterv1.IcReject{
+		RejectCode: rej.RejectCode, ErrorCode: rej.ErrorCode, Message: rej.Message,
+	})
+	if derr != nil {
+		return st.Err()
+	}
+	return withDetail.Err()
+}
