@@ -4,6 +4,8 @@ go 1.26.4
 
 require (
 	connectrpc.com/connect v1.21.1
+	connectrpc.com/grpchealth v1.4.0
+	connectrpc.com/grpcreflect v1.3.1
 	github.com/aviate-labs/agent-go v0.9.2
 	github.com/bytecodealliance/wasmtime-go/v44 v44.0.0
 	github.com/cenkalti/backoff/v4 v4.3.0

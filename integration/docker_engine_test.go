@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -154,22 +153,4 @@ func removeImage(t *testing.T, pool *dockertest.Pool, name string) {
 	if err != nil && !errors.Is(err, dc.ErrNoSuchImage) {
 		t.Logf("remove image %s: %v", name, err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the log follower and the test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,34 +5,36 @@ import (
 	"io"
 	"slices"
 
-	"github.com/canistry/canistry/plugins/host/hosttest"
+	"github.com/canistry/canistry/plugins/personal1"
+	"github.com/canistry/canistry/plugins/personal2"
+	"github.com/canistry/canistry/plugins/personal3"
+	"github.com/canistry/canistry/sdk/adapter"
 )
 
 // builtinAdapters are the adapters compiled into this binary; the gateway
-// runs each as `canistry adapter <name>`.
-var builtinAdapters = []string{"personal1", "personal2", "personal3"}
-
-// serveBuiltinAdapter serves one built-in adapter as a go-plugin process.
-//
-// TODO(lead): wire the SDK adapters when the sdk branch lands, e.g.
-//
-//	switch name {
-//	case "personal1": adapter.Serve(personal1.New())
-//	case "personal2": adapter.Serve(personal2.New())
-//	case "personal3": adapter.Serve(personal3.New())
-//	}
-//
-// Until then this serves plugins/host/hosttest's adapter, a real plugin
-// process that translates the documents part of the personal API (not
-// messaging) to the canisters' Candid.
-func serveBuiltinAdapter(name string) error {
-	return hosttest.Serve(name)
+// runs each as its own process: `canistry adapter <name>`.
+var builtinAdapters = map[string]func() adapter.Adapter{
+	"personal1": personal1.New,
+	"personal2": personal2.New,
+	"personal3": personal3.New,
 }
 
+func builtinAdapterNames() []string {
+	names := make([]string, 0, len(builtinAdapters))
+	for name := range builtinAdapters {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// runAdapter serves one built-in adapter as a go-plugin process. Serve only
+// returns by exiting the process.
 func runAdapter(args []string, _, stderr io.Writer) error {
-	if len(args) != 1 || !slices.Contains(builtinAdapters, args[0]) {
-		fmt.Fprintf(stderr, "Usage: canistry adapter <name>\n\nServes a built-in adapter as a go-plugin process; the gateway runs it.\nNames: %v\n", builtinAdapters)
+	if len(args) != 1 || builtinAdapters[args[0]] == nil {
+		fmt.Fprintf(stderr, "Usage: canistry adapter <name>\n\nServes a built-in adapter as a go-plugin process; the gateway runs it.\nNames: %v\n", builtinAdapterNames())
 		return errUsage
 	}
-	return serveBuiltinAdapter(args[0])
+	adapter.Serve(builtinAdapters[args[0]]())
+	return nil
 }

@@ -125,7 +125,7 @@ func runDev(args []string, stdout, stderr io.Writer) error {
 	if err := dir.writeInfo(info); err != nil {
 		return err
 	}
-	srcs, err := adapterSources(builtinAdapters, "")
+	srcs, err := adapterSources(builtinAdapterNames(), "")
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.StringVar(&f.listen, "listen", envDefault("CANISTRY_LISTEN", "127.0.0.1:8080"), "address to serve the API on (env CANISTRY_LISTEN)")
 	fs.StringVar(&f.identity, "identity", envDefault("CANISTRY_IDENTITY", ""), "PEM file of the gateway's identity; empty: a fresh one per run (env CANISTRY_IDENTITY)")
 	fs.StringVar(&f.pluginDir, "plugin-dir", envDefault("CANISTRY_PLUGIN_DIR", ""), "directory of extra adapter binaries with a SHA256SUMS manifest (env CANISTRY_PLUGIN_DIR)")
-	fs.StringVar(&f.builtins, "builtin-adapters", envDefault("CANISTRY_BUILTIN_ADAPTERS", strings.Join(builtinAdapters, ",")), "comma-separated built-in adapters to run; empty: none (env CANISTRY_BUILTIN_ADAPTERS)")
+	fs.StringVar(&f.builtins, "builtin-adapters", envDefault("CANISTRY_BUILTIN_ADAPTERS", strings.Join(builtinAdapterNames(), ",")), "comma-separated built-in adapters to run; empty: none (env CANISTRY_BUILTIN_ADAPTERS)")
 	fs.StringVar(&f.fetchRootKey, "fetch-root-key", envDefault("CANISTRY_FETCH_ROOT_KEY", "auto"), "trust the replica's root key: true, false, or auto = only for loopback replicas (env CANISTRY_FETCH_ROOT_KEY)")
 	ttl, _ := time.ParseDuration(envDefault("CANISTRY_NEGOTIATION_TTL", gateway.DefaultNegotiationTTL.String()))
 	fs.DurationVar(&f.negotiationTTL, "negotiation-ttl", ttl, "how long a canister's negotiated protocol is trusted before it is read again (env CANISTRY_NEGOTIATION_TTL)")
@@ -171,8 +171,8 @@ func serveStack(ctx context.Context, s stack) error {
 
 func adapterSources(builtins []string, pluginDir string) ([]host.Source, error) {
 	for _, b := range builtins {
-		if !contains(builtinAdapters, b) {
-			return nil, fmt.Errorf("no built-in adapter %q (have %v)", b, builtinAdapters)
+		if builtinAdapters[b] == nil {
+			return nil, fmt.Errorf("no built-in adapter %q (have %v)", b, builtinAdapterNames())
 		}
 	}
 	srcs, err := host.Builtin(builtins...)
@@ -232,13 +232,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

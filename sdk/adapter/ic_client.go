@@ -36,9 +36,10 @@ func (d *icDialer) client(id uint32) (adapterv1.IcServiceClient, error) {
 	}
 	conn, err := d.broker.Dial(id)
 	if err != nil {
-		// Without broker multiplexing go-plugin keeps the host's offer only
-		// 5 s, so a first request after that cannot dial: say what fixes it.
-		return nil, fmt.Errorf("dial the host's IcService on broker id %d (a host must set go-plugin's GRPCBrokerMultiplex): %w", id, err)
+		// Without broker multiplexing go-plugin keeps a host's offer only 5 s;
+		// a host must then offer again under a fresh id (Canistry's does) or
+		// set GRPCBrokerMultiplex. Say so: the error is the host's to fix.
+		return nil, fmt.Errorf("dial the host's IcService on broker id %d (the host's offer lapsed: it must offer again or set go-plugin's GRPCBrokerMultiplex): %w", id, err)
 	}
 	c := adapterv1.NewIcServiceClient(conn)
 	d.conns[id] = c

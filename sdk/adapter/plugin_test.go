@@ -191,8 +191,9 @@ func BenchmarkGetDocumentThroughGlueConcurrency8(b *testing.B) {
 // TestICDialedLongAfterTheHostOffersIt: the host offers IcService once per
 // process, and the first request may come much later. Without go-plugin's
 // broker multiplexing the adapter side keeps the host's connection info
-// only 5 seconds, so the host must set GRPCBrokerMultiplex (the SDK's
-// Serve supports it); this test, like the kit, runs multiplexed.
+// only 5 seconds; with it (the SDK's Serve supports both) the adapter can
+// dial later. This test, like the kit, runs multiplexed; Canistry's host
+// runs without and offers again under a fresh id until the adapter dials.
 func TestICDialedLongAfterTheHostOffersIt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits 6 s")
