@@ -201,3 +201,20 @@ func (c *client) all(ctx context.Context, canister, prefix string) (map[string]s
 		}
 	}
 }
+
+// TestAdaptersEndWithAKilledHost: a dev environment killed with SIGKILL
+// cannot stop its adapter processes; they must notice and exit by
+// themselves instead of lingering without a host.
+func TestAdaptersEndWithAKilledHost(t *testing.T) {
+	d := startDev(t, t.TempDir())
+	pid := d.adapterPID(t, "personal1")
+	if pid == 0 {
+		t.Fatal("no personal1 adapter process under canistry dev")
+	}
+	d.cmd.Process.Kill()
+	<-d.exited
+	waitFor(t, 10*time.Second, func() bool {
+		_, err := os.Stat("/proc/" + strconv.Itoa(pid))
+		return os.IsNotExist(err)
+	})
+}

@@ -3,6 +3,7 @@ package adapter
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -20,6 +21,7 @@ func Serve(a Adapter) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	go exitWithHost(os.Getppid(), parentPoll)
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig:  adapterproto.Handshake,
 		VersionedPlugins: PluginSets(a),
@@ -40,5 +42,20 @@ func Serve(a Adapter) {
 func PluginSets(a Adapter) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
 		adapterproto.ContractV1: {adapterproto.PluginName: &GRPCPlugin{Adapter: a}},
+	}
+}
+
+// parentPoll is how often an adapter checks that its host still runs.
+const parentPoll = 500 * time.Millisecond
+
+// exitWithHost ends the adapter once the process that started it is gone.
+// A host that stops normally kills its adapters, but one killed with
+// SIGKILL cannot, and an adapter outliving its host would hold its
+// resources with nobody to serve.
+func exitWithHost(host int, every time.Duration) {
+	for range time.Tick(every) {
+		if os.Getppid() != host {
+			os.Exit(0)
+		}
 	}
 }
