@@ -242,7 +242,7 @@ func TestErrors(t *testing.T) {
 		required string
 	}{
 		"missing header":     {get(""), connect.CodeInvalidArgument, "missing header Canistry-Canister", ""},
-		"malformed":          {get("not-a-principal"), connect.CodeInvalidArgument, "not a principal", ""},
+		"malformed":          {get("not-a-principal"), connect.CodeInvalidArgument, "is not a textual principal", ""},
 		"unknown canister":   {get("rrkah-fqaaa-aaaaa-aaaaq-cai"), connect.CodeNotFound, "does not exist", ""},
 		"empty canister":     {get(empty.String()), connect.CodeFailedPrecondition, "no code installed", ""},
 		"unserved version":   {get(e.canister["3.0.0"].String()), connect.CodeUnimplemented, "personal/3.0.0", ""},

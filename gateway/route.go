@@ -23,7 +23,10 @@ func route(h http.Header) (principal.Principal, error) {
 	}
 	p, err := principal.Decode(text)
 	if err != nil {
-		return principal.Principal{}, errorf(connect.CodeInvalidArgument, "header %s: %q is not a principal: %v", HeaderCanister, text, err)
+		// agent-go's decode errors quote raw bytes; a person needs the rule.
+		return principal.Principal{}, errorf(connect.CodeInvalidArgument,
+			"header %s: %q is not a textual principal (groups of 5 base32 characters joined by '-', with a valid checksum, e.g. rrkah-fqaaa-aaaaa-aaaaq-cai)",
+			HeaderCanister, text)
 	}
 	return p, nil
 }

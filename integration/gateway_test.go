@@ -171,7 +171,7 @@ func badRequests(t *testing.T, c *client, d *devProcess) {
 		msg  string
 	}{
 		"missing header":   {get(""), connect.CodeInvalidArgument, "missing header Canistry-Canister"},
-		"malformed":        {get("not-a-principal"), connect.CodeInvalidArgument, `"not-a-principal" is not a principal`},
+		"malformed":        {get("not-a-principal"), connect.CodeInvalidArgument, `"not-a-principal" is not a textual principal`},
 		"unknown canister": {get("rrkah-fqaaa-aaaaa-aaaaq-cai"), connect.CodeNotFound, "canister rrkah-fqaaa-aaaaa-aaaaq-cai does not exist"},
 		"if_revision on 1.0.0": {func() error {
 			_, _, err := c.put(ctx, d.canisters["1.0.0"], "k", "v", &rev)
