@@ -8,13 +8,16 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
 const octetStream = "application/octet-stream"
 
 // Adapter serves personal 1.x through the personal API v1.
-type Adapter struct{}
+type Adapter struct {
+	personal.WithoutMessaging
+}
 
 // New returns the personal 1.x adapter.
 func New() adapter.Adapter { return Adapter{} }
@@ -44,7 +47,7 @@ func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.Put
 			"%s has no conditional writes (if_revision needs personal/2.0.0)", c.Target.Protocol)
 	}
 	if err := adapter.CallCandid(ctx, c.IC, "put", []any{req.Key, req.Content}, nil); err != nil {
-		return nil, rejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	return document(req.Key, req.Content), nil
 }
@@ -71,7 +74,7 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.L
 	}
 	var keys []string
 	if err := adapter.QueryCandid(ctx, c.IC, "keys", nil, []any{&keys}); err != nil {
-		return nil, rejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	keys = pageOfKeys(keys, req.Prefix, after)
 	page := &adapter.DocumentPage{}
@@ -113,7 +116,7 @@ func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.
 	}
 	var removed bool
 	if err := adapter.CallCandid(ctx, c.IC, "remove", []any{req.Key}, []any{&removed}); err != nil {
-		return false, rejectError(err)
+		return false, personal.RejectError(err)
 	}
 	return removed, nil
 }
@@ -121,7 +124,7 @@ func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.
 func get(ctx context.Context, c adapter.Call, key string) ([]byte, bool, error) {
 	var value *[]byte
 	if err := adapter.QueryCandid(ctx, c.IC, "get", []any{key}, []any{&value}); err != nil {
-		return nil, false, rejectError(err)
+		return nil, false, personal.RejectError(err)
 	}
 	if value == nil {
 		return nil, false, nil

@@ -7,13 +7,16 @@ package personal2
 import (
 	"context"
 
+	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
 const octetStream = "application/octet-stream"
 
 // Adapter serves personal 2.x through the personal API v1.
-type Adapter struct{}
+type Adapter struct {
+	personal.WithoutMessaging
+}
 
 // New returns the personal 2.x adapter.
 func New() adapter.Adapter { return Adapter{} }
@@ -42,7 +45,7 @@ func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.Put
 	var res putResult
 	args := []any{req.Key, req.Content, contentType, optNat(req.IfRevision)}
 	if err := adapter.CallCandid(ctx, c.IC, "put_document", args, []any{&res}); err != nil {
-		return nil, RejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	if res.Ok == nil {
 		return nil, res.Err.toAdapter(req.Key)
@@ -55,7 +58,7 @@ func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.Put
 func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
 	var found *document
 	if err := adapter.QueryCandid(ctx, c.IC, "get_document", []any{key}, []any{&found}); err != nil {
-		return nil, RejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	if found == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
@@ -78,7 +81,7 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.L
 	var res documentPage
 	args := []any{req.Prefix, natOf(uint64(adapter.PageSize(req.PageSize))), optCursor}
 	if err := adapter.QueryCandid(ctx, c.IC, "list_documents", args, []any{&res}); err != nil {
-		return nil, RejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	page := &adapter.DocumentPage{Documents: make([]adapter.Document, 0, len(res.Documents))}
 	for i := range res.Documents {
@@ -96,7 +99,7 @@ func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.
 	var res deleteResult
 	args := []any{req.Key, optNat(req.IfRevision)}
 	if err := adapter.CallCandid(ctx, c.IC, "delete_document", args, []any{&res}); err != nil {
-		return false, RejectError(err)
+		return false, personal.RejectError(err)
 	}
 	switch {
 	case res.Ok != nil:

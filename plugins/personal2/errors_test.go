@@ -2,7 +2,6 @@ package personal2
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -33,30 +32,6 @@ func TestWriteErrorCodes(t *testing.T) {
 			var ae *adapter.Error
 			if err := tt.err.toAdapter("k"); !errors.As(err, &ae) || ae.Code != tt.wantCode || !strings.Contains(ae.Message, tt.wantMsg) {
 				t.Errorf("toAdapter = %v, want code %d with %q", err, tt.wantCode, tt.wantMsg)
-			}
-		})
-	}
-}
-
-func TestRejectError(t *testing.T) {
-	tests := []struct {
-		name     string
-		err      error
-		wantCode adapter.Code
-	}{
-		{"method refuses a stranger", &adapter.ICError{RejectCode: 4, Message: "personal/2.0.0: caller x is not the owner of this canister"}, adapter.CodePermissionDenied},
-		{"inspect refuses a stranger", fmt.Errorf("call: %w", &adapter.ICError{RejectCode: 5, ErrorCode: "IC0503",
-			Message: "Canister called `ic0.trap` with message: 'canister_inspect_message explicitly refused message'"}), adapter.CodePermissionDenied},
-		{"over a limit", &adapter.ICError{RejectCode: 4, Message: "personal/2.0.0: prefix is 300 bytes"}, adapter.CodeInvalidArgument},
-		{"trap", &adapter.ICError{RejectCode: 5, Message: "out of cycles"}, adapter.CodeInternal},
-		{"no such canister", &adapter.ICError{RejectCode: 3, Message: "not found"}, adapter.CodeNotFound},
-		{"adapter error passes", adapter.Errorf(adapter.CodeAborted, "x"), adapter.CodeAborted},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var ae *adapter.Error
-			if err := RejectError(tt.err); !errors.As(err, &ae) || ae.Code != tt.wantCode {
-				t.Errorf("RejectError = %#v, want code %d", err, tt.wantCode)
 			}
 		})
 	}

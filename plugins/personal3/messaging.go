@@ -7,6 +7,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/plugins/personal2"
 	"github.com/canistry/canistry/sdk/adapter"
 )
@@ -20,7 +21,7 @@ func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *adapter.Sen
 	}
 	var res sendResult
 	if err := adapter.CallCandid(ctx, c.IC, "send", []any{to, req.Body}, []any{&res}); err != nil {
-		return nil, personal2.RejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	switch {
 	case res.Delivered != nil:
@@ -48,7 +49,7 @@ func (Adapter) ListMessages(ctx context.Context, c adapter.Call, req *adapter.Li
 	var res inboxPage
 	limit := idl.NewNat(uint64(adapter.PageSize(req.PageSize)))
 	if err := adapter.QueryCandid(ctx, c.IC, "inbox", []any{cursor, limit}, []any{&res}); err != nil {
-		return nil, personal2.RejectError(err)
+		return nil, personal.RejectError(err)
 	}
 	page := &adapter.MessagePage{Messages: make([]adapter.Message, 0, len(res.Messages))}
 	for _, m := range res.Messages {
@@ -90,7 +91,7 @@ func (Adapter) AckMessages(ctx context.Context, c adapter.Call, ids []uint64) (u
 	}
 	var acked idl.Nat
 	if err := adapter.CallCandid(ctx, c.IC, "ack", []any{nats}, []any{&acked}); err != nil {
-		return 0, personal2.RejectError(err)
+		return 0, personal.RejectError(err)
 	}
 	return uint32(acked.BigInt().Uint64()), nil
 }

@@ -1,4 +1,4 @@
-package personal1
+package personal
 
 import (
 	"errors"
@@ -7,11 +7,11 @@ import (
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
-// rejectError decides what a CANISTER_REJECT of personal 1.x means: the
-// canister rejects strangers ("is not the owner", or inspect refusing an
-// ingress call) and requests over its limits; every other reject keeps the
-// SDK's mapping.
-func rejectError(err error) error {
+// RejectError decides what a CANISTER_REJECT of a personal canister means:
+// every version refuses strangers ("is not the owner", or inspect refusing
+// an ingress call) and requests over its documented limits; every other
+// reject keeps the SDK's mapping.
+func RejectError(err error) error {
 	var ic *adapter.ICError
 	switch {
 	case !errors.As(err, &ic):
