@@ -60,11 +60,8 @@ func runCanister(args []string, stdout, stderr io.Writer) error {
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		pos, rest = rest[:1], rest[1:]
 	}
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseFlags(fs, rest, true, stderr); err != nil {
+		return err
 	}
 	pos = append(pos, fs.Args()...)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

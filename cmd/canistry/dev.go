@@ -61,15 +61,8 @@ func parseDevFlags(args []string, stderr io.Writer) (*devFlags, error) {
 		fmt.Fprint(stderr, devHelp)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "canistry dev: unexpected argument %q\n", fs.Arg(0))
-		return nil, errUsage
+	if err := parseFlags(fs, args, false, stderr); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

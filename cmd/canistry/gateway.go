@@ -74,18 +74,11 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 		fmt.Fprint(stderr, gatewayHelp)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, errUsage
+	if err := parseFlags(fs, args, false, stderr); err != nil {
+		return nil, err
 	}
-	if fs.NArg() > 0 || f.replica == "" {
-		if f.replica == "" {
-			fmt.Fprintln(stderr, "canistry gateway: --replica is required")
-		} else {
-			fmt.Fprintf(stderr, "canistry gateway: unexpected argument %q\n", fs.Arg(0))
-		}
+	if f.replica == "" {
+		fmt.Fprintln(stderr, "canistry gateway: --replica is required")
 		return nil, errUsage
 	}
 	return f, nil

@@ -88,3 +88,20 @@ func envDefault(name, def string) string {
 	}
 	return def
 }
+
+// parseFlags parses a command's flags: --help is flag.ErrHelp (exit 0), a
+// bad flag errUsage (exit 2, the flag package has said why), and so is a
+// positional argument when the command takes none (allowArgs false).
+func parseFlags(fs *flag.FlagSet, args []string, allowArgs bool, stderr io.Writer) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if !allowArgs && fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "canistry %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return errUsage
+	}
+	return nil
+}

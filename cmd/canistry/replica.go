@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,15 +38,8 @@ func parseReplicaFlags(args []string, stderr io.Writer) (*replicaFlags, error) {
 		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
-		}
-		return nil, errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "canistry replica: unexpected argument %q\n", fs.Arg(0))
-		return nil, errUsage
+	if err := parseFlags(fs, args, false, stderr); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
