@@ -7,7 +7,7 @@
 // canistry:protocol metadata and module hash, cached per canister) →
 // capability check (a feature the version lacks is refused before any
 // adapter runs) → the adapter for that version, a plugin process reached
-// through plugins/host, which calls the canister through the host's
+// through gateway/host, which calls the canister through the host's
 // capability. Answers carry Canistry-Protocol: personal/x.y.z. Errors are
 // mapped onto Connect codes in one place (errors.go).
 package gateway

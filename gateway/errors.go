@@ -9,10 +9,10 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"google.golang.org/grpc/status"
 
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
-	"github.com/canistry/canistry/plugins/host"
 )
 
 // This file is the one place where failures become Connect errors.

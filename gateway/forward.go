@@ -11,9 +11,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
-	"github.com/canistry/canistry/plugins/host"
 )
 
 // call is one request's trip through an adapter.

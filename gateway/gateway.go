@@ -13,8 +13,8 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
-	"github.com/canistry/canistry/plugins/host"
 )
 
 // IC is the gateway's access to the Internet Computer as its identity;

@@ -26,10 +26,10 @@ import (
 
 	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/gateway"
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
-	"github.com/canistry/canistry/plugins/host"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// testAdapter builds plugins/host's test adapter (a real go-plugin
+// testAdapter builds gateway/host's test adapter (a real go-plugin
 // process) once per run.
 func testAdapter(t testing.TB) string {
 	t.Helper()
@@ -57,7 +57,7 @@ func testAdapter(t testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "testadapter"), "../plugins/host/hosttest/testadapter").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, "testadapter"), "./host/hosttest/testadapter").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build testadapter: %v\n%s", err, out)
 		}

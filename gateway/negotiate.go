@@ -12,8 +12,8 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/hashicorp/go-version"
 
-	"github.com/canistry/canistry/gateway/ic"
-	"github.com/canistry/canistry/plugins/host"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 )
 
 // binding is what the gateway knows about a canister: its protocol and

@@ -27,7 +27,7 @@ func pluginDir(t *testing.T, name string, corrupt bool) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, name)
-	build := exec.Command("go", "build", "-o", bin, "./plugins/host/hosttest/testadapter")
+	build := exec.Command("go", "build", "-o", bin, "./gateway/host/hosttest/testadapter")
 	build.Dir = repoRoot()
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build test adapter: %v\n%s", err, out)

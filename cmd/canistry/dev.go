@@ -18,7 +18,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/gateway"
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
 )
 

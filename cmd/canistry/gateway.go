@@ -18,8 +18,8 @@ import (
 	"github.com/aviate-labs/agent-go/identity"
 
 	"github.com/canistry/canistry/gateway"
-	"github.com/canistry/canistry/gateway/ic"
-	"github.com/canistry/canistry/plugins/host"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 )
 
 type gatewayFlags struct {

@@ -1,7 +1,7 @@
 // Package adapterproto holds what both ends of the adapter plugin contract
 // must agree on: the go-plugin handshake, the plugin name, the contract
 // versions and the gRPC metadata keys. The adapter side lives in
-// sdk/adapter, the host side in plugins/host.
+// sdk/adapter, the host side in gateway/host.
 package adapterproto
 
 import "github.com/hashicorp/go-plugin"

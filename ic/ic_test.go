@@ -10,7 +10,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters"
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/canistry/canistry/plugins/host/hosttest"
+	"github.com/canistry/canistry/gateway/host/hosttest"
 )
 
 func main() {

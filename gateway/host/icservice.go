@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/ic"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 )
 

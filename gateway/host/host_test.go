@@ -24,9 +24,9 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/canistry/canistry/canisters"
-	"github.com/canistry/canistry/gateway/ic"
+	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
-	"github.com/canistry/canistry/plugins/host"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
