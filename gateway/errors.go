@@ -25,7 +25,7 @@ func errorf(code connect.Code, format string, args ...any) *connect.Error {
 // error. An adapter's gRPC status keeps its code and message (the adapter
 // knows what a canister's refusal means); the IC's reject codes travel in
 // an IcError detail, never only in text. IC rejects nobody interpreted
-// follow the IC table (ic.CodeOfReject).
+// follow the one IC table (ic/reject).
 func toConnectError(err error) error {
 	if err == nil {
 		return nil

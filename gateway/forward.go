@@ -3,16 +3,15 @@ package gateway
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync/atomic"
 
 	"connectrpc.com/connect"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
+	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 )
 
@@ -82,22 +81,27 @@ func invoke[Req, Res any](ctx context.Context, g *Gateway, b *binding, msg *Req,
 }
 
 // interfaceChanged tells the rejects that mean "this is not the canister
-// the binding was made for": a missing method (IC0536), an argument the
-// canister cannot decode, or (for updates) Motoko's inspect refusing a
-// method it does not know.
+// the binding was made for" by the IC's own code: a missing method (IC0536).
 func interfaceChanged(r *ic.Reject) bool {
-	return r.ErrorCode == ic.ErrorCodeMethodNotFound ||
-		strings.Contains(r.Message, "IDL error") ||
-		strings.Contains(r.Message, "inspect_message implicitly refused")
+	return r.MethodNotFound()
 }
 
-// candidMismatch is an adapter reporting that a reply did not decode.
+// candidMismatch is an adapter reporting, by its typed InterfaceMismatch
+// detail, that the canister did not speak the interface it expected: the
+// argument or the reply did not decode, or inspect refused an unknown
+// method. Adapters know their canisters' conventions; the gateway reads
+// only the detail.
 func candidMismatch(err error) bool {
 	st, ok := status.FromError(err)
-	if !ok || (st.Code() != codes.Internal && st.Code() != codes.Unknown) {
+	if !ok {
 		return false
 	}
-	return strings.Contains(strings.ToLower(st.Message()), "candid")
+	for _, d := range st.Details() {
+		if _, ok := d.(*adapterv1.InterfaceMismatch); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // withProtocol tells the client, also on errors, which version answered.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/ic/reject"
 )
 
 // ProtocolMetadata is the name of the public custom section in which a
@@ -84,7 +86,7 @@ func (c *Client) readState(ctx context.Context, canister principal.Principal, pa
 		return nil, fmt.Errorf("read_state of %s: %w", canister, ctx.Err())
 	case r := <-done:
 		if r.err != nil {
-			if rej, ok := asReject(r.err); ok && rej.RejectCode == RejectDestinationInvalid {
+			if rej, ok := asReject(r.err); ok && rej.RejectCode == reject.DestinationInvalid {
 				return nil, fmt.Errorf("canister %s: %w: %w", canister, ErrCanisterNotFound, rej)
 			}
 			return nil, fmt.Errorf("read_state of %s: %w", canister, r.err)

@@ -86,8 +86,8 @@ func TestCanisterInfoAndCalls(t *testing.T) {
 	}
 	_, err = c.Query(ctx, v1, "get_document", getArg)
 	var rej *ic.Reject
-	if !errors.As(err, &rej) || rej.ErrorCode != ic.ErrorCodeMethodNotFound {
-		t.Errorf("query of a missing method = %v; want a reject with %s", err, ic.ErrorCodeMethodNotFound)
+	if !errors.As(err, &rej) || !rej.MethodNotFound() {
+		t.Errorf("query of a missing method = %v; want a reject with IC0536", err)
 	}
 	_, err = c.Call(ctx, v1, "put_document", arg)
 	if !errors.As(err, &rej) || rej.RejectCode == 0 {
@@ -96,11 +96,11 @@ func TestCanisterInfoAndCalls(t *testing.T) {
 	t.Logf("call reject: %+v", rej)
 }
 
-func TestCodeOfReject(t *testing.T) {
+func TestRejectCode(t *testing.T) {
 	t.Parallel()
 	for code, want := range map[uint32]string{1: "internal", 2: "unavailable", 3: "not_found", 4: "failed_precondition", 5: "internal", 6: "unknown", 0: "internal"} {
-		if got := ic.CodeOfReject(code).String(); got != want {
-			t.Errorf("CodeOfReject(%d) = %s, want %s", code, got, want)
+		if got := (&ic.Reject{RejectCode: code}).Code().String(); got != want {
+			t.Errorf("Reject{%d}.Code() = %s, want %s", code, got, want)
 		}
 	}
 }

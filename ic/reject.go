@@ -8,21 +8,9 @@ import (
 	"strconv"
 
 	"connectrpc.com/connect"
-)
 
-// The IC's reject codes (interface spec, "Reject codes").
-const (
-	RejectSysFatal           uint32 = 1
-	RejectSysTransient       uint32 = 2
-	RejectDestinationInvalid uint32 = 3
-	RejectCanisterReject     uint32 = 4
-	RejectCanisterError      uint32 = 5
-	RejectSysUnknown         uint32 = 6
+	"github.com/canistry/canistry/ic/reject"
 )
-
-// ErrorCodeMethodNotFound is the IC's error code for a call to a method the
-// canister does not export: the sign that its interface changed under us.
-const ErrorCodeMethodNotFound = "IC0536"
 
 // Reject is the Internet Computer's refusal of a call, with its codes.
 type Reject struct {
@@ -38,32 +26,15 @@ func (r *Reject) Error() string {
 	return fmt.Sprintf("IC reject %d (%s): %s", r.RejectCode, r.ErrorCode, r.Message)
 }
 
-// Code is the Connect code of a reject: the architecture's one table.
-// CANISTER_REJECT is the canister's own refusal; an adapter that knows the
-// canister's error conventions decides better, so this is only the
-// fallback for rejects no adapter interpreted.
+// Code is the Connect code of a reject, from the one table (ic/reject).
 func (r *Reject) Code() connect.Code {
-	return CodeOfReject(r.RejectCode)
+	return reject.ConnectCode(r.RejectCode)
 }
 
-// CodeOfReject maps an IC reject code onto a Connect code:
-// 1 SYS_FATAL → Internal, 2 SYS_TRANSIENT → Unavailable,
-// 3 DESTINATION_INVALID → NotFound, 4 CANISTER_REJECT → FailedPrecondition
-// (adapters refine it), 5 CANISTER_ERROR → Internal, 6 SYS_UNKNOWN →
-// Unknown.
-func CodeOfReject(rejectCode uint32) connect.Code {
-	switch rejectCode {
-	case RejectSysTransient:
-		return connect.CodeUnavailable
-	case RejectDestinationInvalid:
-		return connect.CodeNotFound
-	case RejectCanisterReject:
-		return connect.CodeFailedPrecondition
-	case RejectSysUnknown:
-		return connect.CodeUnknown
-	default:
-		return connect.CodeInternal
-	}
+// MethodNotFound reports the IC's typed sign that the canister's interface
+// changed: it does not export the method called.
+func (r *Reject) MethodNotFound() bool {
+	return r.ErrorCode == reject.ErrorCodeMethodNotFound
 }
 
 // agentRejectPattern matches the text agent-go gives a reject it learnt by

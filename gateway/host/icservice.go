@@ -107,7 +107,7 @@ func icStatus(sc *Scope, err error) error {
 	if sc.OnReject != nil {
 		sc.OnReject(rej)
 	}
-	st := status.New(codes.Code(ic.CodeOfReject(rej.RejectCode)), rej.Message)
+	st := status.New(codes.Code(rej.Code()), rej.Message)
 	withDetail, derr := st.WithDetails(&adapterv1.IcReject{
 		RejectCode: rej.RejectCode, ErrorCode: rej.ErrorCode, Message: rej.Message,
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 const octetStream = "application/octet-stream"
@@ -29,15 +30,15 @@ func (Adapter) Manifest() adapter.Manifest {
 		Version:      "1.0.0",
 		Protocol:     "personal",
 		Constraint:   ">= 1.0, < 2.0",
-		Services:     []adapter.Service{adapter.ServicePersonalV1},
-		Capabilities: []adapter.Capability{adapter.CapabilityDocuments},
+		Services:     []adapter.Service{personalv1.Service},
+		Capabilities: []adapter.Capability{personalv1.CapabilityDocuments},
 	}
 }
 
 // PutDocument stores the content with put(key, value). The canister keeps
 // neither content types nor revisions, so it refuses what it cannot honour
 // rather than silently dropping it.
-func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.PutDocumentRequest) (*adapter.Document, error) {
+func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
 	if req.ContentType != "" && req.ContentType != octetStream {
 		return nil, adapter.Errorf(adapter.CodeFailedPrecondition,
 			"%s keeps no content types (content_type %q needs personal/2.0.0)", c.Target.Protocol, req.ContentType)
@@ -53,7 +54,7 @@ func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.Put
 }
 
 // GetDocument reads the value with get(key).
-func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	content, found, err := get(ctx, c, key)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,7 @@ func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*ad
 // ListDocuments pages through keys(), which the canister bounds to 4 096
 // keys so that it always fits one reply, then reads each key of the page.
 // The page token is the last key of the previous page.
-func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
+func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *personalv1.ListDocumentsRequest) (*personalv1.DocumentPage, error) {
 	after, err := adapter.DecodePageToken(req.PageToken)
 	if err != nil {
 		return nil, err
@@ -77,8 +78,8 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.L
 		return nil, personal.RejectError(err)
 	}
 	keys = pageOfKeys(keys, req.Prefix, after)
-	page := &adapter.DocumentPage{}
-	size := int(adapter.PageSize(req.PageSize))
+	page := &personalv1.DocumentPage{}
+	size := int(personalv1.PageSize(req.PageSize))
 	if len(keys) > size {
 		keys = keys[:size]
 		page.NextPageToken = adapter.EncodePageToken(keys[size-1])
@@ -109,7 +110,7 @@ func pageOfKeys(keys []string, prefix, after string) []string {
 }
 
 // DeleteDocument removes the key with remove(key).
-func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.DeleteDocumentRequest) (bool, error) {
+func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *personalv1.DeleteDocumentRequest) (bool, error) {
 	if req.IfRevision != nil {
 		return false, adapter.Errorf(adapter.CodeFailedPrecondition,
 			"%s has no conditional deletes (if_revision needs personal/2.0.0)", c.Target.Protocol)
@@ -132,6 +133,6 @@ func get(ctx context.Context, c adapter.Call, key string) ([]byte, bool, error) 
 	return *value, true, nil
 }
 
-func document(key string, content []byte) *adapter.Document {
-	return &adapter.Document{Key: key, Content: content, ContentType: octetStream}
+func document(key string, content []byte) *personalv1.Document {
+	return &personalv1.Document{Key: key, Content: content, ContentType: octetStream}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 const octetStream = "application/octet-stream"
@@ -28,16 +29,16 @@ func (Adapter) Manifest() adapter.Manifest {
 		Version:    "2.0.0",
 		Protocol:   "personal",
 		Constraint: ">= 2.0, < 3.0",
-		Services:   []adapter.Service{adapter.ServicePersonalV1},
+		Services:   []adapter.Service{personalv1.Service},
 		Capabilities: []adapter.Capability{
-			adapter.CapabilityDocuments, adapter.CapabilityRevisions, adapter.CapabilityConditionalWrites,
+			personalv1.CapabilityDocuments, personalv1.CapabilityRevisions, personalv1.CapabilityConditionalWrites,
 		},
 	}
 }
 
 // PutDocument maps onto put_document; an empty content type is the
 // stable API's "application/octet-stream".
-func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.PutDocumentRequest) (*adapter.Document, error) {
+func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
 	contentType := req.ContentType
 	if contentType == "" {
 		contentType = octetStream
@@ -55,7 +56,7 @@ func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.Put
 }
 
 // GetDocument maps onto get_document.
-func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	var found *document
 	if err := adapter.QueryCandid(ctx, c.IC, "get_document", []any{key}, []any{&found}); err != nil {
 		return nil, personal.RejectError(err)
@@ -69,7 +70,7 @@ func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*ad
 
 // ListDocuments maps onto list_documents; the page token wraps the
 // canister's cursor, the last key of the previous page.
-func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
+func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *personalv1.ListDocumentsRequest) (*personalv1.DocumentPage, error) {
 	cursor, err := adapter.DecodePageToken(req.PageToken)
 	if err != nil {
 		return nil, err
@@ -79,11 +80,11 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.L
 		optCursor = &cursor
 	}
 	var res documentPage
-	args := []any{req.Prefix, natOf(uint64(adapter.PageSize(req.PageSize))), optCursor}
+	args := []any{req.Prefix, natOf(uint64(personalv1.PageSize(req.PageSize))), optCursor}
 	if err := adapter.QueryCandid(ctx, c.IC, "list_documents", args, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
 	}
-	page := &adapter.DocumentPage{Documents: make([]adapter.Document, 0, len(res.Documents))}
+	page := &personalv1.DocumentPage{Documents: make([]personalv1.Document, 0, len(res.Documents))}
 	for i := range res.Documents {
 		page.Documents = append(page.Documents, res.Documents[i].toAdapter())
 	}
@@ -95,7 +96,7 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.L
 
 // DeleteDocument maps onto delete_document. A missing document is not an
 // error of the stable API: it answers false.
-func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *adapter.DeleteDocumentRequest) (bool, error) {
+func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *personalv1.DeleteDocumentRequest) (bool, error) {
 	var res deleteResult
 	args := []any{req.Key, optNat(req.IfRevision)}
 	if err := adapter.CallCandid(ctx, c.IC, "delete_document", args, []any{&res}); err != nil {

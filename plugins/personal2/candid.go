@@ -5,7 +5,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/candid/idl"
 
-	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // The Candid types of protocol/canister/personal/2.0.0.did (unchanged in
@@ -46,8 +46,8 @@ type documentPage struct {
 	NextCursor *string    `ic:"next_cursor"`
 }
 
-func (d *document) toAdapter() adapter.Document {
-	return adapter.Document{
+func (d *document) toAdapter() personalv1.Document {
+	return personalv1.Document{
 		Key:         d.Key,
 		Content:     d.Content,
 		ContentType: d.ContentType,

@@ -6,6 +6,7 @@ package personal3
 import (
 	"github.com/canistry/canistry/plugins/personal2"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // Adapter serves personal 3.x through the personal API v1. Its document
@@ -25,10 +26,10 @@ func (Adapter) Manifest() adapter.Manifest {
 		Version:    "3.0.0",
 		Protocol:   "personal",
 		Constraint: ">= 3.0, < 4.0",
-		Services:   []adapter.Service{adapter.ServicePersonalV1},
+		Services:   []adapter.Service{personalv1.Service},
 		Capabilities: []adapter.Capability{
-			adapter.CapabilityDocuments, adapter.CapabilityRevisions,
-			adapter.CapabilityConditionalWrites, adapter.CapabilityMessaging,
+			personalv1.CapabilityDocuments, personalv1.CapabilityRevisions,
+			personalv1.CapabilityConditionalWrites, personalv1.CapabilityMessaging,
 		},
 	}
 }

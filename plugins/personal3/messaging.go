@@ -10,11 +10,12 @@ import (
 	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/plugins/personal2"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // SendMessage maps onto send: delivered now, or queued in the outbox until
 // the recipient supports messaging.
-func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *adapter.SendMessageRequest) (*adapter.SendMessageResult, error) {
+func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *personalv1.SendMessageRequest) (*personalv1.SendMessageResult, error) {
 	to, err := principal.Decode(req.To)
 	if err != nil {
 		return nil, adapter.Errorf(adapter.CodeInvalidArgument, "recipient %q is not a principal: %v", req.To, err)
@@ -25,9 +26,9 @@ func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *adapter.Sen
 	}
 	switch {
 	case res.Delivered != nil:
-		return &adapter.SendMessageResult{MessageID: res.Delivered.ID.BigInt().Uint64(), Delivered: true}, nil
+		return &personalv1.SendMessageResult{MessageID: res.Delivered.ID.BigInt().Uint64(), Delivered: true}, nil
 	case res.Queued != nil:
-		return &adapter.SendMessageResult{MessageID: res.Queued.ID.BigInt().Uint64(), Reason: res.Queued.Reason}, nil
+		return &personalv1.SendMessageResult{MessageID: res.Queued.ID.BigInt().Uint64(), Reason: res.Queued.Reason}, nil
 	case res.Invalid != nil:
 		return nil, adapter.Errorf(adapter.CodeInvalidArgument, "%s", *res.Invalid)
 	case res.OutboxFull != nil:
@@ -41,19 +42,19 @@ func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *adapter.Sen
 
 // ListMessages maps onto inbox(cursor, limit); the page token wraps the
 // canister's inbox-id cursor.
-func (Adapter) ListMessages(ctx context.Context, c adapter.Call, req *adapter.ListMessagesRequest) (*adapter.MessagePage, error) {
+func (Adapter) ListMessages(ctx context.Context, c adapter.Call, req *personalv1.ListMessagesRequest) (*personalv1.MessagePage, error) {
 	cursor, err := inboxCursor(req.PageToken)
 	if err != nil {
 		return nil, err
 	}
 	var res inboxPage
-	limit := idl.NewNat(uint64(adapter.PageSize(req.PageSize)))
+	limit := idl.NewNat(uint64(personalv1.PageSize(req.PageSize)))
 	if err := adapter.QueryCandid(ctx, c.IC, "inbox", []any{cursor, limit}, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
 	}
-	page := &adapter.MessagePage{Messages: make([]adapter.Message, 0, len(res.Messages))}
+	page := &personalv1.MessagePage{Messages: make([]personalv1.Message, 0, len(res.Messages))}
 	for _, m := range res.Messages {
-		page.Messages = append(page.Messages, adapter.Message{
+		page.Messages = append(page.Messages, personalv1.Message{
 			ID:         m.ID.BigInt().Uint64(),
 			From:       m.From.String(),
 			Body:       m.Body,

@@ -9,16 +9,10 @@ import (
 )
 
 // Adapter is what Serve runs. Besides Manifest, an adapter implements the
-// interface of every service its manifest lists (PersonalV1 for
-// ServicePersonalV1); Serve refuses to start otherwise.
+// interface of every service its manifest lists (personalv1.Server for
+// personalv1.Service); Serve refuses to start otherwise.
 type Adapter interface {
 	Manifest() Manifest
-}
-
-// knownCapabilities are the capabilities of the stable API an adapter may
-// declare; an unknown one would be a typo the gateway could never match.
-var knownCapabilities = []Capability{
-	CapabilityDocuments, CapabilityRevisions, CapabilityConditionalWrites, CapabilityMessaging,
 }
 
 // Validate checks that a's manifest is well-formed and that a implements
@@ -45,13 +39,17 @@ func Validate(a Adapter) error {
 	if len(m.Services) == 0 {
 		errs = append(errs, errors.New("manifest lists no services"))
 	}
+	var known []Capability
 	for _, s := range m.Services {
-		if err := checkImplements(a, s); err != nil {
+		b, err := checkImplements(a, s)
+		if err != nil {
 			errs = append(errs, err)
+			continue
 		}
+		known = append(known, b.Capabilities...)
 	}
 	for _, c := range m.Capabilities {
-		if !slices.Contains(knownCapabilities, c) {
+		if !slices.Contains(known, c) {
 			errs = append(errs, fmt.Errorf("manifest declares unknown capability %q", c))
 		}
 	}
@@ -61,14 +59,14 @@ func Validate(a Adapter) error {
 	return nil
 }
 
-func checkImplements(a Adapter, s Service) error {
-	switch s {
-	case ServicePersonalV1:
-		if _, ok := a.(PersonalV1); !ok {
-			return fmt.Errorf("manifest lists %s but %T does not implement adapter.PersonalV1", s, a)
-		}
-		return nil
-	default:
-		return fmt.Errorf("manifest lists unknown service %q", s)
+// checkImplements finds the binding of s and checks that a implements it.
+func checkImplements(a Adapter, s Service) (ServiceBinding, error) {
+	b, ok := bindingOf(s)
+	if !ok {
+		return b, fmt.Errorf("manifest lists unknown service %q (import the SDK package of that API version, e.g. sdk/adapter/personalv1)", s)
 	}
+	if !b.Implements(a) {
+		return b, fmt.Errorf("manifest lists %s but %T does not implement it", s, a)
+	}
+	return b, nil
 }

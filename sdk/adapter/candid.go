@@ -9,7 +9,8 @@ import (
 // QueryCandid makes a query through ic with args encoded by agent-go's
 // candid package (Go values with `ic:` tags) and decodes the reply into
 // the pointers in out. A failure to encode or decode is an *Error with
-// CodeInternal: the adapter and the canister disagree about the Candid.
+// CodeInternal; a reply that does not decode is also a Mismatch: the
+// adapter and the canister disagree about the Candid.
 func QueryCandid(ctx context.Context, ic IC, method string, args, out []any) error {
 	return candidRoundTrip(ctx, ic.Query, method, args, out)
 }
@@ -35,7 +36,9 @@ func candidRoundTrip(ctx context.Context, send func(context.Context, string, []b
 		out = []any{}
 	}
 	if err := candid.Unmarshal(reply, out); err != nil {
-		return Errorf(CodeInternal, "decode the Candid reply of %s: %v", method, err)
+		e := Errorf(CodeInternal, "decode the Candid reply of %s: %v", method, err)
+		e.Mismatch = &Mismatch{Method: method, Reason: "the reply did not decode as the adapter's Candid"}
+		return e
 	}
 	return nil
 }

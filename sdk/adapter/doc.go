@@ -1,7 +1,8 @@
-// Package adapter is what an adapter author imports: the hand-written types
-// of the stable client API, the Internet Computer capability an adapter gets
-// per request, typed errors, and Serve, which runs an adapter as a
-// go-plugin process for the Canistry gateway.
+// Package adapter is the core of what an adapter author imports: the
+// Manifest, the Internet Computer capability an adapter gets per request,
+// typed errors, and Serve, which runs an adapter as a go-plugin process for
+// the Canistry gateway. Each stable client API version has its own package
+// beside it (personalv1), with its Server interface and hand-written types.
 //
 // An adapter translates the stable API (for instance the personal API v1)
 // into calls to canisters of the protocol versions it declares in its
@@ -9,5 +10,5 @@
 // routed canister and the caller's identity.
 //
 // Generated protobuf code stays inside the SDK; adapter authors see only
-// the types of this package.
+// the types of this package and of the API packages.
 package adapter

@@ -3,6 +3,8 @@ package adapter
 import (
 	"errors"
 	"fmt"
+
+	"github.com/canistry/canistry/ic/reject"
 )
 
 // Code classifies an adapter error. The values are those of gRPC and
@@ -24,43 +26,49 @@ const (
 	CodeUnavailable        Code = 14
 )
 
-// Error is an adapter's answer that is not a response. Detail, when set,
-// carries the IC's reject that caused it.
+// Error is an adapter's answer that is not a response. IC, when set,
+// carries the IC's reject that caused it; Mismatch, when set, says the
+// canister did not speak the interface the adapter expected.
 type Error struct {
-	Code    Code
-	Message string
-	IC      *ICError
+	Code     Code
+	Message  string
+	IC       *ICError
+	Mismatch *Mismatch
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Mismatch tells the gateway that the canister does not speak the
+// interface the adapter expected of its negotiated version (a method is
+// gone, the canister could not decode the argument, the reply did not
+// decode): it was most likely upgraded, and the gateway re-negotiates.
+// This typed signal is the gateway's only cue; it never reads messages.
+type Mismatch struct {
+	Method string
+	Reason string
+}
 
 // Errorf makes an Error.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// FromIC maps a reject of the Internet Computer onto an Error, following
-// the one table of the architecture: SYS_FATAL → Internal, SYS_TRANSIENT →
-// Unavailable, DESTINATION_INVALID → NotFound, CANISTER_ERROR → Internal,
-// SYS_UNKNOWN → Unknown (a bounded-wait call whose outcome is unknown).
-// CANISTER_REJECT is the canister's own refusal, whose meaning only the
-// adapter knows: FromIC makes it FailedPrecondition, and adapters that know
-// better (an owner check, a limit) map it themselves before calling FromIC.
+// FromIC maps a reject of the Internet Computer onto an Error with the one
+// table of the IC's reject codes (package ic/reject): SYS_FATAL → Internal,
+// SYS_TRANSIENT → Unavailable, DESTINATION_INVALID → NotFound,
+// CANISTER_ERROR → Internal, SYS_UNKNOWN → Unknown. CANISTER_REJECT is the
+// canister's own refusal, whose meaning only the adapter knows: the table
+// makes it FailedPrecondition, and adapters that know better (an owner
+// check, a limit) map it themselves before calling FromIC. A call to a
+// method the canister does not export (IC0536) is also a Mismatch.
 func FromIC(err error) error {
 	var ic *ICError
 	if !errors.As(err, &ic) {
 		return err
 	}
-	code := CodeInternal
-	switch ic.RejectCode {
-	case 2:
-		code = CodeUnavailable
-	case 6:
-		code = CodeUnknown
-	case 3:
-		code = CodeNotFound
-	case 4:
-		code = CodeFailedPrecondition
+	out := &Error{Code: Code(reject.ConnectCode(ic.RejectCode)), Message: ic.Message, IC: ic}
+	if ic.ErrorCode == reject.ErrorCodeMethodNotFound {
+		out.Mismatch = &Mismatch{Reason: "the canister does not export the method (" + ic.ErrorCode + ")"}
 	}
-	return &Error{Code: code, Message: ic.Message, IC: ic}
+	return out
 }

@@ -6,15 +6,17 @@ import (
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 )
 
-// errorToStatus is the one place an adapter's error becomes a gRPC status:
+// ErrorToStatus is the one place an adapter's error becomes a gRPC status
+// (API packages such as personalv1 call it on every method's error):
 // *Error keeps its code (and the IC's reject as an IcReject detail),
 // *ICError goes through FromIC, a cancelled or expired context keeps that
 // meaning, anything else is Internal with its message.
-func errorToStatus(err error) error {
+func ErrorToStatus(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -37,12 +39,19 @@ func errorToStatus(err error) error {
 
 func adapterErrorToStatus(ae *Error) error {
 	st := status.New(codes.Code(ae.Code), ae.Message)
-	if ae.IC == nil {
+	var details []protoadapt.MessageV1
+	if ae.IC != nil {
+		details = append(details, &adapterv1.IcReject{
+			RejectCode: ae.IC.RejectCode, ErrorCode: ae.IC.ErrorCode, Message: ae.IC.Message,
+		})
+	}
+	if ae.Mismatch != nil {
+		details = append(details, &adapterv1.InterfaceMismatch{Method: ae.Mismatch.Method, Reason: ae.Mismatch.Reason})
+	}
+	if len(details) == 0 {
 		return st.Err()
 	}
-	withDetail, err := st.WithDetails(&adapterv1.IcReject{
-		RejectCode: ae.IC.RejectCode, ErrorCode: ae.IC.ErrorCode, Message: ae.IC.Message,
-	})
+	withDetail, err := st.WithDetails(details...)
 	if err != nil {
 		// Only a detail that cannot be marshalled fails here; the code
 		// and message still reach the host.

@@ -36,7 +36,7 @@ func TestErrorToStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, _ := status.FromError(errorToStatus(tt.err))
+			st, _ := status.FromError(ErrorToStatus(tt.err))
 			if st.Code() != tt.wantCode || st.Message() != tt.wantMsg {
 				t.Errorf("status %v %q, want %v %q", st.Code(), st.Message(), tt.wantCode, tt.wantMsg)
 			}
@@ -49,8 +49,32 @@ func TestErrorToStatus(t *testing.T) {
 			}
 		})
 	}
-	if errorToStatus(nil) != nil {
-		t.Error("errorToStatus(nil) != nil")
+	if ErrorToStatus(nil) != nil {
+		t.Error("ErrorToStatus(nil) != nil")
+	}
+}
+
+func TestMismatchIsADetail(t *testing.T) {
+	for name, err := range map[string]error{
+		"adapter's own":  &Error{Code: CodeInternal, Message: "reply did not decode", Mismatch: &Mismatch{Method: "get", Reason: "r"}},
+		"method missing": &ICError{RejectCode: 5, ErrorCode: "IC0536", Message: "no method get"},
+	} {
+		st, _ := status.FromError(ErrorToStatus(err))
+		var got *adapterv1.InterfaceMismatch
+		for _, d := range st.Details() {
+			if m, ok := d.(*adapterv1.InterfaceMismatch); ok {
+				got = m
+			}
+		}
+		if got == nil {
+			t.Errorf("%s: status %v carries no InterfaceMismatch detail", name, st)
+		}
+	}
+	st, _ := status.FromError(ErrorToStatus(&ICError{RejectCode: 5, ErrorCode: "IC0503", Message: "trapped"}))
+	for _, d := range st.Details() {
+		if _, ok := d.(*adapterv1.InterfaceMismatch); ok {
+			t.Errorf("a plain trap carries an InterfaceMismatch detail")
+		}
 	}
 }
 

@@ -46,9 +46,9 @@ func (d *icDialer) client(id uint32) (adapterv1.IcServiceClient, error) {
 	return c, nil
 }
 
-// callFromContext builds the Call of one request from the metadata the
+// CallFromContext builds the Call of one request from the metadata the
 // host sets on it.
-func (d *icDialer) callFromContext(ctx context.Context) (Call, error) {
+func (d *icDialer) CallFromContext(ctx context.Context) (Call, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	get := func(key string) string {
 		if v := md.Get(key); len(v) > 0 {

@@ -5,21 +5,9 @@ package adapter
 // before it reaches the adapter.
 type Capability string
 
-// The capabilities of the personal API v1 (names of its Capability enum).
-const (
-	CapabilityDocuments         Capability = "CAPABILITY_DOCUMENTS"
-	CapabilityRevisions         Capability = "CAPABILITY_REVISIONS"
-	CapabilityConditionalWrites Capability = "CAPABILITY_CONDITIONAL_WRITES"
-	CapabilityMessaging         Capability = "CAPABILITY_MESSAGING"
-)
-
-// Service names a stable client service an adapter implements.
+// Service names a stable client service an adapter implements, e.g.
+// personalv1.Service ("canistry.personal.v1.PersonalService").
 type Service string
-
-// The stable services adapters can implement.
-const (
-	ServicePersonalV1 Service = "canistry.personal.v1.PersonalService"
-)
 
 // Manifest describes an adapter to the gateway.
 type Manifest struct {

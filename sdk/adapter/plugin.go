@@ -8,7 +8,6 @@ import (
 	"google.golang.org/grpc"
 
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 )
 
 // GRPCPlugin is the adapter side of the go-plugin contract: it serves
@@ -29,8 +28,9 @@ func (p *GRPCPlugin) GRPCServer(broker *plugin.GRPCBroker, s *grpc.Server) error
 	}
 	ic := newICDialer(broker)
 	adapterv1.RegisterAdapterServiceServer(s, &manifestServer{adapter: p.Adapter})
-	if personal, ok := p.Adapter.(PersonalV1); ok {
-		personalv1.RegisterPersonalServiceServer(s, &personalServer{impl: personal, ic: ic})
+	for _, svc := range p.Adapter.Manifest().Services {
+		b, _ := bindingOf(svc) // Validate found every one
+		b.Register(s, p.Adapter, ic)
 	}
 	return nil
 }

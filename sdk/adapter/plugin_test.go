@@ -17,25 +17,26 @@ import (
 
 	"github.com/canistry/canistry/internal/adapterproto"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	pb "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // echoAdapter answers GetDocument with what the host's IcService replied
 // and records what it saw.
 type echoAdapter struct {
-	adapter.PersonalV1 // the other methods are not called
-	mu                 sync.Mutex
-	target             adapter.Target
-	icErr              error
+	personalv1.Server // the other methods are not called
+	mu                sync.Mutex
+	target            adapter.Target
+	icErr             error
 }
 
 func (a *echoAdapter) Manifest() adapter.Manifest {
 	return adapter.Manifest{Name: "echo", Version: "0.0.1", Protocol: "personal", Constraint: ">= 1.0",
-		Services: []adapter.Service{adapter.ServicePersonalV1}}
+		Services: []adapter.Service{personalv1.Service}}
 }
 
-func (a *echoAdapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+func (a *echoAdapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	reply, err := c.IC.Query(ctx, "get", []byte(key))
 	a.mu.Lock()
 	a.target, a.icErr = c.Target, err
@@ -43,7 +44,7 @@ func (a *echoAdapter) GetDocument(ctx context.Context, c adapter.Call, key strin
 	if err != nil {
 		return nil, err // unwrapped: Serve maps it with FromIC
 	}
-	return &adapter.Document{Key: key, Content: reply}, nil
+	return &personalv1.Document{Key: key, Content: reply}, nil
 }
 
 func (a *echoAdapter) seen() (adapter.Target, error) {
@@ -77,7 +78,7 @@ func (hostPlugin) GRPCClient(_ context.Context, b *plugin.GRPCBroker, c *grpc.Cl
 	return &hostSide{conn: c, broker: b}, nil
 }
 
-func connect(t testing.TB, a adapter.Adapter) (personalv1.PersonalServiceClient, uint32) {
+func connect(t testing.TB, a adapter.Adapter) (pb.PersonalServiceClient, uint32) {
 	t.Helper()
 	client, _ := plugin.TestPluginGRPCConn(t, true, plugin.PluginSet{
 		adapterproto.PluginName: &hostPlugin{adapter.GRPCPlugin{Adapter: a}},
@@ -94,7 +95,7 @@ func connect(t testing.TB, a adapter.Adapter) (personalv1.PersonalServiceClient,
 		adapterv1.RegisterIcServiceServer(s, scriptedIC{})
 		return s
 	})
-	return personalv1.NewPersonalServiceClient(h.conn), id
+	return pb.NewPersonalServiceClient(h.conn), id
 }
 
 func routed(brokerID uint32) context.Context {
@@ -107,7 +108,7 @@ func TestRequestReachesTheAdapterWithItsCall(t *testing.T) {
 	a := &echoAdapter{}
 	personal, broker := connect(t, a)
 	for range 2 { // the second request reuses the dialed IcService
-		resp, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "k"})
+		resp, err := personal.GetDocument(routed(broker), &pb.GetDocumentRequest{Key: "k"})
 		if err != nil {
 			t.Fatalf("GetDocument: %v", err)
 		}
@@ -123,7 +124,7 @@ func TestRequestReachesTheAdapterWithItsCall(t *testing.T) {
 func TestICRejectTravelsBothWays(t *testing.T) {
 	a := &echoAdapter{}
 	personal, broker := connect(t, a)
-	_, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "reject"})
+	_, err := personal.GetDocument(routed(broker), &pb.GetDocumentRequest{Key: "reject"})
 	var ic *adapter.ICError
 	if _, icErr := a.seen(); !errors.As(icErr, &ic) || ic.RejectCode != 3 || ic.ErrorCode != "IC0301" {
 		t.Errorf("the adapter got %#v from IC.Query, want an *adapter.ICError", icErr)
@@ -143,11 +144,11 @@ func TestICRejectTravelsBothWays(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	personal, broker := connect(t, &echoAdapter{})
-	_, err := personal.GetDocument(context.Background(), &personalv1.GetDocumentRequest{Key: "k"})
+	_, err := personal.GetDocument(context.Background(), &pb.GetDocumentRequest{Key: "k"})
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("without routing metadata: %v, want InvalidArgument", err)
 	}
-	_, err = personal.Describe(routed(broker), &personalv1.DescribeRequest{})
+	_, err = personal.Describe(routed(broker), &pb.DescribeRequest{})
 	if status.Code(err) != codes.Unimplemented {
 		t.Errorf("Describe: %v, want Unimplemented (the gateway answers it)", err)
 	}
@@ -159,7 +160,7 @@ func TestRefusals(t *testing.T) {
 func BenchmarkGetDocumentThroughGlue(b *testing.B) {
 	personal, broker := connect(b, &echoAdapter{})
 	ctx := routed(broker)
-	req := &personalv1.GetDocumentRequest{Key: "k"}
+	req := &pb.GetDocumentRequest{Key: "k"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -174,7 +175,7 @@ func BenchmarkGetDocumentThroughGlue(b *testing.B) {
 func BenchmarkGetDocumentThroughGlueConcurrency8(b *testing.B) {
 	personal, broker := connect(b, &echoAdapter{})
 	ctx := routed(broker)
-	req := &personalv1.GetDocumentRequest{Key: "k"}
+	req := &pb.GetDocumentRequest{Key: "k"}
 	b.SetParallelism(8 / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -200,7 +201,7 @@ func TestICDialedLongAfterTheHostOffersIt(t *testing.T) {
 	}
 	personal, broker := connect(t, &echoAdapter{})
 	time.Sleep(6 * time.Second)
-	if _, err := personal.GetDocument(routed(broker), &personalv1.GetDocumentRequest{Key: "k"}); err != nil {
+	if _, err := personal.GetDocument(routed(broker), &pb.GetDocumentRequest{Key: "k"}); err != nil {
 		t.Fatalf("GetDocument 6 s after the host offered IcService: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // WithoutMessaging is embedded by adapters of versions before 3.0.0: it
@@ -17,17 +18,17 @@ func noMessaging(c adapter.Call) error {
 		"%s has no messaging (needs personal/3.0.0)", c.Target.Protocol)
 }
 
-// SendMessage implements adapter.PersonalV1.
-func (WithoutMessaging) SendMessage(_ context.Context, c adapter.Call, _ *adapter.SendMessageRequest) (*adapter.SendMessageResult, error) {
+// SendMessage implements personalv1.Server.
+func (WithoutMessaging) SendMessage(_ context.Context, c adapter.Call, _ *personalv1.SendMessageRequest) (*personalv1.SendMessageResult, error) {
 	return nil, noMessaging(c)
 }
 
-// ListMessages implements adapter.PersonalV1.
-func (WithoutMessaging) ListMessages(_ context.Context, c adapter.Call, _ *adapter.ListMessagesRequest) (*adapter.MessagePage, error) {
+// ListMessages implements personalv1.Server.
+func (WithoutMessaging) ListMessages(_ context.Context, c adapter.Call, _ *personalv1.ListMessagesRequest) (*personalv1.MessagePage, error) {
 	return nil, noMessaging(c)
 }
 
-// AckMessages implements adapter.PersonalV1.
+// AckMessages implements personalv1.Server.
 func (WithoutMessaging) AckMessages(_ context.Context, c adapter.Call, _ []uint64) (uint32, error) {
 	return 0, noMessaging(c)
 }

@@ -7,10 +7,15 @@ import (
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
-// RejectError decides what a CANISTER_REJECT of a personal canister means:
-// every version refuses strangers ("is not the owner", or inspect refusing
-// an ingress call) and requests over its documented limits; every other
-// reject keeps the SDK's mapping.
+// RejectError decides what a reject of a personal canister means. The
+// canisters are Motoko, whose refusals carry only text, so this is where
+// their conventions are read — in the adapter that knows them, never in the
+// gateway: every version refuses strangers ("is not the owner", or inspect
+// refusing an ingress call) and requests over its documented limits; an
+// argument the canister cannot decode, or inspect refusing a method it does
+// not know, means the canister is not the version the binding was made for
+// (a typed Mismatch for the gateway); every other reject keeps the SDK's
+// mapping.
 func RejectError(err error) error {
 	var ic *adapter.ICError
 	switch {
@@ -18,6 +23,10 @@ func RejectError(err error) error {
 		return err
 	case refusesStranger(ic):
 		return &adapter.Error{Code: adapter.CodePermissionDenied, Message: ic.Message, IC: ic}
+	case interfaceMismatch(ic):
+		e := adapter.FromIC(ic).(*adapter.Error)
+		e.Mismatch = &adapter.Mismatch{Reason: "the canister does not speak the expected interface: " + ic.Message}
+		return e
 	case ic.RejectCode == 4:
 		return &adapter.Error{Code: adapter.CodeInvalidArgument, Message: ic.Message, IC: ic}
 	default:
@@ -32,4 +41,12 @@ func RejectError(err error) error {
 func refusesStranger(ic *adapter.ICError) bool {
 	return (ic.RejectCode == 4 && strings.Contains(ic.Message, "is not the owner")) ||
 		(ic.RejectCode == 5 && strings.Contains(ic.Message, "canister_inspect_message explicitly refused"))
+}
+
+// interfaceMismatch recognises Motoko's traps when a call does not fit the
+// canister's interface: the argument fails Candid decoding ("IDL error"),
+// or the generated inspect_message does not accept a method it does not
+// know ("implicitly refused").
+func interfaceMismatch(ic *adapter.ICError) bool {
+	return strings.Contains(ic.Message, "IDL error") || strings.Contains(ic.Message, "inspect_message implicitly refused")
 }

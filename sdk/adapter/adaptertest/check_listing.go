@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // checkListing: prefix filtering, key order and paging over more than one
@@ -16,10 +17,10 @@ func (s *suite) checkListing(t *testing.T) {
 	for i := range 7 {
 		key := fmt.Sprintf("list/%02d", 6-i) // written out of order
 		want = append([]string{key}, want...)
-		mustPut(t, s.writer, &adapter.PutDocumentRequest{Key: key, Content: []byte("content of " + key)})
+		mustPut(t, s.writer, &personalv1.PutDocumentRequest{Key: key, Content: []byte("content of " + key)})
 	}
 	for _, key := range []string{"list", "lisu/0", "other/list/0"} { // near misses of the prefix
-		mustPut(t, s.writer, &adapter.PutDocumentRequest{Key: key, Content: []byte("x")})
+		mustPut(t, s.writer, &personalv1.PutDocumentRequest{Key: key, Content: []byte("x")})
 	}
 
 	var got []string
@@ -29,7 +30,7 @@ func (s *suite) checkListing(t *testing.T) {
 		if page > 10 {
 			t.Fatalf("ListDocuments still answers a next page token after %d pages", page)
 		}
-		p, err := s.c.list(ctx(t), &adapter.ListDocumentsRequest{Prefix: "list/", PageSize: 3, PageToken: token})
+		p, err := s.c.list(ctx(t), &personalv1.ListDocumentsRequest{Prefix: "list/", PageSize: 3, PageToken: token})
 		if err != nil {
 			t.Fatalf("ListDocuments page %d: %v", page+1, err)
 		}
@@ -51,14 +52,14 @@ func (s *suite) checkListing(t *testing.T) {
 		t.Errorf("page sizes with page_size 3 (-want +got):\n%s", d)
 	}
 
-	p, err := s.c.list(ctx(t), &adapter.ListDocumentsRequest{Prefix: "nothing/"})
+	p, err := s.c.list(ctx(t), &personalv1.ListDocumentsRequest{Prefix: "nothing/"})
 	if err != nil || len(p.Documents) != 0 || p.NextPageToken != "" {
 		t.Errorf("ListDocuments of an unused prefix = %+v, %v; want an empty last page", p, err)
 	}
-	all, err := s.c.list(ctx(t), &adapter.ListDocumentsRequest{})
+	all, err := s.c.list(ctx(t), &personalv1.ListDocumentsRequest{})
 	if err != nil || len(all.Documents) < len(want)+3 {
 		t.Errorf("ListDocuments of every key = %d documents, %v; want at least %d", len(all.Documents), err, len(want)+3)
 	}
-	_, err = s.c.list(ctx(t), &adapter.ListDocumentsRequest{Prefix: "list/", PageToken: "%%% not a token %%%"})
+	_, err = s.c.list(ctx(t), &personalv1.ListDocumentsRequest{Prefix: "list/", PageToken: "%%% not a token %%%"})
 	wantCode(t, "ListDocuments with a malformed page token", err, adapter.CodeInvalidArgument)
 }

@@ -4,26 +4,27 @@ import (
 	"testing"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // checkMessaging: with CAPABILITY_MESSAGING a message to another canister
 // of the version is delivered (or queued with a reason) and can be read
 // and acknowledged; without it the messaging methods are refused.
 func (s *suite) checkMessaging(t *testing.T) {
-	if !s.has(adapter.CapabilityMessaging) {
+	if !s.has(personalv1.CapabilityMessaging) {
 		_, err := s.c.send(ctx(t), s.c.canister.String(), "hello")
-		wantCode(t, "SendMessage without "+string(adapter.CapabilityMessaging), err, writeRefusals...)
-		_, err = s.c.inbox(ctx(t), &adapter.ListMessagesRequest{})
-		wantCode(t, "ListMessages without "+string(adapter.CapabilityMessaging), err, writeRefusals...)
+		wantCode(t, "SendMessage without "+string(personalv1.CapabilityMessaging), err, writeRefusals...)
+		_, err = s.c.inbox(ctx(t), &personalv1.ListMessagesRequest{})
+		wantCode(t, "ListMessages without "+string(personalv1.CapabilityMessaging), err, writeRefusals...)
 		return
 	}
-	inbox, err := s.c.inbox(ctx(t), &adapter.ListMessagesRequest{})
+	inbox, err := s.c.inbox(ctx(t), &personalv1.ListMessagesRequest{})
 	if err != nil || len(inbox.Messages) != 0 {
 		t.Fatalf("ListMessages of a new canister = %+v, %v; want empty", inbox, err)
 	}
 	_, err = s.c.send(ctx(t), "not a principal", "hello")
 	wantCode(t, "SendMessage to a malformed principal", err, adapter.CodeInvalidArgument)
-	_, err = s.c.inbox(ctx(t), &adapter.ListMessagesRequest{PageToken: "%%% not a token %%%"})
+	_, err = s.c.inbox(ctx(t), &personalv1.ListMessagesRequest{PageToken: "%%% not a token %%%"})
 	wantCode(t, "ListMessages with a malformed page token", err, adapter.CodeInvalidArgument)
 
 	s.checkQueuedForOlderRecipient(t)
@@ -41,7 +42,7 @@ func (s *suite) checkMessaging(t *testing.T) {
 		t.Logf("the replica queued the message (%s); delivery not checked", res.Reason)
 		return
 	}
-	got, err := peer.inbox(ctx(t), &adapter.ListMessagesRequest{})
+	got, err := peer.inbox(ctx(t), &personalv1.ListMessagesRequest{})
 	if err != nil || len(got.Messages) != 1 {
 		t.Fatalf("recipient's ListMessages = %+v, %v; want the one message", got, err)
 	}
@@ -52,7 +53,7 @@ func (s *suite) checkMessaging(t *testing.T) {
 	if n, err := peer.ack(ctx(t), []uint64{m.ID, m.ID + 1000}); err != nil || n != 1 {
 		t.Errorf("AckMessages(received, unknown) = %d, %v; want 1", n, err)
 	}
-	if got, err := peer.inbox(ctx(t), &adapter.ListMessagesRequest{}); err != nil || len(got.Messages) != 0 {
+	if got, err := peer.inbox(ctx(t), &personalv1.ListMessagesRequest{}); err != nil || len(got.Messages) != 0 {
 		t.Errorf("ListMessages after ack = %+v, %v; want empty", got, err)
 	}
 }

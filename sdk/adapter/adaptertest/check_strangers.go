@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // checkStrangers: a personal canister serves only its owner; what it
@@ -11,12 +12,12 @@ import (
 // a generic failure.
 func (s *suite) checkStrangers(t *testing.T) {
 	const key = "conformance/private"
-	mustPut(t, s.writer, &adapter.PutDocumentRequest{Key: key, Content: []byte("mine")})
+	mustPut(t, s.writer, &personalv1.PutDocumentRequest{Key: key, Content: []byte("mine")})
 	_, err := s.stranger.get(ctx(t), key)
 	wantCode(t, "GetDocument by a stranger", err, adapter.CodePermissionDenied)
-	_, err = s.stranger.list(ctx(t), &adapter.ListDocumentsRequest{})
+	_, err = s.stranger.list(ctx(t), &personalv1.ListDocumentsRequest{})
 	wantCode(t, "ListDocuments by a stranger", err, adapter.CodePermissionDenied)
-	_, err = s.stranger.put(ctx(t), &adapter.PutDocumentRequest{Key: key, Content: []byte("theirs")})
+	_, err = s.stranger.put(ctx(t), &personalv1.PutDocumentRequest{Key: key, Content: []byte("theirs")})
 	if s.readOnly {
 		wantCode(t, "PutDocument by a stranger", err, writeRefusals...)
 	} else {

@@ -10,8 +10,9 @@ import (
 
 	"github.com/canistry/canistry/internal/adapterproto"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	pb "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // client calls the adapter's PersonalService for one canister the way the
@@ -37,8 +38,8 @@ func (c *client) ctx(ctx context.Context) context.Context {
 	)
 }
 
-func (c *client) put(ctx context.Context, req *adapter.PutDocumentRequest) (*adapter.Document, error) {
-	resp, err := c.h.personal.PutDocument(c.ctx(ctx), &personalv1.PutDocumentRequest{
+func (c *client) put(ctx context.Context, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
+	resp, err := c.h.personal.PutDocument(c.ctx(ctx), &pb.PutDocumentRequest{
 		Key: req.Key, Content: req.Content, ContentType: req.ContentType, IfRevision: req.IfRevision,
 	})
 	if err != nil {
@@ -47,30 +48,30 @@ func (c *client) put(ctx context.Context, req *adapter.PutDocumentRequest) (*ada
 	return documentFromProto(resp.GetDocument()), nil
 }
 
-func (c *client) get(ctx context.Context, key string) (*adapter.Document, error) {
-	resp, err := c.h.personal.GetDocument(c.ctx(ctx), &personalv1.GetDocumentRequest{Key: key})
+func (c *client) get(ctx context.Context, key string) (*personalv1.Document, error) {
+	resp, err := c.h.personal.GetDocument(c.ctx(ctx), &pb.GetDocumentRequest{Key: key})
 	if err != nil {
 		return nil, errorFromStatus(err)
 	}
 	return documentFromProto(resp.GetDocument()), nil
 }
 
-func (c *client) list(ctx context.Context, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
-	resp, err := c.h.personal.ListDocuments(c.ctx(ctx), &personalv1.ListDocumentsRequest{
+func (c *client) list(ctx context.Context, req *personalv1.ListDocumentsRequest) (*personalv1.DocumentPage, error) {
+	resp, err := c.h.personal.ListDocuments(c.ctx(ctx), &pb.ListDocumentsRequest{
 		Prefix: req.Prefix, PageSize: req.PageSize, PageToken: req.PageToken,
 	})
 	if err != nil {
 		return nil, errorFromStatus(err)
 	}
-	page := &adapter.DocumentPage{NextPageToken: resp.GetNextPageToken()}
+	page := &personalv1.DocumentPage{NextPageToken: resp.GetNextPageToken()}
 	for _, d := range resp.GetDocuments() {
 		page.Documents = append(page.Documents, *documentFromProto(d))
 	}
 	return page, nil
 }
 
-func (c *client) delete(ctx context.Context, req *adapter.DeleteDocumentRequest) (bool, error) {
-	resp, err := c.h.personal.DeleteDocument(c.ctx(ctx), &personalv1.DeleteDocumentRequest{
+func (c *client) delete(ctx context.Context, req *personalv1.DeleteDocumentRequest) (bool, error) {
+	resp, err := c.h.personal.DeleteDocument(c.ctx(ctx), &pb.DeleteDocumentRequest{
 		Key: req.Key, IfRevision: req.IfRevision,
 	})
 	if err != nil {
@@ -79,28 +80,28 @@ func (c *client) delete(ctx context.Context, req *adapter.DeleteDocumentRequest)
 	return resp.GetDeleted(), nil
 }
 
-func (c *client) send(ctx context.Context, to, body string) (*adapter.SendMessageResult, error) {
-	resp, err := c.h.personal.SendMessage(c.ctx(ctx), &personalv1.SendMessageRequest{To: to, Body: body})
+func (c *client) send(ctx context.Context, to, body string) (*personalv1.SendMessageResult, error) {
+	resp, err := c.h.personal.SendMessage(c.ctx(ctx), &pb.SendMessageRequest{To: to, Body: body})
 	if err != nil {
 		return nil, errorFromStatus(err)
 	}
-	return &adapter.SendMessageResult{
+	return &personalv1.SendMessageResult{
 		MessageID: resp.GetMessageId(),
-		Delivered: resp.GetDelivery() == personalv1.Delivery_DELIVERY_DELIVERED,
+		Delivered: resp.GetDelivery() == pb.Delivery_DELIVERY_DELIVERED,
 		Reason:    resp.GetReason(),
 	}, nil
 }
 
-func (c *client) inbox(ctx context.Context, req *adapter.ListMessagesRequest) (*adapter.MessagePage, error) {
-	resp, err := c.h.personal.ListMessages(c.ctx(ctx), &personalv1.ListMessagesRequest{
+func (c *client) inbox(ctx context.Context, req *personalv1.ListMessagesRequest) (*personalv1.MessagePage, error) {
+	resp, err := c.h.personal.ListMessages(c.ctx(ctx), &pb.ListMessagesRequest{
 		PageSize: req.PageSize, PageToken: req.PageToken,
 	})
 	if err != nil {
 		return nil, errorFromStatus(err)
 	}
-	page := &adapter.MessagePage{NextPageToken: resp.GetNextPageToken()}
+	page := &personalv1.MessagePage{NextPageToken: resp.GetNextPageToken()}
 	for _, m := range resp.GetMessages() {
-		page.Messages = append(page.Messages, adapter.Message{
+		page.Messages = append(page.Messages, personalv1.Message{
 			ID: m.GetId(), From: m.GetFrom(), Body: m.GetBody(),
 			SentAt: timeFromProto(m.GetSentAt()), ReceivedAt: timeFromProto(m.GetReceivedAt()),
 		})
@@ -109,7 +110,7 @@ func (c *client) inbox(ctx context.Context, req *adapter.ListMessagesRequest) (*
 }
 
 func (c *client) ack(ctx context.Context, ids []uint64) (uint32, error) {
-	resp, err := c.h.personal.AckMessages(c.ctx(ctx), &personalv1.AckMessagesRequest{Ids: ids})
+	resp, err := c.h.personal.AckMessages(c.ctx(ctx), &pb.AckMessagesRequest{Ids: ids})
 	if err != nil {
 		return 0, errorFromStatus(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // writeRefusals are the codes a refused write may carry: the version
@@ -28,7 +29,7 @@ func wantCode(t *testing.T, what string, err error, codes ...adapter.Code) {
 	}
 }
 
-func mustPut(t *testing.T, c *client, req *adapter.PutDocumentRequest) *adapter.Document {
+func mustPut(t *testing.T, c *client, req *personalv1.PutDocumentRequest) *personalv1.Document {
 	t.Helper()
 	doc, err := c.put(ctx(t), req)
 	if err != nil {
@@ -37,7 +38,7 @@ func mustPut(t *testing.T, c *client, req *adapter.PutDocumentRequest) *adapter.
 	return doc
 }
 
-func mustGet(t *testing.T, c *client, key string) *adapter.Document {
+func mustGet(t *testing.T, c *client, key string) *personalv1.Document {
 	t.Helper()
 	doc, err := c.get(ctx(t), key)
 	if err != nil {

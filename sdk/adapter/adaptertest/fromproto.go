@@ -5,15 +5,15 @@ import (
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
-	"github.com/canistry/canistry/sdk/adapter"
+	pb "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
-func documentFromProto(d *personalv1.Document) *adapter.Document {
+func documentFromProto(d *pb.Document) *personalv1.Document {
 	if d == nil {
 		return nil
 	}
-	return &adapter.Document{
+	return &personalv1.Document{
 		Key:         d.GetKey(),
 		Content:     d.GetContent(),
 		ContentType: d.GetContentType(),

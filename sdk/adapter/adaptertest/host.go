@@ -9,7 +9,7 @@ import (
 
 	"github.com/canistry/canistry/internal/adapterproto"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	pb "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
@@ -33,7 +33,7 @@ func (p *kitPlugin) GRPCClient(_ context.Context, broker *plugin.GRPCBroker, con
 // over the GRPCBroker.
 type host struct {
 	conn     *hostConn
-	personal personalv1.PersonalServiceClient
+	personal pb.PersonalServiceClient
 	manifest adapterv1.AdapterServiceClient
 	ic       *icService
 	brokerID uint32
@@ -54,7 +54,7 @@ func startHost(t *testing.T, a adapter.Adapter, ic *icService) *host {
 	hc := raw.(*hostConn)
 	return (&host{
 		conn:     hc,
-		personal: personalv1.NewPersonalServiceClient(hc.conn),
+		personal: pb.NewPersonalServiceClient(hc.conn),
 		manifest: adapterv1.NewAdapterServiceClient(hc.conn),
 	}).withIC(ic)
 }

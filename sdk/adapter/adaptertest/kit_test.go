@@ -12,6 +12,7 @@ import (
 	"github.com/canistry/canistry/plugins/personal2"
 	"github.com/canistry/canistry/sdk/adapter"
 	"github.com/canistry/canistry/sdk/adapter/adaptertest"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // Broken adapters, each departing from the API in one way the kit must
@@ -29,7 +30,7 @@ func (a silentConditional) Manifest() adapter.Manifest {
 // untypedNotFound answers a missing document with a plain error.
 type untypedNotFound struct{ personal1.Adapter }
 
-func (a untypedNotFound) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+func (a untypedNotFound) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	doc, err := a.Adapter.GetDocument(ctx, c, key)
 	if err != nil {
 		return nil, errors.New("not there")
@@ -40,7 +41,7 @@ func (a untypedNotFound) GetDocument(ctx context.Context, c adapter.Call, key st
 // noPrefix ignores the prefix of ListDocuments.
 type noPrefix struct{ personal1.Adapter }
 
-func (a noPrefix) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
+func (a noPrefix) ListDocuments(ctx context.Context, c adapter.Call, req *personalv1.ListDocumentsRequest) (*personalv1.DocumentPage, error) {
 	r := *req
 	r.Prefix = ""
 	return a.Adapter.ListDocuments(ctx, c, &r)

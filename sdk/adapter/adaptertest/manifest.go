@@ -6,6 +6,7 @@ import (
 	version "github.com/hashicorp/go-version"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 // checkManifest is Validate plus what the personal API needs of a manifest.
@@ -27,10 +28,10 @@ func checkManifest(t *testing.T, a adapter.Adapter) {
 		}
 		caps[c] = true
 	}
-	if !caps[adapter.CapabilityDocuments] {
-		t.Errorf("every personal adapter serves documents: %s missing", adapter.CapabilityDocuments)
+	if !caps[personalv1.CapabilityDocuments] {
+		t.Errorf("every personal adapter serves documents: %s missing", personalv1.CapabilityDocuments)
 	}
-	if caps[adapter.CapabilityConditionalWrites] && !caps[adapter.CapabilityRevisions] {
-		t.Errorf("%s needs %s: a condition is a revision", adapter.CapabilityConditionalWrites, adapter.CapabilityRevisions)
+	if caps[personalv1.CapabilityConditionalWrites] && !caps[personalv1.CapabilityRevisions] {
+		t.Errorf("%s needs %s: a condition is a revision", personalv1.CapabilityConditionalWrites, personalv1.CapabilityRevisions)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/canistry/canistry/sdk/adapter"
+	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
 func main() { adapter.Serve(archive{}) }
@@ -27,14 +28,14 @@ func (archive) Manifest() adapter.Manifest {
 		Version:      "0.1.0",
 		Protocol:     "personal",
 		Constraint:   ">= 1.0, < 2.0",
-		Services:     []adapter.Service{adapter.ServicePersonalV1},
-		Capabilities: []adapter.Capability{adapter.CapabilityDocuments},
+		Services:     []adapter.Service{personalv1.Service},
+		Capabilities: []adapter.Capability{personalv1.CapabilityDocuments},
 	}
 }
 
 const octetStream = "application/octet-stream"
 
-func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
+func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	var value *[]byte // Candid: get : (text) -> (opt blob) query
 	if err := adapter.QueryCandid(ctx, c.IC, "get", []any{key}, []any{&value}); err != nil {
 		return nil, icError(err)
@@ -42,12 +43,12 @@ func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*ad
 	if value == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
 	}
-	return &adapter.Document{Key: key, Content: *value, ContentType: octetStream}, nil
+	return &personalv1.Document{Key: key, Content: *value, ContentType: octetStream}, nil
 }
 
 // ListDocuments reads keys() (the canister keeps them few enough for one
 // reply), keeps one page after the token's key and reads each document.
-func (a archive) ListDocuments(ctx context.Context, c adapter.Call, req *adapter.ListDocumentsRequest) (*adapter.DocumentPage, error) {
+func (a archive) ListDocuments(ctx context.Context, c adapter.Call, req *personalv1.ListDocumentsRequest) (*personalv1.DocumentPage, error) {
 	after, err := adapter.DecodePageToken(req.PageToken)
 	if err != nil {
 		return nil, err
@@ -60,8 +61,8 @@ func (a archive) ListDocuments(ctx context.Context, c adapter.Call, req *adapter
 		return !strings.HasPrefix(k, req.Prefix) || (after != "" && k <= after)
 	})
 	slices.Sort(keys)
-	page := &adapter.DocumentPage{}
-	if size := int(adapter.PageSize(req.PageSize)); len(keys) > size {
+	page := &personalv1.DocumentPage{}
+	if size := int(personalv1.PageSize(req.PageSize)); len(keys) > size {
 		keys = keys[:size]
 		page.NextPageToken = adapter.EncodePageToken(keys[size-1])
 	}
@@ -93,11 +94,11 @@ func readOnly() error {
 	return adapter.Errorf(adapter.CodeFailedPrecondition, "archive1 is read-only")
 }
 
-func (archive) PutDocument(context.Context, adapter.Call, *adapter.PutDocumentRequest) (*adapter.Document, error) {
+func (archive) PutDocument(context.Context, adapter.Call, *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
 	return nil, readOnly()
 }
 
-func (archive) DeleteDocument(context.Context, adapter.Call, *adapter.DeleteDocumentRequest) (bool, error) {
+func (archive) DeleteDocument(context.Context, adapter.Call, *personalv1.DeleteDocumentRequest) (bool, error) {
 	return false, readOnly()
 }
 
@@ -105,11 +106,11 @@ func noMessaging() error {
 	return adapter.Errorf(adapter.CodeUnimplemented, "personal 1.x has no messaging")
 }
 
-func (archive) SendMessage(context.Context, adapter.Call, *adapter.SendMessageRequest) (*adapter.SendMessageResult, error) {
+func (archive) SendMessage(context.Context, adapter.Call, *personalv1.SendMessageRequest) (*personalv1.SendMessageResult, error) {
 	return nil, noMessaging()
 }
 
-func (archive) ListMessages(context.Context, adapter.Call, *adapter.ListMessagesRequest) (*adapter.MessagePage, error) {
+func (archive) ListMessages(context.Context, adapter.Call, *personalv1.ListMessagesRequest) (*personalv1.MessagePage, error) {
 	return nil, noMessaging()
 }
 

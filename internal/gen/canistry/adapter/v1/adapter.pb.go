@@ -437,6 +437,66 @@ func (x *IcReject) GetMessage() string {
 	return ""
 }
 
+// InterfaceMismatch, as a detail of an adapter's error status, says that
+// the canister does not speak the interface the adapter expected of its
+// negotiated version: a method is gone, the canister could not decode the
+// argument, or the reply did not decode. The canister was most likely
+// upgraded under the gateway's cached binding; the gateway re-negotiates
+// on this signal, never on an error's text.
+type InterfaceMismatch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The canister method whose call showed the mismatch.
+	Method string `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	// What did not fit, for logs and the client's error message.
+	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InterfaceMismatch) Reset() {
+	*x = InterfaceMismatch{}
+	mi := &file_canistry_adapter_v1_adapter_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InterfaceMismatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InterfaceMismatch) ProtoMessage() {}
+
+func (x *InterfaceMismatch) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_adapter_v1_adapter_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InterfaceMismatch.ProtoReflect.Descriptor instead.
+func (*InterfaceMismatch) Descriptor() ([]byte, []int) {
+	return file_canistry_adapter_v1_adapter_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *InterfaceMismatch) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *InterfaceMismatch) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_canistry_adapter_v1_adapter_proto protoreflect.FileDescriptor
 
 const file_canistry_adapter_v1_adapter_proto_rawDesc = "" +
@@ -469,7 +529,10 @@ const file_canistry_adapter_v1_adapter_proto_rawDesc = "" +
 	"rejectCode\x12\x1d\n" +
 	"\n" +
 	"error_code\x18\x02 \x01(\tR\terrorCode\x12\x18\n" +
-	"\amessage\x18\x03 \x01(\tR\amessage2r\n" +
+	"\amessage\x18\x03 \x01(\tR\amessage\"C\n" +
+	"\x11InterfaceMismatch\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason2r\n" +
 	"\x0eAdapterService\x12`\n" +
 	"\vGetManifest\x12'.canistry.adapter.v1.GetManifestRequest\x1a(.canistry.adapter.v1.GetManifestResponse2\xa8\x01\n" +
 	"\tIcService\x12N\n" +
@@ -488,7 +551,7 @@ func file_canistry_adapter_v1_adapter_proto_rawDescGZIP() []byte {
 	return file_canistry_adapter_v1_adapter_proto_rawDescData
 }
 
-var file_canistry_adapter_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_canistry_adapter_v1_adapter_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_canistry_adapter_v1_adapter_proto_goTypes = []any{
 	(*GetManifestRequest)(nil),  // 0: canistry.adapter.v1.GetManifestRequest
 	(*GetManifestResponse)(nil), // 1: canistry.adapter.v1.GetManifestResponse
@@ -497,6 +560,7 @@ var file_canistry_adapter_v1_adapter_proto_goTypes = []any{
 	(*CallRequest)(nil),         // 4: canistry.adapter.v1.CallRequest
 	(*CallResponse)(nil),        // 5: canistry.adapter.v1.CallResponse
 	(*IcReject)(nil),            // 6: canistry.adapter.v1.IcReject
+	(*InterfaceMismatch)(nil),   // 7: canistry.adapter.v1.InterfaceMismatch
 }
 var file_canistry_adapter_v1_adapter_proto_depIdxs = []int32{
 	0, // 0: canistry.adapter.v1.AdapterService.GetManifest:input_type -> canistry.adapter.v1.GetManifestRequest
@@ -523,7 +587,7 @@ func file_canistry_adapter_v1_adapter_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_canistry_adapter_v1_adapter_proto_rawDesc), len(file_canistry_adapter_v1_adapter_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -1,24 +1,6 @@
-package adapter
+package personalv1
 
-import (
-	"context"
-	"time"
-)
-
-// PersonalV1 is the personal API v1 (canistry.personal.v1.PersonalService)
-// as an adapter implements it. Describe is answered by the gateway itself.
-type PersonalV1 interface {
-	PutDocument(ctx context.Context, c Call, req *PutDocumentRequest) (*Document, error)
-	// GetDocument returns a *Error with CodeNotFound when there is none.
-	GetDocument(ctx context.Context, c Call, key string) (*Document, error)
-	ListDocuments(ctx context.Context, c Call, req *ListDocumentsRequest) (*DocumentPage, error)
-	// DeleteDocument reports whether there was such a document.
-	DeleteDocument(ctx context.Context, c Call, req *DeleteDocumentRequest) (bool, error)
-	SendMessage(ctx context.Context, c Call, req *SendMessageRequest) (*SendMessageResult, error)
-	ListMessages(ctx context.Context, c Call, req *ListMessagesRequest) (*MessagePage, error)
-	// AckMessages returns how many of the ids were in the inbox.
-	AckMessages(ctx context.Context, c Call, ids []uint64) (uint32, error)
-}
+import "time"
 
 // Document is a stored document.
 type Document struct {

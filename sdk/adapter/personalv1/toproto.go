@@ -1,20 +1,20 @@
-package adapter
+package personalv1
 
 import (
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	pb "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 )
 
 // Answers leave the adapter as the SDK's types and travel as protobuf.
 
-func documentToProto(d *Document) *personalv1.Document {
+func documentToProto(d *Document) *pb.Document {
 	if d == nil {
 		return nil
 	}
-	return &personalv1.Document{
+	return &pb.Document{
 		Key:         d.Key,
 		Content:     d.Content,
 		ContentType: d.ContentType,
@@ -23,8 +23,8 @@ func documentToProto(d *Document) *personalv1.Document {
 	}
 }
 
-func documentPageToProto(p *DocumentPage) *personalv1.ListDocumentsResponse {
-	out := &personalv1.ListDocumentsResponse{}
+func documentPageToProto(p *DocumentPage) *pb.ListDocumentsResponse {
+	out := &pb.ListDocumentsResponse{}
 	if p == nil {
 		return out
 	}
@@ -35,25 +35,25 @@ func documentPageToProto(p *DocumentPage) *personalv1.ListDocumentsResponse {
 	return out
 }
 
-func sendMessageResultToProto(r *SendMessageResult) *personalv1.SendMessageResponse {
+func sendMessageResultToProto(r *SendMessageResult) *pb.SendMessageResponse {
 	if r == nil {
-		return &personalv1.SendMessageResponse{}
+		return &pb.SendMessageResponse{}
 	}
-	delivery := personalv1.Delivery_DELIVERY_QUEUED
+	delivery := pb.Delivery_DELIVERY_QUEUED
 	if r.Delivered {
-		delivery = personalv1.Delivery_DELIVERY_DELIVERED
+		delivery = pb.Delivery_DELIVERY_DELIVERED
 	}
-	return &personalv1.SendMessageResponse{MessageId: r.MessageID, Delivery: delivery, Reason: r.Reason}
+	return &pb.SendMessageResponse{MessageId: r.MessageID, Delivery: delivery, Reason: r.Reason}
 }
 
-func messagePageToProto(p *MessagePage) *personalv1.ListMessagesResponse {
-	out := &personalv1.ListMessagesResponse{}
+func messagePageToProto(p *MessagePage) *pb.ListMessagesResponse {
+	out := &pb.ListMessagesResponse{}
 	if p == nil {
 		return out
 	}
 	out.NextPageToken = p.NextPageToken
 	for _, m := range p.Messages {
-		out.Messages = append(out.Messages, &personalv1.Message{
+		out.Messages = append(out.Messages, &pb.Message{
 			Id:         m.ID,
 			From:       m.From,
 			Body:       m.Body,

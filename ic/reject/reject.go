@@ -1,0 +1,46 @@
+// Package reject is the one table from the Internet Computer's reject codes
+// to Connect (and gRPC) codes. The gateway and the adapter SDK both use it,
+// so an IC refusal means the same to a client whichever side mapped it. It
+// is a leaf: it imports only connect.
+package reject
+
+import "connectrpc.com/connect"
+
+// The IC's reject codes (interface spec, "Reject codes").
+const (
+	SysFatal           uint32 = 1
+	SysTransient       uint32 = 2
+	DestinationInvalid uint32 = 3
+	CanisterReject     uint32 = 4
+	CanisterError      uint32 = 5
+	SysUnknown         uint32 = 6
+)
+
+// The IC's error codes that decisions are made on (never on a message).
+const (
+	// ErrorCodeMethodNotFound: the canister does not export the method,
+	// the sign that its interface changed (it was upgraded).
+	ErrorCodeMethodNotFound = "IC0536"
+)
+
+// ConnectCode maps an IC reject code onto a Connect code:
+// 1 SYS_FATAL → Internal, 2 SYS_TRANSIENT → Unavailable,
+// 3 DESTINATION_INVALID → NotFound, 4 CANISTER_REJECT → FailedPrecondition,
+// 5 CANISTER_ERROR → Internal, 6 SYS_UNKNOWN → Unknown (a bounded-wait call
+// whose outcome is unknown). CANISTER_REJECT is the canister's own refusal,
+// whose meaning only an adapter that knows the canister can refine (an owner
+// check, a limit); FailedPrecondition is the fallback.
+func ConnectCode(rejectCode uint32) connect.Code {
+	switch rejectCode {
+	case SysTransient:
+		return connect.CodeUnavailable
+	case DestinationInvalid:
+		return connect.CodeNotFound
+	case CanisterReject:
+		return connect.CodeFailedPrecondition
+	case SysUnknown:
+		return connect.CodeUnknown
+	default:
+		return connect.CodeInternal
+	}
+}

@@ -1,0 +1,24 @@
+package reject
+
+import (
+	"testing"
+
+	"connectrpc.com/connect"
+)
+
+func TestConnectCode(t *testing.T) {
+	for rc, want := range map[uint32]connect.Code{
+		0:                  connect.CodeInternal,
+		SysFatal:           connect.CodeInternal,
+		SysTransient:       connect.CodeUnavailable,
+		DestinationInvalid: connect.CodeNotFound,
+		CanisterReject:     connect.CodeFailedPrecondition,
+		CanisterError:      connect.CodeInternal,
+		SysUnknown:         connect.CodeUnknown,
+		7:                  connect.CodeInternal,
+	} {
+		if got := ConnectCode(rc); got != want {
+			t.Errorf("ConnectCode(%d) = %v, want %v", rc, got, want)
+		}
+	}
+}
