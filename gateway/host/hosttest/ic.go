@@ -14,6 +14,7 @@ import (
 
 	"github.com/canistry/canistry/internal/adapterproto"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+	"github.com/canistry/canistry/plugins/motoko"
 )
 
 // icConns dials the host's IcService once per broker id and reuses it.
@@ -64,13 +65,37 @@ func (c *icConns) requestIC(ctx context.Context) (*canisterIC, error) {
 	return &canisterIC{client: cl, token: one(adapterproto.MetaIcToken)}, nil
 }
 
-// The host's status (with its IcReject detail) is passed on unchanged.
+// The host's status (with its IcReject detail) is passed on, with an
+// InterfaceMismatch detail added where the reject is Motoko's sign that the
+// call did not fit the canister's interface, as a real adapter does.
 func (ic *canisterIC) query(ctx context.Context, method string, arg []byte) ([]byte, error) {
 	resp, err := ic.client.Query(ctx, &adapterv1.QueryRequest{Token: ic.token, Method: method, Arg: arg}, grpc.WaitForReady(true))
-	return resp.GetReply(), err
+	return resp.GetReply(), markMismatch(err, method)
 }
 
 func (ic *canisterIC) call(ctx context.Context, method string, arg []byte) ([]byte, error) {
 	resp, err := ic.client.Call(ctx, &adapterv1.CallRequest{Token: ic.token, Method: method, Arg: arg}, grpc.WaitForReady(true))
-	return resp.GetReply(), err
+	return resp.GetReply(), markMismatch(err, method)
+}
+
+func markMismatch(err error, method string) error {
+	st, ok := status.FromError(err)
+	if !ok || err == nil {
+		return err
+	}
+	for _, d := range st.Details() {
+		if r, ok := d.(*adapterv1.IcReject); ok && motoko.InterfaceMismatch(r.GetMessage()) {
+			return mismatch(st, method, r.GetMessage())
+		}
+	}
+	return err
+}
+
+// mismatch adds an InterfaceMismatch detail to st.
+func mismatch(st *status.Status, method, reason string) error {
+	withDetail, err := st.WithDetails(&adapterv1.InterfaceMismatch{Method: method, Reason: reason})
+	if err != nil {
+		return st.Err()
+	}
+	return withDetail.Err()
 }

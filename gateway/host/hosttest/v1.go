@@ -17,8 +17,10 @@ const octetStream = "application/octet-stream"
 // v1Documents speaks personal/1.x: put, get, keys, remove.
 type v1Documents struct{}
 
+// candidError is a Candid encoding or decoding failure: an interface
+// mismatch, signalled by its typed detail.
 func candidError(err error) error {
-	return status.Errorf(codes.Internal, "candid: %v", err)
+	return mismatch(status.Newf(codes.Internal, "candid: %v", err), "", err.Error())
 }
 
 func (v1Documents) get(ctx context.Context, ic *canisterIC, key string) (*personalv1.Document, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/canistry/canistry/plugins/motoko"
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
@@ -23,7 +24,7 @@ func RejectError(err error) error {
 		return err
 	case refusesStranger(ic):
 		return &adapter.Error{Code: adapter.CodePermissionDenied, Message: ic.Message, IC: ic}
-	case interfaceMismatch(ic):
+	case motoko.InterfaceMismatch(ic.Message):
 		e := adapter.FromIC(ic).(*adapter.Error)
 		e.Mismatch = &adapter.Mismatch{Reason: "the canister does not speak the expected interface: " + ic.Message}
 		return e
@@ -41,12 +42,4 @@ func RejectError(err error) error {
 func refusesStranger(ic *adapter.ICError) bool {
 	return (ic.RejectCode == 4 && strings.Contains(ic.Message, "is not the owner")) ||
 		(ic.RejectCode == 5 && strings.Contains(ic.Message, "canister_inspect_message explicitly refused"))
-}
-
-// interfaceMismatch recognises Motoko's traps when a call does not fit the
-// canister's interface: the argument fails Candid decoding ("IDL error"),
-// or the generated inspect_message does not accept a method it does not
-// know ("implicitly refused").
-func interfaceMismatch(ic *adapter.ICError) bool {
-	return strings.Contains(ic.Message, "IDL error") || strings.Contains(ic.Message, "inspect_message implicitly refused")
 }
