@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
@@ -49,6 +50,7 @@ func Serve(name string) error {
 	if !ok {
 		return fmt.Errorf("hosttest: no adapter %q", name)
 	}
+	go exitWithHost(os.Getppid())
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: adapterproto.Handshake,
 		VersionedPlugins: map[int]plugin.PluginSet{
@@ -58,6 +60,18 @@ func Serve(name string) error {
 		Logger:     hclog.New(&hclog.LoggerOptions{Name: name, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
 	})
 	return nil
+}
+
+// exitWithHost ends the test adapter once the process that started it is
+// gone: go-plugin cannot stop adapters of a host killed with SIGKILL, and a
+// leftover adapter would keep the descriptors it inherited (a test run's
+// pipes, locks) open long after the test.
+func exitWithHost(host int) {
+	for range time.Tick(500 * time.Millisecond) {
+		if os.Getppid() != host {
+			os.Exit(0)
+		}
+	}
 }
 
 type serverPlugin struct {
