@@ -209,11 +209,11 @@ func (r *Replica) dataCertificate(c *canister) ([]byte, error) {
 // ReadState certifies the requested paths after checking that the sender
 // may read each of them.
 func (r *Replica) ReadState(ctx context.Context, req *httpapi.Request) ([]byte, error) {
+	if err := r.mayReadAll(req); err != nil {
+		return nil, err
+	}
 	paths := make([]certify.Path, len(req.Paths))
 	for i, p := range req.Paths {
-		if err := r.mayRead(req, p); err != nil {
-			return nil, err
-		}
 		paths[i] = p
 	}
 	cert, err := r.freshCertified()
@@ -221,90 +221,6 @@ func (r *Replica) ReadState(ctx context.Context, req *httpapi.Request) ([]byte, 
 		return nil, err
 	}
 	return cert.Certificate(paths)
-}
-
-// mayRead applies the spec's read_state authorization to one path.
-func (r *Replica) mayRead(req *httpapi.Request, p [][]byte) error {
-	if len(p) == 0 {
-		// The empty path would reveal the whole state tree: every request's
-		// reply included. The spec allows no such path.
-		return &httpapi.Error{Status: http.StatusBadRequest, Message: "Invalid path requested: the empty path"}
-	}
-	switch string(p[0]) {
-	case "time", "subnet", "canister_ranges", "api_boundary_nodes":
-		return nil
-	case "request_status":
-		if req.SubnetID != nil {
-			return forbidden("request_status cannot be read at a subnet endpoint")
-		}
-		return r.mayReadRequestStatus(req, p)
-	case "canister":
-		if req.SubnetID != nil {
-			return forbidden("canister paths cannot be read at a subnet endpoint")
-		}
-		return r.mayReadCanister(req, p)
-	}
-	return &httpapi.Error{Status: http.StatusNotFound, Message: "Invalid path requested: /" + string(p[0])}
-}
-
-func (r *Replica) mayReadRequestStatus(req *httpapi.Request, p [][]byte) error {
-	if len(p) < 2 || len(p[1]) != 32 {
-		return nil // proves absence at worst
-	}
-	var id [32]byte
-	copy(id[:], p[1])
-	r.mu.Lock()
-	e := r.ingress[id]
-	r.mu.Unlock()
-	if e == nil {
-		return nil
-	}
-	if !bytes.Equal(e.sender, req.Sender.Raw) {
-		return forbidden("Request IDs must be for requests signed by the caller.")
-	}
-	if !bytes.Equal(e.effective, req.EffectiveCanisterID.Raw) {
-		return forbidden("Request IDs must be for requests to canisters belonging to the effective canister id.")
-	}
-	return nil
-}
-
-func (r *Replica) mayReadCanister(req *httpapi.Request, p [][]byte) error {
-	if len(p) < 2 {
-		return forbidden("The whole canister subtree cannot be read; name a canister")
-	}
-	if !bytes.Equal(p[1], req.EffectiveCanisterID.Raw) {
-		return &httpapi.Error{Status: http.StatusBadRequest, Message: "Effective principal id in URL " + req.EffectiveCanisterID.String() +
-			" does not match requested canister id: " + principal.Principal{Raw: p[1]}.String()}
-	}
-	if !inTargets(req.Targets, p[1]) {
-		return forbidden("The sender's delegation does not allow canister " + principal.Principal{Raw: p[1]}.String())
-	}
-	if len(p) < 3 {
-		return nil
-	}
-	switch string(p[2]) {
-	case "module_hash", "controllers":
-		return nil
-	case "metadata":
-		return r.mayReadMetadata(req, p)
-	}
-	return forbidden("Canister path /" + string(p[2]) + " cannot be read with read_state")
-}
-
-func (r *Replica) mayReadMetadata(req *httpapi.Request, p [][]byte) error {
-	c := r.lookup(principal.Principal{Raw: p[1]})
-	if c == nil {
-		return nil
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, m := range c.rec.Metadata {
-		named := len(p) < 4 || m.Name == string(p[3]) // no name: the whole metadata subtree
-		if named && !m.Public && !c.IsController(req.Sender) {
-			return forbidden("Custom section " + m.Name + " can only be requested by the controllers of the canister.")
-		}
-	}
-	return nil
 }
 
 func forbidden(msg string) error { return &httpapi.Error{Status: http.StatusForbidden, Message: msg} }
