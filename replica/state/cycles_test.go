@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"github.com/canistry/canistry/replica/cycles"
 )
 
 // storedMessage is a queued message carrying the most cycles there are,
@@ -19,10 +21,10 @@ const storedCanister = "ad01410102f6030104a20101020205a701000200030004a20100021b
 func cyclesRecord() *Canister {
 	return &Canister{
 		ID: []byte{1}, Status: Running,
-		Cycles:       Cycles{Hi: 1, Lo: 2},
-		Settings:     Settings{ReservedCyclesLimit: Cycles{Lo: 5_000_000_000_000}},
-		CallContexts: []CallContext{{ID: 1, Available: Cycles{Hi: 3, Lo: 4}}},
-		Callbacks:    []Callback{{ID: 2, Context: 1, Sent: Cycles{Lo: 250}}},
+		Cycles:       cycles.Amount{Hi: 1, Lo: 2},
+		Settings:     Settings{ReservedCyclesLimit: cycles.Amount{Lo: 5_000_000_000_000}},
+		CallContexts: []CallContext{{ID: 1, Available: cycles.Amount{Hi: 3, Lo: 4}}},
+		Callbacks:    []Callback{{ID: 2, Context: 1, Sent: cycles.Amount{Lo: 250}}},
 	}
 }
 
@@ -48,7 +50,7 @@ func TestCyclesEncodingIsStable(t *testing.T) {
 }
 
 func TestMessageCyclesEncodingIsStable(t *testing.T) {
-	m := Message{Kind: "request", Cycles: Cycles{Hi: ^uint64(0), Lo: ^uint64(0)}}
+	m := Message{Kind: "request", Cycles: cycles.Amount{Hi: ^uint64(0), Lo: ^uint64(0)}}
 	got, err := cbor.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
