@@ -30,6 +30,7 @@ import (
 	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
+	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
@@ -400,8 +401,14 @@ func TestTTLNoticesCompatibleUpgrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.upgrade(t, cid, "3.0.0")
-	time.Sleep(400 * time.Millisecond)
-	resp, err := c.GetDocument(ctx, to(cid, &personalv1.GetDocumentRequest{Key: "a"}))
+	// Read until the TTL has passed and the gateway has read the new module
+	// hash; every read on the way must be answered, by either adapter.
+	var resp *connect.Response[personalv1.GetDocumentResponse]
+	var err error
+	testwait.Until(10*time.Second, func() bool {
+		resp, err = c.GetDocument(ctx, to(cid, &personalv1.GetDocumentRequest{Key: "a"}))
+		return err != nil || resp.Header().Get(gateway.HeaderProtocol) == "personal/3.0.0"
+	})
 	if err != nil || resp.Header().Get(gateway.HeaderProtocol) != "personal/3.0.0" {
 		t.Fatalf("GetDocument after TTL = %v, %v; want it served as personal/3.0.0", resp, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"connectrpc.com/connect"
 
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/testwait"
 )
 
 // TestGatewayScenario is issue 5's scenario with real processes: `canistry
@@ -71,6 +72,8 @@ func upgradeUnderLoad(t *testing.T, c *client, d *devProcess) {
 		readsOnV2 atomic.Int64
 		retries   atomic.Int64
 		wg        sync.WaitGroup
+		// firstWrite is closed once a document is there to read back.
+		firstWrite = make(chan struct{})
 	)
 	wg.Add(2)
 	go func() { // the writer: one document after another, retrying Unavailable
@@ -83,6 +86,9 @@ func upgradeUnderLoad(t *testing.T, c *client, d *devProcess) {
 					mu.Lock()
 					written = append(written, key)
 					mu.Unlock()
+					if i == 0 {
+						close(firstWrite)
+					}
 					break
 				}
 				if connect.CodeOf(err) != connect.CodeUnavailable || stop.Load() {
@@ -95,16 +101,14 @@ func upgradeUnderLoad(t *testing.T, c *client, d *devProcess) {
 	}()
 	go func() { // the reader: reads back what was written
 		defer wg.Done()
+		select {
+		case <-firstWrite:
+		case <-ctx.Done():
+			return
+		}
 		for i := 0; !stop.Load(); i++ {
 			mu.Lock()
-			n := len(written)
-			mu.Unlock()
-			if n == 0 {
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			mu.Lock()
-			key := written[i%n]
+			key := written[i%len(written)]
 			mu.Unlock()
 			doc, proto, err := c.get(ctx, cid, key)
 			reads.Add(1)
@@ -123,7 +127,11 @@ func upgradeUnderLoad(t *testing.T, c *client, d *devProcess) {
 	t.Log(d.admin(t, "upgrade", cid, "--to", "2.0.0"))
 	upgraded.Store(true)
 	waitFor(t, 30*time.Second, func() bool { return readsOnV2.Load() >= 20 })
-	time.Sleep(500 * time.Millisecond)
+	// Keep writing on 2.0.0 for a while: ten more acknowledged documents.
+	mu.Lock()
+	onV2 := len(written)
+	mu.Unlock()
+	waitFor(t, 30*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(written) >= onV2+10 })
 	stop.Store(true)
 	wg.Wait()
 
@@ -259,13 +267,7 @@ func killAdapterUnderLoad(t *testing.T, c *client, d *devProcess) {
 
 func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %s", limit)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.For(t, limit, "condition", cond)
 }
 
 // TestDevRestartReusesState: a second `canistry dev` on the same state

@@ -10,6 +10,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/replica/certify"
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/exec"
 	"github.com/canistry/canistry/replica/httpapi"
 	"github.com/canistry/canistry/replica/mgmt"
@@ -87,7 +88,7 @@ func (r *Replica) preprocess(req *httpapi.Request) error {
 	if rej := runnable(c); rej != nil {
 		return rej
 	}
-	if rej := r.outOfCycles(c, exec.Cycles{}); rej != nil {
+	if rej := r.outOfCycles(c, cycles.Amount{}); rej != nil {
 		return rej
 	}
 	return r.inspect(c, req)

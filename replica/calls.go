@@ -3,6 +3,7 @@ package replica
 import (
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/exec"
 	"github.com/canistry/canistry/replica/reject"
 	"github.com/canistry/canistry/replica/state"
@@ -27,7 +28,7 @@ const maxCallTimeoutSeconds = 300
 const maxInterCanisterBytes = 2 << 20
 
 // openContext opens a call context on c. Callers hold c.mu.
-func openContext(c *canister, o state.Origin, caller []byte, available state.Cycles) uint64 {
+func openContext(c *canister, o state.Origin, caller []byte, available cycles.Amount) uint64 {
 	c.rec.NextCallContext++
 	id := c.rec.NextCallContext
 	c.rec.CallContexts = append(c.rec.CallContexts, state.CallContext{ID: id, Origin: o, Caller: caller, Available: available})
@@ -70,7 +71,7 @@ func takeCallback(c *canister, id uint64) *state.Callback {
 
 // respond delivers a call context's answer to whoever waits for it, with
 // the cycles the callee did not accept.
-func (rd *round) respond(o state.Origin, reply []byte, rej *reject.Error, refund state.Cycles) {
+func (rd *round) respond(o state.Origin, reply []byte, rej *reject.Error, refund cycles.Amount) {
 	switch o.Kind {
 	case originIngress:
 		rd.finishIngress(o.Ingress, reply, rej)
@@ -89,7 +90,7 @@ func (rd *round) send(c *canister, ctxID uint64, calls []exec.Call) {
 	for _, call := range calls {
 		c.rec.NextCallback++
 		cb := state.Callback{
-			ID: c.rec.NextCallback, Context: ctxID, Callee: call.Callee, Sent: fromExec(call.Cycles),
+			ID: c.rec.NextCallback, Context: ctxID, Callee: call.Callee, Sent: call.Cycles,
 			Reply: state.WasmFn(call.Reply), Reject: state.WasmFn(call.Reject),
 		}
 		if call.Cleanup != nil {
@@ -98,7 +99,7 @@ func (rd *round) send(c *canister, ctxID uint64, calls []exec.Call) {
 		}
 		c.rec.Callbacks = append(c.rec.Callbacks, cb)
 		callContext(c, ctxID).Outstanding++
-		charge(c, cyclesOf(feeXnetCall+feeXnetByte*uint64(len(call.Arg)+len(call.Method))))
+		charge(c, cycles.Of(feeXnetCall+feeXnetByte*uint64(len(call.Arg)+len(call.Method))))
 		m := &state.Message{Kind: "request", From: c.rec.ID, To: call.Callee, Method: call.Method,
 			Arg: call.Arg, Cycles: cb.Sent, Callback: cb.ID}
 		if call.Timeout != nil {
@@ -131,7 +132,7 @@ func (rd *round) settle(c *canister, ctxID uint64, trap *reject.Error) {
 			rej = reject.FromCanister(c.id().String(), reject.CanisterDidNotReply, "Canister did not reply to the call")
 		}
 		rd.respond(cc.Origin, nil, rej, cc.Available)
-		cc.Responded, cc.Available = true, state.Cycles{}
+		cc.Responded, cc.Available = true, cycles.Amount{}
 	}
 	if cc.Responded && cc.Outstanding == 0 {
 		closeContext(c, ctxID)
@@ -168,7 +169,7 @@ func (rd *round) expireDeadlines() {
 			switch {
 			case cb.Deadline == 0:
 			case cb.Deadline <= rd.time:
-				rd.respond(state.Origin{Kind: originCanister, Canister: c.rec.ID, Callback: cb.ID}, nil, deadlineExpired(), state.Cycles{})
+				rd.respond(state.Origin{Kind: originCanister, Canister: c.rec.ID, Callback: cb.ID}, nil, deadlineExpired(), cycles.Amount{})
 				rd.touch(c)
 			default:
 				waiting = true

@@ -5,11 +5,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/replicatest"
@@ -85,44 +87,57 @@ func TestCallToUnknownCanisterIsRejected(t *testing.T) {
 func TestRecurringTimerAdvancesCounter(t *testing.T) {
 	r := replicatest.Start(t, replica.Config{})
 	a := r.Agent(t, nil)
+	ticker := installTicker(t, a)
+	if err := a.Call(ticker, "start", []any{idl.NewNat(uint64(50 * time.Millisecond))}, nil); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if err := a.Call(ticker, "once", []any{idl.NewNat(uint64(20 * time.Millisecond))}, nil); err != nil {
+		t.Fatalf("once: %v", err)
+	}
+	if !testwait.Until(20*time.Second, func() bool { return ticks(t, a, ticker) >= 5 }) {
+		t.Fatalf("ticks = %d after 20s of a 50ms recurring timer", ticks(t, a, ticker))
+	}
+	var fired bool
+	if err := a.Query(ticker, "fired", nil, []any{&fired}); err != nil || !fired {
+		t.Fatalf("one-shot timer fired = %v, %v", fired, err)
+	}
+	if err := a.Call(ticker, "stop", nil, nil); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	stopped := ticks(t, a, ticker)
+	// No tick may follow the stop. The witness is a second ticker started
+	// after it with the same period: the replica fires every due timer of
+	// a round together, so once the witness has ticked three times, rounds
+	// that fired timers have run at least two periods after the stop, and
+	// a live timer of the stopped ticker would have been due in them.
+	witness := installTicker(t, a)
+	if err := a.Call(witness, "start", []any{idl.NewNat(uint64(50 * time.Millisecond))}, nil); err != nil {
+		t.Fatalf("start the witness: %v", err)
+	}
+	testwait.For(t, 20*time.Second, "the witness ticker ticks three times", func() bool { return ticks(t, a, witness) >= 3 })
+	if got := ticks(t, a, ticker); got != stopped {
+		t.Fatalf("ticks went on after stop: %d → %d", stopped, got)
+	}
+}
+
+// installTicker creates a canister running test/ticker.
+func installTicker(t *testing.T, a *agent.Agent) principal.Principal {
+	t.Helper()
 	id := replicatest.CreateCanister(t, a)
 	if err := replicatest.Install(a, id, canisters.MustWasm("test/ticker/canister.wasm"), nil, replicatest.ModeInstall); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Call(id, "start", []any{idl.NewNat(uint64(50 * time.Millisecond))}, nil); err != nil {
-		t.Fatalf("start: %v", err)
+	return id
+}
+
+// ticks is the ticker's count.
+func ticks(t *testing.T, a *agent.Agent, id principal.Principal) uint64 {
+	t.Helper()
+	var n idl.Nat
+	if err := a.Query(id, "ticks", nil, []any{&n}); err != nil {
+		t.Fatal(err)
 	}
-	if err := a.Call(id, "once", []any{idl.NewNat(uint64(20 * time.Millisecond))}, nil); err != nil {
-		t.Fatalf("once: %v", err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	var ticks idl.Nat
-	for time.Now().Before(deadline) {
-		if err := a.Query(id, "ticks", nil, []any{&ticks}); err != nil {
-			t.Fatal(err)
-		}
-		if ticks.BigInt().Uint64() >= 5 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if ticks.BigInt().Uint64() < 5 {
-		t.Fatalf("ticks = %s after 20s of a 50ms recurring timer", ticks.BigInt())
-	}
-	var fired bool
-	if err := a.Query(id, "fired", nil, []any{&fired}); err != nil || !fired {
-		t.Fatalf("one-shot timer fired = %v, %v", fired, err)
-	}
-	if err := a.Call(id, "stop", nil, nil); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	a.Query(id, "ticks", nil, []any{&ticks})
-	stopped := ticks.BigInt().Uint64()
-	time.Sleep(300 * time.Millisecond)
-	a.Query(id, "ticks", nil, []any{&ticks})
-	if ticks.BigInt().Uint64() != stopped {
-		t.Fatalf("ticks went on after stop: %d → %s", stopped, ticks.BigInt())
-	}
+	return n.BigInt().Uint64()
 }
 
 func TestDrainedCanisterIsFrozenUntilToppedUp(t *testing.T) {

@@ -3,9 +3,8 @@ package replica
 import (
 	"math/big"
 
-	"github.com/canistry/canistry/replica/exec"
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
-	"github.com/canistry/canistry/replica/state"
 )
 
 // The IC's fee schedule for a 13-node application subnet (cycles), from the
@@ -21,14 +20,9 @@ const (
 	instructionsPerCycle = 10.0 / 4.0      // 4 cycles per 10 instructions
 )
 
-func toExec(c state.Cycles) exec.Cycles   { return exec.Cycles{Hi: c.Hi, Lo: c.Lo} }
-func fromExec(c exec.Cycles) state.Cycles { return state.Cycles{Hi: c.Hi, Lo: c.Lo} }
-
-func cyclesOf(n uint64) exec.Cycles { return exec.CyclesFrom(n) }
-
 // instructionFee is what executing n instructions costs.
-func instructionFee(n uint64) exec.Cycles {
-	return cyclesOf(uint64(float64(n) / instructionsPerCycle))
+func instructionFee(n uint64) cycles.Amount {
+	return cycles.Of(uint64(float64(n) / instructionsPerCycle))
 }
 
 // memoryBytes is the memory the canister is charged for.
@@ -41,36 +35,24 @@ func memoryBytes(c *canister) uint64 {
 }
 
 // idleBurnPerSecond is what the canister's memory costs per second.
-func idleBurnPerSecond(c *canister) exec.Cycles {
+func idleBurnPerSecond(c *canister) cycles.Amount {
 	b := new(big.Int).SetUint64(memoryBytes(c))
 	b.Mul(b, big.NewInt(feeStorageGiBSecond))
 	b.Rsh(b, 30)
-	return bigCycles(b)
+	return cycles.FromBig(b)
 }
 
 // freezingLimit is the balance below which the canister is frozen: what it
 // would burn idle during its freezing threshold.
-func freezingLimit(c *canister) exec.Cycles {
-	b := big.NewInt(0)
-	perSecond := idleBurnPerSecond(c)
-	b.SetUint64(perSecond.Hi)
-	b.Lsh(b, 64).Or(b, new(big.Int).SetUint64(perSecond.Lo))
+func freezingLimit(c *canister) cycles.Amount {
+	b := idleBurnPerSecond(c).Big()
 	b.Mul(b, new(big.Int).SetUint64(c.rec.Settings.FreezingThreshold))
-	return bigCycles(b)
-}
-
-func bigCycles(b *big.Int) exec.Cycles {
-	if b.BitLen() > 128 {
-		return exec.Cycles{Hi: ^uint64(0), Lo: ^uint64(0)}
-	}
-	lo := new(big.Int).And(b, new(big.Int).SetUint64(^uint64(0)))
-	return exec.Cycles{Hi: new(big.Int).Rsh(b, 64).Uint64(), Lo: lo.Uint64()}
+	return cycles.FromBig(b)
 }
 
 // charge takes fee from the canister's balance (never below zero).
-func charge(c *canister, fee exec.Cycles) {
-	bal := toExec(c.rec.Cycles)
-	c.rec.Cycles = fromExec(bal.Sub(bal.Min(fee)))
+func charge(c *canister, fee cycles.Amount) {
+	c.rec.Cycles = c.rec.Cycles.Sub(fee) // Sub saturates at zero
 }
 
 // chargeStorage charges the memory the canister held since it was last
@@ -87,22 +69,22 @@ func (rd *round) chargeStorage(c *canister) {
 	perSecond := idleBurnPerSecond(c)
 	b := new(big.Int).SetUint64(perSecond.Lo)
 	b.Mul(b, new(big.Int).SetUint64(seconds))
-	charge(c, bigCycles(b))
+	charge(c, cycles.FromBig(b))
 	c.rec.ChargedUntil += seconds * 1e9
 }
 
 // prepayment is what a message must be able to pay before it may run: the
 // base fee and its whole instruction limit (the IC charges up front and
 // refunds what was not used).
-func prepayment(limit uint64) exec.Cycles {
-	return cyclesOf(feeUpdateExecution).Add(instructionFee(limit))
+func prepayment(limit uint64) cycles.Amount {
+	return cycles.Of(feeUpdateExecution).Add(instructionFee(limit))
 }
 
 // outOfCycles refuses a message the canister cannot pay for without
 // dipping below its freezing limit.
-func (r *Replica) outOfCycles(c *canister, extra exec.Cycles) *reject.Error {
+func (r *Replica) outOfCycles(c *canister, extra cycles.Amount) *reject.Error {
 	need := freezingLimit(c).Add(prepayment(r.engine.Limits().Update)).Add(extra)
-	bal := toExec(c.rec.Cycles)
+	bal := c.rec.Cycles
 	if bal.Cmp(need) >= 0 {
 		return nil
 	}
@@ -113,11 +95,11 @@ func (r *Replica) outOfCycles(c *canister, extra exec.Cycles) *reject.Error {
 
 // chargeExecution takes the base fee and the instructions used.
 func chargeExecution(c *canister, instructions uint64) {
-	charge(c, cyclesOf(feeUpdateExecution).Add(instructionFee(instructions)))
+	charge(c, cycles.Of(feeUpdateExecution).Add(instructionFee(instructions)))
 }
 
 // idleBurnPerDay is canister_status' idle_cycles_burned_per_day.
-func idleBurnPerDay(c *canister) exec.Cycles {
-	b := natOf(idleBurnPerSecond(c))
-	return bigCycles(b.Mul(b, big.NewInt(86_400)))
+func idleBurnPerDay(c *canister) cycles.Amount {
+	b := idleBurnPerSecond(c).Big()
+	return cycles.FromBig(b.Mul(b, big.NewInt(86_400)))
 }

@@ -11,6 +11,7 @@
 //	exec/     wasmtime, the ic0 System API, instruction metering
 //	mgmt/     the management canister's methods and permissions
 //	state/    durable storage (bbolt)
+//	cycles/   the 128-bit cycles amount all of them share
 //
 // This package ties them together: the Backend the HTTP layer calls, the
 // scheduler that executes update messages in rounds, and the canisters.

@@ -3,6 +3,7 @@ package replica
 import (
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/exec"
 	"github.com/canistry/canistry/replica/reject"
 	"github.com/canistry/canistry/replica/state"
@@ -17,7 +18,7 @@ func (rd *round) executeIngress(m *message) {
 		rd.executeManagement(req.Sender, req.Method, req.Arg, mgmtCall{origin: o})
 		return
 	}
-	rd.executeCall(req.CanisterID, req.Sender, req.Method, req.Arg, o, state.Cycles{}, uint64(len(req.Arg)))
+	rd.executeCall(req.CanisterID, req.Sender, req.Method, req.Arg, o, cycles.Amount{}, uint64(len(req.Arg)))
 }
 
 // executeInternal runs one queued inter-canister message.
@@ -40,10 +41,10 @@ func (rd *round) executeInternal(m *state.Message) {
 
 // executeCall runs a method of a canister for an ingress message or a
 // request from another canister: checks, a new call context, execution.
-func (rd *round) executeCall(id, caller principal.Principal, method string, arg []byte, o state.Origin, cycles state.Cycles, ingressBytes uint64) {
+func (rd *round) executeCall(id, caller principal.Principal, method string, arg []byte, o state.Origin, attached cycles.Amount, ingressBytes uint64) {
 	c := rd.r.lookup(id)
 	if c == nil {
-		rd.respond(o, nil, canisterNotFound(id), cycles)
+		rd.respond(o, nil, canisterNotFound(id), attached)
 		return
 	}
 	c.mu.Lock()
@@ -51,11 +52,11 @@ func (rd *round) executeCall(id, caller principal.Principal, method string, arg 
 	rd.touch(c)
 	rd.chargeStorage(c)
 	if o.Kind == originIngress {
-		charge(c, cyclesOf(feeIngressReception+feeIngressByte*ingressBytes))
+		charge(c, cycles.Of(feeIngressReception+feeIngressByte*ingressBytes))
 	}
 	rej := runnable(c)
 	if rej == nil {
-		rej = rd.r.outOfCycles(c, exec.Cycles{})
+		rej = rd.r.outOfCycles(c, cycles.Amount{})
 	}
 	if rej == nil {
 		if _, err := c.instance(rd.r); err != nil {
@@ -67,10 +68,10 @@ func (rd *round) executeCall(id, caller principal.Principal, method string, arg 
 		kind, rej = callKind(c, method)
 	}
 	if rej != nil {
-		rd.respond(o, nil, rej, cycles)
+		rd.respond(o, nil, rej, attached)
 		return
 	}
-	ctx := openContext(c, o, caller.Raw, cycles)
+	ctx := openContext(c, o, caller.Raw, attached)
 	rd.run(c, ctx, &exec.Invocation{Kind: kind, Method: method, Arg: arg, Deadline: o.Deadline}, nil)
 }
 
@@ -96,7 +97,7 @@ func (rd *round) executeResponse(m *state.Message) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	rd.touch(c)
-	c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(m.Cycles)))
+	c.rec.Cycles = c.rec.Cycles.Add(m.Cycles)
 	cb := takeCallback(c, m.Callback)
 	if cb == nil {
 		return // the context was dropped by uninstall_code: nothing runs
@@ -106,7 +107,7 @@ func (rd *round) executeResponse(m *state.Message) {
 		return
 	}
 	ctx.Outstanding--
-	inv := &exec.Invocation{Kind: exec.KindReplyCallback, Callback: exec.Callback(cb.Reply), Arg: m.Reply, CyclesRefunded: toExec(m.Cycles)}
+	inv := &exec.Invocation{Kind: exec.KindReplyCallback, Callback: exec.Callback(cb.Reply), Arg: m.Reply, CyclesRefunded: m.Cycles}
 	if m.Rejected {
 		inv.Kind, inv.Callback, inv.Arg = exec.KindRejectCallback, exec.Callback(cb.Reject), nil
 		inv.RejectCode, inv.RejectMessage = reject.Code(m.RejectCode), m.RejectMessage
@@ -142,9 +143,9 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 	} else {
 		rd.commit(c, inst, res)
 	}
-	c.rec.Cycles = fromExec(res.Balance)
+	c.rec.Cycles = res.Balance
 	cc = callContext(c, ctxID)
-	cc.Available = fromExec(toExec(cc.Available).Sub(res.CyclesAccepted))
+	cc.Available = cc.Available.Sub(res.CyclesAccepted)
 	rd.send(c, ctxID, res.Calls)
 	cc = callContext(c, ctxID)
 	if res.Replied || res.Reject != nil {
@@ -153,7 +154,7 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 			rej = reject.Explicit(*res.Reject)
 		}
 		rd.respond(cc.Origin, res.Reply, rej, cc.Available)
-		cc.Responded, cc.Available = true, state.Cycles{}
+		cc.Responded, cc.Available = true, cycles.Amount{}
 	}
 	rd.settle(c, ctxID, nil)
 }
@@ -162,7 +163,7 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 func (rd *round) fill(c *canister, inv *exec.Invocation, cc *state.CallContext) {
 	setCanisterSide(rd.r, c, inv, rd.time)
 	inv.Caller = cc.Caller
-	inv.CyclesAvailable = toExec(cc.Available)
+	inv.CyclesAvailable = cc.Available
 	inv.Responded = cc.Responded
 	inv.CallContextInstructions = cc.Instructions
 }
@@ -229,7 +230,7 @@ func setCanisterSide(r *Replica, c *canister, inv *exec.Invocation, now uint64) 
 	inv.Self = c.rec.ID
 	inv.Subnet = r.keys.SubnetID().Raw
 	inv.Time = now
-	inv.Balance = toExec(c.rec.Cycles)
+	inv.Balance = c.rec.Cycles
 	inv.FreezingLimit = freezingLimit(c)
 	inv.Status = int32(c.rec.Status)
 	inv.Version = c.rec.Version

@@ -253,7 +253,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 		},
 		Cycles:                 cyclesToNat(rec.Cycles),
 		ReservedCycles:         idl.NewNat(uint64(0)),
-		IdleCyclesBurnedPerDay: idl.NewBigNat(natOf(idleBurnPerDay(c))),
+		IdleCyclesBurnedPerDay: cyclesToNat(idleBurnPerDay(c)),
 		QueryStats: mgmt.QueryStats{
 			NumCallsTotal: idl.NewNat(uint64(0)), NumInstructionsTotal: idl.NewNat(uint64(0)),
 			RequestPayloadBytesTotal: idl.NewNat(uint64(0)), ResponsePayloadBytesTotal: idl.NewNat(uint64(0)),

@@ -4,13 +4,12 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
-	"math/big"
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
-	"github.com/canistry/canistry/replica/exec"
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/reject"
 	"github.com/canistry/canistry/replica/state"
@@ -23,10 +22,10 @@ const (
 )
 
 // defaultProvisionalCycles is DEFAULT_PROVISIONAL_CYCLES_BALANCE: 100T.
-var defaultProvisionalCycles = state.Cycles{Lo: 100_000_000_000_000}
+var defaultProvisionalCycles = cycles.Amount{Lo: 100_000_000_000_000}
 
 // defaultReservedCyclesLimit is the spec's default reserved_cycles_limit: 5T.
-var defaultReservedCyclesLimit = state.Cycles{Lo: 5_000_000_000_000}
+var defaultReservedCyclesLimit = cycles.Amount{Lo: 5_000_000_000_000}
 
 // errDeferred is a management call that answers later (stop_canister of a
 // canister with open call contexts).
@@ -53,8 +52,8 @@ func (rd *round) executeManagement(caller principal.Principal, method string, ar
 	if errors.Is(err, errDeferred) {
 		return
 	}
-	refund := toExec(call.cycles).Sub(toExec(call.accepted))
-	rd.respond(call.origin, reply, asReject(err), fromExec(refund))
+	refund := call.cycles.Sub(call.accepted)
+	rd.respond(call.origin, reply, asReject(err), refund)
 }
 
 // target finds a canister for the management canister's permission checks.
@@ -68,13 +67,13 @@ func (r *Replica) target(id principal.Principal) mgmt.Target {
 // CreateCanister implements create_canister: the cycles attached to the
 // call, less the creation fee, become the new canister's balance.
 func (rd *round) CreateCanister(caller principal.Principal, a mgmt.CreateCanisterArgs) (principal.Principal, error) {
-	attached := toExec(rd.mgmt.cycles)
-	if attached.Cmp(cyclesOf(feeCanisterCreation)) < 0 {
+	attached := rd.mgmt.cycles
+	if attached.Cmp(cycles.Of(feeCanisterCreation)) < 0 {
 		return principal.Principal{}, reject.New(reject.InsufficientCyclesForCreateCanister,
 			"Creating a canister requires a fee of %d that is deducted from the canister's initial balance but only %s cycles were received with the create_canister request.",
 			uint64(feeCanisterCreation), attached)
 	}
-	amount := idl.NewBigNat(natOf(attached.Sub(cyclesOf(feeCanisterCreation))))
+	amount := cyclesToNat(attached.Sub(cycles.Of(feeCanisterCreation)))
 	id, err := rd.ProvisionalCreateCanister(caller, mgmt.ProvisionalCreateArgs{Amount: &amount, Settings: a.Settings})
 	if err == nil {
 		rd.mgmt.accepted = rd.mgmt.cycles
@@ -85,7 +84,7 @@ func (rd *round) CreateCanister(caller principal.Principal, a mgmt.CreateCaniste
 // DepositCycles implements deposit_cycles: the attached cycles go to the target.
 func (rd *round) DepositCycles(id principal.Principal) error {
 	return rd.withCanister(id, func(c *canister) error {
-		c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(rd.mgmt.cycles)))
+		c.rec.Cycles = c.rec.Cycles.Add(rd.mgmt.cycles)
 		rd.mgmt.accepted = rd.mgmt.cycles
 		rd.touch(c)
 		return nil
@@ -101,21 +100,16 @@ func (rd *round) RawRand() ([]byte, error) {
 	return b, nil
 }
 
-func natOf(c exec.Cycles) *big.Int {
-	b := new(big.Int).Lsh(new(big.Int).SetUint64(c.Hi), 64)
-	return b.Or(b, new(big.Int).SetUint64(c.Lo))
-}
-
 // ProvisionalCreateCanister implements provisional_create_canister_with_cycles.
 func (rd *round) ProvisionalCreateCanister(caller principal.Principal, a mgmt.ProvisionalCreateArgs) (principal.Principal, error) {
-	cycles := defaultProvisionalCycles
+	balance := defaultProvisionalCycles
 	if a.Amount != nil {
-		cycles = cyclesFromNat(*a.Amount)
+		balance = cyclesFromNat(*a.Amount)
 	}
 	rec := &state.Canister{
 		Controllers: [][]byte{caller.Raw},
 		Status:      state.Running,
-		Cycles:      cycles,
+		Cycles:      balance,
 		Settings: state.Settings{
 			FreezingThreshold:   defaultFreezingThreshold,
 			ReservedCyclesLimit: defaultReservedCyclesLimit,
@@ -168,7 +162,7 @@ func (r *Replica) allocateIDLocked(specified *principal.Principal) (principal.Pr
 // ProvisionalTopUpCanister implements provisional_top_up_canister.
 func (rd *round) ProvisionalTopUpCanister(a mgmt.ProvisionalTopUpArgs) error {
 	return rd.withCanister(a.CanisterID, func(c *canister) error {
-		c.rec.Cycles = fromExec(toExec(c.rec.Cycles).Add(toExec(cyclesFromNat(a.Amount))))
+		c.rec.Cycles = c.rec.Cycles.Add(cyclesFromNat(a.Amount))
 		rd.touch(c)
 		return nil
 	})
@@ -294,7 +288,7 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 func (rd *round) StartCanister(id principal.Principal) error {
 	return rd.withCanister(id, func(c *canister) error {
 		for _, w := range c.rec.StopWaiters {
-			rd.respond(w, nil, reject.New(reject.CanisterStoppingCancelled, "Canister %s was started before it stopped", id), state.Cycles{})
+			rd.respond(w, nil, reject.New(reject.CanisterStoppingCancelled, "Canister %s was started before it stopped", id), cycles.Amount{})
 		}
 		c.rec.StopWaiters = nil
 		if c.rec.Status != state.Running {
@@ -335,7 +329,7 @@ func (rd *round) stoppedIfIdle(c *canister) {
 	c.rec.Version++
 	empty, _ := candid.Marshal([]any{})
 	for _, w := range c.rec.StopWaiters {
-		rd.respond(w, empty, nil, state.Cycles{})
+		rd.respond(w, empty, nil, cycles.Amount{})
 	}
 	c.rec.StopWaiters = nil
 	rd.touch(c)
@@ -383,20 +377,10 @@ func (rd *round) historyLocked(c *canister, caller principal.Principal, ch state
 	rd.touch(c)
 }
 
-func cyclesFromNat(n idl.Nat) state.Cycles {
-	b := n.BigInt()
-	lo := new(big.Int).And(b, new(big.Int).SetUint64(^uint64(0)))
-	hi := new(big.Int).Rsh(b, 64)
-	if hi.BitLen() > 64 {
-		return state.Cycles{Hi: ^uint64(0), Lo: ^uint64(0)} // saturate at 2^128-1
-	}
-	return state.Cycles{Hi: hi.Uint64(), Lo: lo.Uint64()}
-}
+// cyclesFromNat saturates at 2^128-1, as the IC does.
+func cyclesFromNat(n idl.Nat) cycles.Amount { return cycles.FromBig(n.BigInt()) }
 
-func cyclesToNat(c state.Cycles) idl.Nat {
-	b := new(big.Int).Lsh(new(big.Int).SetUint64(c.Hi), 64)
-	return idl.NewBigNat(b.Or(b, new(big.Int).SetUint64(c.Lo)))
-}
+func cyclesToNat(c cycles.Amount) idl.Nat { return idl.NewBigNat(c.Big()) }
 
 func moduleHash(wasm []byte) []byte {
 	h := sha256.Sum256(wasm)

@@ -7,6 +7,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/httpapi"
 	"github.com/canistry/canistry/replica/reject"
 	"github.com/canistry/canistry/replica/state"
@@ -174,8 +175,8 @@ type round struct {
 // call besides its argument: the cycles attached and where to answer.
 type mgmtCall struct {
 	origin   state.Origin
-	cycles   state.Cycles // attached by a calling canister
-	accepted state.Cycles // kept by the method (create_canister, deposit_cycles)
+	cycles   cycles.Amount // attached by a calling canister
+	accepted cycles.Amount // kept by the method (create_canister, deposit_cycles)
 }
 
 func newRound(r *Replica) *round {

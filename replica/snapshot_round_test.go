@@ -8,6 +8,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/state"
 )
@@ -68,7 +69,7 @@ func callIn(t *testing.T, rd *round, id principal.Principal, method string) *sta
 	rd.r.mu.Lock()
 	rd.r.ingress[rid] = e
 	rd.r.mu.Unlock()
-	rd.executeCall(id, roundCaller, method, []byte{}, state.Origin{Kind: originIngress, Ingress: rid[:]}, state.Cycles{}, 0)
+	rd.executeCall(id, roundCaller, method, []byte{}, state.Origin{Kind: originIngress, Ingress: rid[:]}, cycles.Amount{}, 0)
 	if e.outcome == nil {
 		t.Fatalf("%s: no answer within the round", method)
 	}

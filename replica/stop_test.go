@@ -9,6 +9,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/replicatest"
@@ -36,15 +37,11 @@ func TestStopWaitsForOpenCallContexts(t *testing.T) {
 	}()
 	// Wait until the chain is deeper than one round's message budget, so
 	// that unwinding it takes more than one round.
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	testwait.For(t, 60*time.Second, "the call chain goes deeper than one round's budget", func() bool {
 		var hits idl.Nat
-		if err := a.Query(ids[1], "hits", nil, []any{&hits}); err == nil && hits.BigInt().Uint64() > 2500 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the call chain did not start")
-		}
-	}
+		err := a.Query(ids[1], "hits", nil, []any{&hits})
+		return err == nil && hits.BigInt().Uint64() > 2500
+	})
 	sawStopping := make(chan bool, 1)
 	go func() {
 		seen := false

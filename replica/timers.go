@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/exec"
 	"github.com/canistry/canistry/replica/state"
 )
@@ -56,13 +57,13 @@ func (rd *round) fireTimer(c *canister) {
 	defer c.mu.Unlock()
 	rd.touch(c)
 	c.rec.GlobalTimer = 0 // deactivated before it runs, as the spec says
-	if runnable(c) != nil || rd.r.outOfCycles(c, exec.Cycles{}) != nil {
+	if runnable(c) != nil || rd.r.outOfCycles(c, cycles.Amount{}) != nil {
 		return // a stopped, empty or frozen canister's timer just lapses
 	}
 	if _, err := c.instance(rd.r); err != nil || !c.module.Has.GlobalTimer {
 		return
 	}
 	rd.chargeStorage(c)
-	ctx := openContext(c, state.Origin{Kind: originSystem}, nil, state.Cycles{})
+	ctx := openContext(c, state.Origin{Kind: originSystem}, nil, cycles.Amount{})
 	rd.run(c, ctx, &exec.Invocation{Kind: exec.KindGlobalTimer}, nil)
 }

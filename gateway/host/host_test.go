@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,6 +28,7 @@ import (
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
@@ -296,7 +298,9 @@ func TestCrashRestartsAndRetriesQueries(t *testing.T) {
 // adapter is restarted once, not once per request.
 func TestCrashUnderConcurrentQueries(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, nil)
+	var mu sync.Mutex
+	var health []bool
+	f := newFixture(t, func(_ string, serving bool) { mu.Lock(); health = append(health, serving); mu.Unlock() })
 	a := f.host.Adapters()[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -304,30 +308,64 @@ func TestCrashUnderConcurrentQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := a.PID()
-	var wg sync.WaitGroup
+	var wg, running sync.WaitGroup
+	killed := make(chan struct{})
 	errs := make(chan error, 8)
 	for range 8 {
 		wg.Add(1)
+		running.Add(1)
 		go func() {
 			defer wg.Done()
-			for range 20 {
-				if _, err := get(ctx, a, f.scope(), "k"); err != nil {
+			// Query on until one query was sent after the kill, so that
+			// every goroutine meets the death or the restarted process.
+			for n := 0; ; n++ {
+				after := isClosed(killed)
+				_, err := get(ctx, a, f.scope(), "k")
+				if n == 0 {
+					running.Done()
+				}
+				if err != nil {
 					errs <- err
+					return
+				}
+				if after {
 					return
 				}
 			}
 		}()
 	}
-	time.Sleep(50 * time.Millisecond)
+	running.Wait() // all eight are querying
 	syscall.Kill(pid, syscall.SIGKILL)
+	close(killed)
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		t.Errorf("query across the crash: %v", err)
 	}
-	time.Sleep(500 * time.Millisecond) // a spurious second restart would show by now
-	if a.Restarts() != 1 {
-		t.Errorf("restarts = %d; want 1", a.Restarts())
+	// A second restart would take the adapter out of service again: it
+	// would show in the health transitions and the restart counter once the
+	// restart has reported serving and the next query has gone through.
+	testwait.For(t, 10*time.Second, "the restarted adapter reports serving", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(health) >= 3
+	})
+	if _, err := get(ctx, a, f.scope(), "k"); err != nil {
+		t.Errorf("query after the restart: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if a.Restarts() != 1 || !slices.Equal(health, []bool{true, false, true}) {
+		t.Errorf("restarts = %d, health transitions %v; want 1 restart: serving, not serving, serving", a.Restarts(), health)
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -42,7 +43,7 @@ func invocation(kind Kind, method string, arg []byte) *Invocation {
 	return &Invocation{
 		Kind: kind, Method: method, Arg: arg, Caller: anonymous,
 		Self: testSelf, Subnet: testSubnet, Time: 1_700_000_000_000_000_000,
-		Balance: CyclesFrom(1e12), Status: 1,
+		Balance: cycles.Of(1e12), Status: 1,
 	}
 }
 

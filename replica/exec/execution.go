@@ -3,6 +3,7 @@ package exec
 import (
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -23,8 +24,8 @@ type execution struct {
 	responded bool
 	replyBuf  []byte
 	call      *Call // call under construction (call_new … call_perform)
-	balance   Cycles
-	available Cycles
+	balance   cycles.Amount
+	available cycles.Amount
 	timer     uint64
 	sortedEnv []EnvVar
 	// trapMessage is the canister's message when it called ic0.trap.
@@ -83,7 +84,7 @@ func (x *execution) copyOut(fn string, dst, offset, size uint64, data []byte) er
 }
 
 // liquid is the balance that may be spent: above the freezing limit.
-func (x *execution) liquid() Cycles {
+func (x *execution) liquid() cycles.Amount {
 	return x.balance.Sub(x.inv.FreezingLimit)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -23,9 +24,9 @@ type Invocation struct {
 	RejectMessage                            string
 	Self, Subnet                             []byte
 	Time                                     uint64 // ns, constant during the invocation
-	Balance, CyclesAvailable, CyclesRefunded Cycles
-	FreezingLimit                            Cycles // balance below which cycles are not liquid
-	Status                                   int32  // 1 running, 2 stopping, 3 stopped
+	Balance, CyclesAvailable, CyclesRefunded cycles.Amount
+	FreezingLimit                            cycles.Amount // balance below which cycles are not liquid
+	Status                                   int32         // 1 running, 2 stopping, 3 stopped
 	Version                                  uint64
 	Controllers                              [][]byte
 	DataCertificate                          []byte   // for data_certificate_* in non-replicated queries (nil = absent)
@@ -58,9 +59,9 @@ type Result struct {
 	GlobalTimer      *uint64 // set by global_timer_set
 	Accepted         bool    // inspect_message called accept_message (or has none)
 
-	Balance        Cycles // balance after the execution (accepted, burnt and sent cycles)
-	CyclesAccepted Cycles
-	CyclesBurned   Cycles
+	Balance        cycles.Amount // balance after the execution (accepted, burnt and sent cycles)
+	CyclesAccepted cycles.Amount
+	CyclesBurned   cycles.Amount
 
 	Instructions uint64 // fuel consumed
 	Logs         []string

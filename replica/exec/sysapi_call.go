@@ -1,5 +1,7 @@
 package exec
 
+import "github.com/canistry/canistry/replica/cycles"
+
 // maxCallTimeout caps best-effort call timeouts (IC MAX_CALL_TIMEOUT_SECONDS).
 const maxCallTimeout = 300
 
@@ -17,7 +19,7 @@ type Call struct {
 	Callee  []byte
 	Method  string
 	Arg     []byte
-	Cycles  Cycles
+	Cycles  cycles.Amount
 	Reply   Callback
 	Reject  Callback
 	Cleanup *Callback
@@ -68,10 +70,10 @@ var callFuncs = []hostFunc{
 		return 0, nil
 	}},
 	{name: "call_cycles_add128", params: "ll", allowed: contexts("U Ry Rt T"), fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.addCallCycles("call_cycles_add128", Cycles{Hi: a[0], Lo: a[1]})
+		return 0, x.addCallCycles("call_cycles_add128", cycles.Amount{Hi: a[0], Lo: a[1]})
 	}},
 	{name: "call_cycles_add", params: "l", allowed: contexts("U Ry Rt T"), only32: true, fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.addCallCycles("call_cycles_add", CyclesFrom(a[0]))
+		return 0, x.addCallCycles("call_cycles_add", cycles.Of(a[0]))
 	}},
 	{name: "call_perform", results: "i", allowed: callContexts, fn: func(x *execution, _ []uint64) (uint64, error) {
 		c, err := x.pendingCall("call_perform")
@@ -119,7 +121,7 @@ func (x *execution) pendingCall(fn string) (*Call, error) {
 	return x.call, nil
 }
 
-func (x *execution) addCallCycles(fn string, amount Cycles) error {
+func (x *execution) addCallCycles(fn string, amount cycles.Amount) error {
 	c, err := x.pendingCall(fn)
 	if err != nil {
 		return err

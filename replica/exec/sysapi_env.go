@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/canistry/canistry/replica/cycles"
 )
 
 // EnvVar is one canister environment variable.
@@ -19,7 +21,7 @@ type ThresholdKey struct {
 	// VetKD 0 = bls12_381.
 	Curve uint32
 	Name  string
-	Fee   Cycles
+	Fee   cycles.Amount
 }
 
 // ThresholdScheme is the signing scheme of a ThresholdKey.
@@ -171,7 +173,7 @@ func (x *execution) thresholdCost(fn string, scheme ThresholdScheme, a []uint64)
 	}
 	for _, k := range x.inst.engine.cfg.ThresholdKeys {
 		if k.Scheme == scheme && k.Curve == curve && k.Name == string(name) {
-			return 0, x.write(fn, a[3], k.Fee.bytes16())
+			return 0, x.write(fn, a[3], k.Fee.LittleEndian())
 		}
 	}
 	return 2, nil

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"testing"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -48,7 +49,7 @@ const envWat = `(module
 func TestEnvironmentRootKeyAndCosts(t *testing.T) {
 	e, err := NewEngine(Config{
 		RootKey:       []byte("0123456789"),
-		ThresholdKeys: []ThresholdKey{{Scheme: SchemeECDSA, Curve: 0, Name: "key_1", Fee: CyclesFrom(26_153_846_153)}},
+		ThresholdKeys: []ThresholdKey{{Scheme: SchemeECDSA, Curve: 0, Name: "key_1", Fee: cycles.Of(26_153_846_153)}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -79,13 +80,13 @@ var miscFuncs = []hostFunc{
 	{name: "debug_print", params: "II", allowed: ctxAll | ctxS, fn: debugPrint},
 	{name: "trap", params: "II", allowed: ctxAll | ctxS, fn: trap},
 	{name: "cost_call", params: "llI", allowed: ctxAll | ctxS, fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.write("cost_call", a[2], costCall(a[0], a[1], x.inst.module.Is64).bytes16())
+		return 0, x.write("cost_call", a[2], costCall(a[0], a[1], x.inst.module.Is64).LittleEndian())
 	}},
 	{name: "cost_create_canister", params: "I", allowed: ctxAll | ctxS, fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.write("cost_create_canister", a[0], CyclesFrom(feeCreateCanister).bytes16())
+		return 0, x.write("cost_create_canister", a[0], cycles.Of(feeCreateCanister).LittleEndian())
 	}},
 	{name: "cost_http_request", params: "llI", allowed: ctxAll | ctxS, fn: func(x *execution, a []uint64) (uint64, error) {
-		return 0, x.write("cost_http_request", a[2], costHTTPRequest(a[0], a[1]).bytes16())
+		return 0, x.write("cost_http_request", a[2], costHTTPRequest(a[0], a[1]).LittleEndian())
 	}},
 }
 
@@ -174,22 +175,22 @@ const (
 // call: the base fee, the request bytes, and the reservations for the
 // largest response and for executing the longest response callback (the
 // update message limit of DefaultLimits).
-func costCall(methodNameSize, payloadSize uint64, is64 bool) Cycles {
+func costCall(methodNameSize, payloadSize uint64, is64 bool) cycles.Amount {
 	perTen := uint64(feeTenInstructions)
 	if is64 {
 		perTen *= wasm64CostOverhead
 	}
-	execution := CyclesFrom(feeUpdateMessage).Add(mulCycles(DefaultLimits.Update/10, perTen))
-	return CyclesFrom(feeXnetCall).
-		Add(mulCycles(feeXnetByte, methodNameSize)).
-		Add(mulCycles(feeXnetByte, payloadSize)).
-		Add(mulCycles(feeXnetByte, maxResponseBytes)).
+	execution := cycles.Of(feeUpdateMessage).Add(cycles.Product(DefaultLimits.Update/10, perTen))
+	return cycles.Of(feeXnetCall).
+		Add(cycles.Product(feeXnetByte, methodNameSize)).
+		Add(cycles.Product(feeXnetByte, payloadSize)).
+		Add(cycles.Product(feeXnetByte, maxResponseBytes)).
 		Add(execution)
 }
 
-func costHTTPRequest(requestSize, maxResponseBytes uint64) Cycles {
-	base := CyclesFrom((feeHTTPBase + feeHTTPPerNode*subnetNodes) * subnetNodes)
-	req := mulCycles(feeHTTPRequestByte*subnetNodes, requestSize)
-	res := mulCycles(feeHTTPResponseByte*subnetNodes, maxResponseBytes)
+func costHTTPRequest(requestSize, maxResponseBytes uint64) cycles.Amount {
+	base := cycles.Of((feeHTTPBase + feeHTTPPerNode*subnetNodes) * subnetNodes)
+	req := cycles.Product(feeHTTPRequestByte*subnetNodes, requestSize)
+	res := cycles.Product(feeHTTPResponseByte*subnetNodes, maxResponseBytes)
 	return base.Add(req).Add(res)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canistry/canistry/replica/cycles"
 	"github.com/canistry/canistry/replica/reject"
 )
 
@@ -48,8 +49,8 @@ func TestWasm32Module(t *testing.T) {
 	}
 	inst := instantiate(t, e, m, nil)
 	inv := invocation(KindUpdate, "echo", []byte("hello"))
-	inv.CyclesAvailable = CyclesFrom(1000)
-	inv.Balance = CyclesFrom(5000)
+	inv.CyclesAvailable = cycles.Of(1000)
+	inv.Balance = cycles.Of(5000)
 	res := mustRun(t, inst, inv)
 	if !bytes.HasPrefix(res.Reply, []byte("hello")) || len(res.Reply) != 25 {
 		t.Fatalf("reply %q", res.Reply)
@@ -64,7 +65,7 @@ func TestWasm32Module(t *testing.T) {
 	if bal := binary.LittleEndian.Uint64(tail[12:]); bal != 5300 {
 		t.Fatalf("balance seen %d, want 5300", bal)
 	}
-	if res.CyclesAccepted != CyclesFrom(300) || res.Balance != CyclesFrom(5300) {
+	if res.CyclesAccepted != cycles.Of(300) || res.Balance != cycles.Of(5300) {
 		t.Fatalf("result cycles accepted=%v balance=%v", res.CyclesAccepted, res.Balance)
 	}
 	inst.Commit()
@@ -168,7 +169,7 @@ func TestSystemAPIBehaviour(t *testing.T) {
 
 	t.Run("calls, cycles, timer, certified data, logs", func(t *testing.T) {
 		inv := invocation(KindUpdate, "call", nil)
-		inv.Balance = CyclesFrom(1000)
+		inv.Balance = cycles.Of(1000)
 		inv.Timer = 555
 		res := run(inv)
 		if res.Trap != nil {
@@ -178,12 +179,12 @@ func TestSystemAPIBehaviour(t *testing.T) {
 			t.Fatalf("calls = %+v", res.Calls)
 		}
 		c := res.Calls[0]
-		if string(c.Callee) != "callee" || c.Method != "method" || string(c.Arg) != "payload" || c.Cycles != CyclesFrom(250) ||
+		if string(c.Callee) != "callee" || c.Method != "method" || string(c.Arg) != "payload" || c.Cycles != cycles.Of(250) ||
 			c.Reply != (Callback{0, 11}) || c.Reject != (Callback{1, 12}) || c.Cleanup == nil || *c.Cleanup != (Callback{1, 13}) ||
 			c.Timeout == nil || *c.Timeout != 300 {
 			t.Fatalf("call = %+v", c)
 		}
-		if res.Balance != CyclesFrom(750) {
+		if res.Balance != cycles.Of(750) {
 			t.Fatalf("balance %v, want 750 (250 sent, 100 of the dropped call returned)", res.Balance)
 		}
 		if binary.LittleEndian.Uint64(res.Reply) != 555 || res.GlobalTimer == nil || *res.GlobalTimer != 777 {
@@ -228,7 +229,7 @@ func TestSystemAPIBehaviour(t *testing.T) {
 	t.Run("controller, liquid balance, performance counter", func(t *testing.T) {
 		inv := invocation(KindUpdate, "controller", nil)
 		inv.Controllers = [][]byte{[]byte("other"), []byte("callee")}
-		inv.Balance, inv.FreezingLimit = CyclesFrom(1000), CyclesFrom(400)
+		inv.Balance, inv.FreezingLimit = cycles.Of(1000), cycles.Of(400)
 		res := run(inv)
 		if res.Trap != nil || res.Reply[0] != '1' || binary.LittleEndian.Uint64(res.Reply[1:]) != 600 {
 			t.Fatalf("reply %x trap %v", res.Reply, res.Trap)

@@ -1,5 +1,7 @@
 package mgmt
 
+import "github.com/aviate-labs/agent-go/principal"
+
 // Method describes one management canister method.
 type Method struct {
 	Name string
@@ -15,26 +17,28 @@ type Method struct {
 	// Untargeted methods manage no existing canister (create, raw_rand):
 	// any effective canister id is fine.
 	Untargeted bool
+	// run carries the method out on a Manager (Dispatch).
+	run handler
 }
 
 // methods is the table of the methods this replica serves.
 var methods = map[string]Method{
-	"provisional_create_canister_with_cycles": {Ingress: true, Canister: true, Untargeted: true},
-	"provisional_top_up_canister":             {Ingress: true, Canister: true},
-	"create_canister":                         {Canister: true, Untargeted: true},
-	"deposit_cycles":                          {Canister: true},
-	"raw_rand":                                {Canister: true, Untargeted: true},
-	"install_code":                            {Ingress: true, Canister: true, Controllers: true},
-	"uninstall_code":                          {Ingress: true, Canister: true, Controllers: true},
-	"update_settings":                         {Ingress: true, Canister: true, Controllers: true},
-	"canister_status":                         {Ingress: true, Canister: true, Controllers: true, SelfToo: true},
-	"start_canister":                          {Ingress: true, Canister: true, Controllers: true},
-	"stop_canister":                           {Ingress: true, Canister: true, Controllers: true},
-	"delete_canister":                         {Ingress: true, Canister: true, Controllers: true},
-	"take_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true},
-	"load_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true},
-	"list_canister_snapshots":                 {Ingress: true, Canister: true, Controllers: true},
-	"delete_canister_snapshot":                {Ingress: true, Canister: true, Controllers: true},
+	"provisional_create_canister_with_cycles": {Ingress: true, Canister: true, Untargeted: true, run: creates(Manager.ProvisionalCreateCanister)},
+	"provisional_top_up_canister":             {Ingress: true, Canister: true, run: withoutCaller(Manager.ProvisionalTopUpCanister)},
+	"create_canister":                         {Canister: true, Untargeted: true, run: creates(Manager.CreateCanister)},
+	"deposit_cycles":                          {Canister: true, run: onCanister(Manager.DepositCycles)},
+	"raw_rand":                                {Canister: true, Untargeted: true, run: handle(rawRand)},
+	"install_code":                            {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.InstallCode)},
+	"uninstall_code":                          {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.UninstallCode)},
+	"update_settings":                         {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.UpdateSettings)},
+	"canister_status":                         {Ingress: true, Canister: true, Controllers: true, SelfToo: true, run: handle(canisterStatus)},
+	"start_canister":                          {Ingress: true, Canister: true, Controllers: true, run: onCanister(Manager.StartCanister)},
+	"stop_canister":                           {Ingress: true, Canister: true, Controllers: true, run: onCanister(Manager.StopCanister)},
+	"delete_canister":                         {Ingress: true, Canister: true, Controllers: true, run: onCanister(Manager.DeleteCanister)},
+	"take_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true, run: handle(takeSnapshot)},
+	"load_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.LoadCanisterSnapshot)},
+	"list_canister_snapshots":                 {Ingress: true, Canister: true, Controllers: true, run: handle(listSnapshots)},
+	"delete_canister_snapshot":                {Ingress: true, Canister: true, Controllers: true, run: withoutCaller(Manager.DeleteCanisterSnapshot)},
 }
 
 // Lookup finds a method by name.
@@ -42,4 +46,26 @@ func Lookup(name string) (Method, bool) {
 	m, ok := methods[name]
 	m.Name = name
 	return m, ok
+}
+
+// The methods whose call or reply has a shape of its own.
+
+// rawRand reads no argument: raw_rand ignores whatever it is sent.
+func rawRand(m Manager, _ principal.Principal, _ none) ([]byte, error) { return m.RawRand() }
+
+func canisterStatus(m Manager, _ principal.Principal, a CanisterIDArg) (CanisterStatusResult, error) {
+	return deref(m.CanisterStatus(a.CanisterID))
+}
+
+func takeSnapshot(m Manager, caller principal.Principal, a TakeCanisterSnapshotArgs) (Snapshot, error) {
+	return deref(m.TakeCanisterSnapshot(caller, a))
+}
+
+// listSnapshots replies with an empty vector, never a null, when there are none.
+func listSnapshots(m Manager, _ principal.Principal, a CanisterIDArg) ([]Snapshot, error) {
+	list, err := m.ListCanisterSnapshots(a.CanisterID)
+	if list == nil {
+		list = []Snapshot{}
+	}
+	return list, err
 }

@@ -1,5 +1,7 @@
 package state
 
+import "github.com/canistry/canistry/replica/cycles"
+
 // Status is a canister's run status (ic0.canister_status numbering).
 type Status uint8
 
@@ -22,23 +24,17 @@ func (s Status) String() string {
 	return "unknown"
 }
 
-// Cycles is an unsigned 128-bit amount of cycles.
-type Cycles struct {
-	Hi uint64 `cbor:"1,keyasint"`
-	Lo uint64 `cbor:"2,keyasint"`
-}
-
 // Settings are a canister's definite settings.
 type Settings struct {
-	ComputeAllocation    uint64   `cbor:"1,keyasint"`
-	MemoryAllocation     uint64   `cbor:"2,keyasint"`
-	FreezingThreshold    uint64   `cbor:"3,keyasint"`
-	ReservedCyclesLimit  Cycles   `cbor:"4,keyasint"`
-	WasmMemoryLimit      uint64   `cbor:"5,keyasint"`
-	WasmMemoryThreshold  uint64   `cbor:"6,keyasint"`
-	LogVisibility        string   `cbor:"7,keyasint"` // "controllers" or "public"
-	LogViewers           [][]byte `cbor:"8,keyasint,omitempty"`
-	EnvironmentVariables []EnvVar `cbor:"9,keyasint,omitempty"`
+	ComputeAllocation    uint64        `cbor:"1,keyasint"`
+	MemoryAllocation     uint64        `cbor:"2,keyasint"`
+	FreezingThreshold    uint64        `cbor:"3,keyasint"`
+	ReservedCyclesLimit  cycles.Amount `cbor:"4,keyasint"`
+	WasmMemoryLimit      uint64        `cbor:"5,keyasint"`
+	WasmMemoryThreshold  uint64        `cbor:"6,keyasint"`
+	LogVisibility        string        `cbor:"7,keyasint"` // "controllers" or "public"
+	LogViewers           [][]byte      `cbor:"8,keyasint,omitempty"`
+	EnvironmentVariables []EnvVar      `cbor:"9,keyasint,omitempty"`
 }
 
 // EnvVar is one canister environment variable.
@@ -73,21 +69,21 @@ type Change struct {
 // Canister is everything about one canister except its module bytes and
 // memories, which live in their own buckets.
 type Canister struct {
-	ID            []byte   `cbor:"1,keyasint"`
-	Controllers   [][]byte `cbor:"2,keyasint"`
-	Status        Status   `cbor:"3,keyasint"`
-	Cycles        Cycles   `cbor:"4,keyasint"`
-	Settings      Settings `cbor:"5,keyasint"`
-	ModuleHash    []byte   `cbor:"6,keyasint,omitempty"` // nil: empty canister
-	Version       uint64   `cbor:"7,keyasint"`
-	CertifiedData []byte   `cbor:"8,keyasint,omitempty"`
-	GlobalTimer   uint64   `cbor:"9,keyasint"`
-	HeapSize      uint64   `cbor:"10,keyasint"`
-	StableSize    uint64   `cbor:"11,keyasint"`
-	Globals       []Global `cbor:"12,keyasint,omitempty"`
-	History       []Change `cbor:"13,keyasint,omitempty"`
-	TotalChanges  uint64   `cbor:"14,keyasint"`
-	CreatedAt     uint64   `cbor:"15,keyasint"`
+	ID            []byte        `cbor:"1,keyasint"`
+	Controllers   [][]byte      `cbor:"2,keyasint"`
+	Status        Status        `cbor:"3,keyasint"`
+	Cycles        cycles.Amount `cbor:"4,keyasint"`
+	Settings      Settings      `cbor:"5,keyasint"`
+	ModuleHash    []byte        `cbor:"6,keyasint,omitempty"` // nil: empty canister
+	Version       uint64        `cbor:"7,keyasint"`
+	CertifiedData []byte        `cbor:"8,keyasint,omitempty"`
+	GlobalTimer   uint64        `cbor:"9,keyasint"`
+	HeapSize      uint64        `cbor:"10,keyasint"`
+	StableSize    uint64        `cbor:"11,keyasint"`
+	Globals       []Global      `cbor:"12,keyasint,omitempty"`
+	History       []Change      `cbor:"13,keyasint,omitempty"`
+	TotalChanges  uint64        `cbor:"14,keyasint"`
+	CreatedAt     uint64        `cbor:"15,keyasint"`
 	// Metadata are the module's icp:public and icp:private custom sections,
 	// kept here so the state tree can be rebuilt without compiling modules.
 	Metadata []Metadata `cbor:"16,keyasint,omitempty"`

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/canistry/canistry/replica/cycles"
 )
 
 func TestCommitAndReload(t *testing.T) {
@@ -18,7 +20,7 @@ func TestCommitAndReload(t *testing.T) {
 	heap[5] = 1
 	heap[2*PageSize+7] = 9
 	c := &Canister{ID: []byte{0, 0, 0, 0, 0, 0, 0, 1, 1, 1}, Controllers: [][]byte{{4}}, Status: Running,
-		Cycles: Cycles{Lo: 42}, ModuleHash: []byte("hash"), HeapSize: uint64(len(heap)), Version: 3,
+		Cycles: cycles.Amount{Lo: 42}, ModuleHash: []byte("hash"), HeapSize: uint64(len(heap)), Version: 3,
 		Globals: []Global{{Type: 1, Bits: 77}}}
 	b := &Batch{
 		Meta:      map[string][]byte{"keys": []byte("k")},
