@@ -151,5 +151,19 @@ func removeGenerated(out string) error {
 	if os.IsNotExist(err) {
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	// A package whose .did is gone leaves an empty directory: drop it
+	// (os.Remove refuses any directory that still holds a file).
+	dirs, err := os.ReadDir(out)
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if d.IsDir() {
+			os.Remove(filepath.Join(out, d.Name()))
+		}
+	}
+	return nil
 }
