@@ -12,8 +12,6 @@ import (
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
-const octetStream = "application/octet-stream"
-
 // Adapter serves personal 1.x through the personal API v1.
 type Adapter struct {
 	personal.WithoutMessaging
@@ -38,7 +36,7 @@ func (Adapter) Manifest() adapter.Manifest {
 // neither content types nor revisions, so it refuses what it cannot honour
 // rather than silently dropping it.
 func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *adapter.PutDocumentRequest) (*adapter.Document, error) {
-	if req.ContentType != "" && req.ContentType != octetStream {
+	if req.ContentType != "" && req.ContentType != adapter.DefaultContentType {
 		return nil, adapter.Errorf(adapter.CodeFailedPrecondition,
 			"%s keeps no content types (content_type %q needs personal/2.0.0)", c.Target.Protocol, req.ContentType)
 	}
@@ -133,5 +131,5 @@ func get(ctx context.Context, c adapter.Call, key string) ([]byte, bool, error) 
 }
 
 func document(key string, content []byte) *adapter.Document {
-	return &adapter.Document{Key: key, Content: content, ContentType: octetStream}
+	return &adapter.Document{Key: key, Content: content, ContentType: adapter.DefaultContentType}
 }

@@ -32,8 +32,6 @@ func (archive) Manifest() adapter.Manifest {
 	}
 }
 
-const octetStream = "application/octet-stream"
-
 func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*adapter.Document, error) {
 	var value *[]byte // Candid: get : (text) -> (opt blob) query
 	if err := adapter.QueryCandid(ctx, c.IC, "get", []any{key}, []any{&value}); err != nil {
@@ -42,7 +40,7 @@ func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*ad
 	if value == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
 	}
-	return &adapter.Document{Key: key, Content: *value, ContentType: octetStream}, nil
+	return &adapter.Document{Key: key, Content: *value, ContentType: adapter.DefaultContentType}, nil
 }
 
 // ListDocuments reads keys() (the canister keeps them few enough for one
