@@ -61,7 +61,7 @@ func inlineServiceType(s string) (string, error) {
 		return "", err
 	}
 	body := s[open : end+1]
-	rest := s[:loc[0]] + strings.TrimPrefix(s[end+1:], ";")
+	rest := s[:loc[0]] + strings.TrimLeft(strings.TrimPrefix(s[end+1:], ";"), " ")
 	ref := regexp.MustCompile(`\b` + regexp.QuoteMeta(name) + `\b`)
 	uses := ref.FindAllStringIndex(rest, -1)
 	if len(uses) != 1 {
