@@ -1,18 +1,36 @@
 package canisters_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 )
 
 // TestPersonalCandidIsTheProtocol holds protocol/canister/personal/<v>.did,
 // the public contract of each version, to what the compiler emits for it
-// (canister.did, which `build.mjs --check` holds to the sources).
+// (canister.did, which `build.mjs --check` holds to the sources), and the
+// released versions to the contracts: one .did per embedded release.
 func TestPersonalCandidIsTheProtocol(t *testing.T) {
-	for _, v := range []string{"1.0.0", "2.0.0", "3.0.0"} {
+	dids, err := filepath.Glob(filepath.Join("..", "protocol", "canister", "personal", "*.did"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contracts []string
+	for _, p := range dids {
+		contracts = append(contracts, strings.TrimSuffix(filepath.Base(p), ".did"))
+	}
+	versions := personal.Versions()
+	slices.Sort(contracts)
+	if sorted := slices.Sorted(slices.Values(versions)); !slices.Equal(sorted, contracts) || len(versions) == 0 {
+		t.Fatalf("released personal versions %v, contracts in protocol/canister/personal %v: want one each", versions, contracts)
+	}
+	for _, v := range versions {
 		emitted, err := canisters.Candid("personal/" + v + "/canister.wasm")
 		if err != nil {
 			t.Fatalf("%s: %v", v, err)
@@ -24,5 +42,12 @@ func TestPersonalCandidIsTheProtocol(t *testing.T) {
 		if string(contract) != emitted {
 			t.Errorf("protocol/canister/personal/%s.did differs from what moc emits for canisters/personal/%s: copy canister.did over it", v, v)
 		}
+	}
+}
+
+func TestPersonalUnknownVersion(t *testing.T) {
+	_, err := personal.Wasm("0.9.0")
+	if !errors.Is(err, canisters.ErrUnknownCanister) || !strings.Contains(err.Error(), "1.0.0") {
+		t.Errorf("Wasm(0.9.0) = %v; want ErrUnknownCanister naming the released versions", err)
 	}
 }

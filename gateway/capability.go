@@ -1,11 +1,11 @@
 package gateway
 
 import (
-	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/hashicorp/go-version"
-)
 
-const octetStream = "application/octet-stream"
+	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/personalapi"
+)
 
 // What each request needs beyond plain documents. The gateway checks these
 // against the adapter's declared capabilities before calling it, so a
@@ -13,7 +13,7 @@ const octetStream = "application/octet-stream"
 
 func putNeeds(r *personalv1.PutDocumentRequest) []personalv1.Capability {
 	needs := []personalv1.Capability{personalv1.Capability_CAPABILITY_DOCUMENTS}
-	if ct := r.GetContentType(); ct != "" && ct != octetStream {
+	if ct := r.GetContentType(); ct != "" && ct != personalapi.DefaultContentType {
 		needs = append(needs, personalv1.Capability_CAPABILITY_REVISIONS)
 	}
 	if r.IfRevision != nil {

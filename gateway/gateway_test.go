@@ -17,14 +17,13 @@ import (
 
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
@@ -126,21 +125,10 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 	return e
 }
 
-func ownerArg(t testing.TB, p principal.Principal) []byte {
-	arg, err := candid.Marshal([]any{struct {
-		Owner principal.Principal `ic:"owner"`
-	}{p}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return arg
-}
-
 func (e *env) install(t testing.TB, v string) principal.Principal {
 	t.Helper()
-	a := e.replica.Agent(t, e.id)
-	cid := replicatest.CreateCanister(t, a)
-	if err := replicatest.Install(a, cid, canisters.MustWasm("personal/"+v+"/canister.wasm"), ownerArg(t, e.id.Sender()), replicatest.ModeInstall); err != nil {
+	cid, err := personal.CreateRelease(t.Context(), e.replica.Agent(t, e.id), v)
+	if err != nil {
 		t.Fatalf("install %s: %v", v, err)
 	}
 	return cid
@@ -148,8 +136,7 @@ func (e *env) install(t testing.TB, v string) principal.Principal {
 
 func (e *env) upgrade(t testing.TB, cid principal.Principal, v string) {
 	t.Helper()
-	a := e.replica.Agent(t, e.id)
-	if err := replicatest.Install(a, cid, canisters.MustWasm("personal/"+v+"/canister.wasm"), ownerArg(t, e.id.Sender()), replicatest.ModeUpgradeKeep); err != nil {
+	if err := personal.UpgradeTo(t.Context(), e.replica.Agent(t, e.id), cid, v); err != nil {
 		t.Fatalf("upgrade to %s: %v", v, err)
 	}
 }

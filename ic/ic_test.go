@@ -9,26 +9,17 @@ import (
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
 
-type ownerArg struct {
-	Owner principal.Principal `ic:"owner"`
-}
-
-// installPersonal creates a personal canister of version v owned by a.
+// installPersonal creates a personal canister of version v owned by id.
 func installPersonal(t *testing.T, r *replicatest.Replica, id identity.Identity, v string) principal.Principal {
 	t.Helper()
-	a := r.Agent(t, id)
-	cid := replicatest.CreateCanister(t, a)
-	arg, err := candid.Marshal([]any{ownerArg{Owner: id.Sender()}})
+	cid, err := personal.CreateRelease(t.Context(), r.Agent(t, id), v)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := replicatest.Install(a, cid, canisters.MustWasm("personal/"+v+"/canister.wasm"), arg, replicatest.ModeInstall); err != nil {
 		t.Fatalf("install %s: %v", v, err)
 	}
 	return cid

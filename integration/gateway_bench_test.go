@@ -13,9 +13,10 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go"
-	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/internal/candid/personal_2_0_0"
 )
 
 // benchResult is one sub-benchmark's last run.
@@ -51,7 +52,7 @@ func BenchmarkGatewayRead(b *testing.B) {
 			return err
 		},
 		"direct": func() error {
-			var doc *benchDocument
+			var doc *personal_2_0_0.Document
 			err := direct.Query(canister, "get_document", []any{"bench"}, []any{&doc})
 			if err == nil && (doc == nil || len(doc.Content) != len(content)) {
 				err = fmt.Errorf("read %v", doc)
@@ -127,14 +128,6 @@ func measure(b *testing.B, conc int, read func() error) benchResult {
 		p99:        lat[min(len(lat)-1, len(lat)*99/100)],
 		throughput: float64(b.N) / elapsed.Seconds(),
 	}
-}
-
-type benchDocument struct {
-	Key         string  `ic:"key"`
-	Content     []byte  `ic:"content"`
-	ContentType string  `ic:"content_type"`
-	Revision    idl.Nat `ic:"revision"`
-	UpdatedAt   idl.Int `ic:"updated_at"`
 }
 
 // devAgent is an agent-go agent of the dev identity (the canisters' owner)

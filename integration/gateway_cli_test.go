@@ -13,12 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
-	"github.com/aviate-labs/agent-go/principal"
 
-	"github.com/canistry/canistry/canisters"
-	"github.com/canistry/canistry/replica/replicatest"
+	"github.com/canistry/canistry/canisters/personal"
 )
 
 // pluginDir builds the host's test adapter into a fresh directory as the
@@ -60,11 +57,8 @@ func TestGatewayCommand(t *testing.T) {
 	idPath := filepath.Join(t.TempDir(), "gateway.pem")
 	os.WriteFile(idPath, pem, 0o600)
 	a := rep.agent(t, id)
-	cid := replicatest.CreateCanister(t, a)
-	arg, _ := candid.Marshal([]any{struct {
-		Owner principal.Principal `ic:"owner"`
-	}{id.Sender()}})
-	if err := replicatest.Install(a, cid, canisters.MustWasm("personal/3.0.0/canister.wasm"), arg, replicatest.ModeInstall); err != nil {
+	cid, err := personal.CreateRelease(t.Context(), a, "3.0.0")
+	if err != nil {
 		t.Fatal(err)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
@@ -129,7 +130,7 @@ func canisterCreate(ctx context.Context, dir devDir, version string, stdout io.W
 	if err != nil {
 		return err
 	}
-	p, err := createPersonal(ctx, env.client.Agent(), version)
+	p, err := personal.CreateRelease(ctx, env.client.Agent(), version)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func canisterUpgrade(ctx context.Context, dir devDir, id, version string, stdout
 	if err != nil {
 		return err
 	}
-	if err := upgradePersonal(ctx, env.client.Agent(), p, version); err != nil {
+	if err := personal.UpgradeTo(ctx, env.client.Agent(), p, version); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s upgraded to personal/%s\n", p, version)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
@@ -126,8 +127,8 @@ func runDev(args []string, stdout, stderr io.Writer) error {
 	return serveStack(ctx, stack{ic: icCfg, id: id, sources: srcs, ttl: gateway.DefaultNegotiationTTL, log: log, ln: gwLn,
 		announce: func() {
 			fmt.Fprintf(stdout, "replica %s\ngateway %s\n", info.Replica, info.Gateway)
-			for _, v := range protocolVersions {
-				fmt.Fprintf(stdout, "personal/%s %s\n", v, info.Canisters[v])
+			for _, v := range personal.Versions() {
+				fmt.Fprintf(stdout, "%s %s\n", personal.Protocol(v), info.Canisters[v])
 			}
 			fmt.Fprintln(stdout, "ready")
 			fmt.Fprintf(stderr, "ready in %s\n", time.Since(start).Round(time.Millisecond))
@@ -163,7 +164,7 @@ func ensureDevCanisters(ctx context.Context, client *ic.Client, dir devDir, prog
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	for _, v := range protocolVersions {
+	for _, v := range personal.Versions() {
 		if id, ok := info.Canisters[v]; ok {
 			p, err := principal.Decode(id)
 			if err == nil {
@@ -174,7 +175,7 @@ func ensureDevCanisters(ctx context.Context, client *ic.Client, dir devDir, prog
 			fmt.Fprintf(progress, "recorded canister %s for personal/%s is gone (%v); installing a new one\n", id, v, err)
 		}
 		fmt.Fprintf(progress, "installing personal/%s ...\n", v)
-		p, err := createPersonal(ctx, client.Agent(), v)
+		p, err := personal.CreateRelease(ctx, client.Agent(), v)
 		if err != nil {
 			return nil, fmt.Errorf("personal/%s: %w", v, err)
 		}

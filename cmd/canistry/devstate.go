@@ -15,10 +15,6 @@ import (
 //	dev.json       where the replica and gateway listen, and the canisters dev made
 type devDir string
 
-// protocolVersions are the personal canister versions dev installs, one
-// canister each.
-var protocolVersions = []string{"1.0.0", "2.0.0", "3.0.0"}
-
 func (d devDir) identityPath() string { return filepath.Join(string(d), "identity.pem") }
 func (d devDir) replicaDir() string   { return filepath.Join(string(d), "replica") }
 func (d devDir) infoPath() string     { return filepath.Join(string(d), "dev.json") }

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/hashicorp/go-version"
@@ -24,7 +23,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
@@ -188,11 +187,8 @@ func newFixture(t *testing.T, onHealth func(string, bool)) *fixture {
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	a := r.Agent(t, id)
-	cid := replicatest.CreateCanister(t, a)
-	arg, _ := candid.Marshal([]any{struct {
-		Owner principal.Principal `ic:"owner"`
-	}{id.Sender()}})
-	if err := replicatest.Install(a, cid, canisters.MustWasm("personal/1.0.0/canister.wasm"), arg, replicatest.ModeInstall); err != nil {
+	cid, err := personal.CreateRelease(t.Context(), a, "1.0.0")
+	if err != nil {
 		t.Fatal(err)
 	}
 	pool, _ := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})

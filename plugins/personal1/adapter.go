@@ -13,8 +13,6 @@ import (
 	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
-const octetStream = "application/octet-stream"
-
 // Adapter serves personal 1.x through the personal API v1.
 type Adapter struct {
 	personal.WithoutMessaging
@@ -39,7 +37,7 @@ func (Adapter) Manifest() adapter.Manifest {
 // neither content types nor revisions, so it refuses what it cannot honour
 // rather than silently dropping it.
 func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
-	if req.ContentType != "" && req.ContentType != octetStream {
+	if req.ContentType != "" && req.ContentType != personalv1.DefaultContentType {
 		return nil, adapter.Errorf(adapter.CodeFailedPrecondition,
 			"%s keeps no content types (content_type %q needs personal/2.0.0)", c.Target.Protocol, req.ContentType)
 	}
@@ -134,5 +132,5 @@ func get(ctx context.Context, c adapter.Call, key string) ([]byte, bool, error) 
 }
 
 func document(key string, content []byte) *personalv1.Document {
-	return &personalv1.Document{Key: key, Content: content, ContentType: octetStream}
+	return &personalv1.Document{Key: key, Content: content, ContentType: personalv1.DefaultContentType}
 }

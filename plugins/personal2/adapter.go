@@ -7,12 +7,11 @@ package personal2
 import (
 	"context"
 
+	"github.com/canistry/canistry/internal/candid/personal_2_0_0"
 	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/sdk/adapter"
 	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
-
-const octetStream = "application/octet-stream"
 
 // Adapter serves personal 2.x through the personal API v1.
 type Adapter struct {
@@ -41,30 +40,30 @@ func (Adapter) Manifest() adapter.Manifest {
 func (Adapter) PutDocument(ctx context.Context, c adapter.Call, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
 	contentType := req.ContentType
 	if contentType == "" {
-		contentType = octetStream
+		contentType = personalv1.DefaultContentType
 	}
-	var res putResult
+	var res personal_2_0_0.PutResult
 	args := []any{req.Key, req.Content, contentType, optNat(req.IfRevision)}
 	if err := adapter.CallCandid(ctx, c.IC, "put_document", args, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
 	}
 	if res.Ok == nil {
-		return nil, res.Err.toAdapter(req.Key)
+		return nil, writeErrorOf(res.Err, req.Key)
 	}
-	doc := res.Ok.toAdapter()
+	doc := documentOf(res.Ok)
 	return &doc, nil
 }
 
 // GetDocument maps onto get_document.
 func (Adapter) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
-	var found *document
+	var found *personal_2_0_0.Document
 	if err := adapter.QueryCandid(ctx, c.IC, "get_document", []any{key}, []any{&found}); err != nil {
 		return nil, personal.RejectError(err)
 	}
 	if found == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
 	}
-	doc := found.toAdapter()
+	doc := documentOf(found)
 	return &doc, nil
 }
 
@@ -79,14 +78,14 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *personalv
 	if cursor != "" {
 		optCursor = &cursor
 	}
-	var res documentPage
+	var res personal_2_0_0.DocumentPage
 	args := []any{req.Prefix, natOf(uint64(personalv1.PageSize(req.PageSize))), optCursor}
 	if err := adapter.QueryCandid(ctx, c.IC, "list_documents", args, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
 	}
 	page := &personalv1.DocumentPage{Documents: make([]personalv1.Document, 0, len(res.Documents))}
 	for i := range res.Documents {
-		page.Documents = append(page.Documents, res.Documents[i].toAdapter())
+		page.Documents = append(page.Documents, documentOf(&res.Documents[i]))
 	}
 	if res.NextCursor != nil {
 		page.NextPageToken = adapter.EncodePageToken(*res.NextCursor)
@@ -97,7 +96,7 @@ func (Adapter) ListDocuments(ctx context.Context, c adapter.Call, req *personalv
 // DeleteDocument maps onto delete_document. A missing document is not an
 // error of the stable API: it answers false.
 func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *personalv1.DeleteDocumentRequest) (bool, error) {
-	var res deleteResult
+	var res personal_2_0_0.DeleteResult
 	args := []any{req.Key, optNat(req.IfRevision)}
 	if err := adapter.CallCandid(ctx, c.IC, "delete_document", args, []any{&res}); err != nil {
 		return false, personal.RejectError(err)
@@ -108,6 +107,6 @@ func (Adapter) DeleteDocument(ctx context.Context, c adapter.Call, req *personal
 	case res.Err != nil && res.Err.NotFound != nil:
 		return false, nil
 	default:
-		return false, res.Err.toAdapter(req.Key)
+		return false, writeErrorOf(res.Err, req.Key)
 	}
 }

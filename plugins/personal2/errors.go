@@ -1,11 +1,12 @@
 package personal2
 
 import (
+	"github.com/canistry/canistry/internal/candid/personal_2_0_0"
 	"github.com/canistry/canistry/sdk/adapter"
 )
 
-// WriteError maps the canister's typed WriteError onto the stable codes.
-func (e *writeError) toAdapter(key string) error {
+// writeErrorOf maps the canister's typed WriteError onto the stable codes.
+func writeErrorOf(e *personal_2_0_0.WriteError, key string) error {
 	switch {
 	case e == nil:
 		return adapter.Errorf(adapter.CodeInternal, "the canister answered err without a WriteError")

@@ -7,6 +7,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/internal/candid/personal_3_0_0"
 	"github.com/canistry/canistry/plugins/internal/personal"
 	"github.com/canistry/canistry/plugins/personal2"
 	"github.com/canistry/canistry/sdk/adapter"
@@ -20,15 +21,15 @@ func (Adapter) SendMessage(ctx context.Context, c adapter.Call, req *personalv1.
 	if err != nil {
 		return nil, adapter.Errorf(adapter.CodeInvalidArgument, "recipient %q is not a principal: %v", req.To, err)
 	}
-	var res sendResult
+	var res personal_3_0_0.SendResult
 	if err := adapter.CallCandid(ctx, c.IC, "send", []any{to, req.Body}, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
 	}
 	switch {
 	case res.Delivered != nil:
-		return &personalv1.SendMessageResult{MessageID: res.Delivered.ID.BigInt().Uint64(), Delivered: true}, nil
+		return &personalv1.SendMessageResult{MessageID: res.Delivered.Id.BigInt().Uint64(), Delivered: true}, nil
 	case res.Queued != nil:
-		return &personalv1.SendMessageResult{MessageID: res.Queued.ID.BigInt().Uint64(), Reason: res.Queued.Reason}, nil
+		return &personalv1.SendMessageResult{MessageID: res.Queued.Id.BigInt().Uint64(), Reason: res.Queued.Reason}, nil
 	case res.Invalid != nil:
 		return nil, adapter.Errorf(adapter.CodeInvalidArgument, "%s", *res.Invalid)
 	case res.OutboxFull != nil:
@@ -47,7 +48,7 @@ func (Adapter) ListMessages(ctx context.Context, c adapter.Call, req *personalv1
 	if err != nil {
 		return nil, err
 	}
-	var res inboxPage
+	var res personal_3_0_0.InboxPage
 	limit := idl.NewNat(uint64(personalv1.PageSize(req.PageSize)))
 	if err := adapter.QueryCandid(ctx, c.IC, "inbox", []any{cursor, limit}, []any{&res}); err != nil {
 		return nil, personal.RejectError(err)
@@ -55,7 +56,7 @@ func (Adapter) ListMessages(ctx context.Context, c adapter.Call, req *personalv1
 	page := &personalv1.MessagePage{Messages: make([]personalv1.Message, 0, len(res.Messages))}
 	for _, m := range res.Messages {
 		page.Messages = append(page.Messages, personalv1.Message{
-			ID:         m.ID.BigInt().Uint64(),
+			ID:         m.Id.BigInt().Uint64(),
 			From:       m.From.String(),
 			Body:       m.Body,
 			SentAt:     personal2.TimeFromNanos(m.SentAt),

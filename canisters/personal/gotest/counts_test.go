@@ -71,7 +71,7 @@ func TestV3OutboxFull(t *testing.T) {
 		}
 	}
 	// After a cancel there is room again.
-	if n := mustCall[idlNat](t, a, sender, "cancel_outbox", []idlNat{pending[0].ID}); u64(n) != 1 {
+	if n := mustCall[idlNat](t, a, sender, "cancel_outbox", []idlNat{pending[0].Id}); u64(n) != 1 {
 		t.Fatalf("cancel_outbox = %s", n.BigInt())
 	}
 	if r := send(t, a, sender, old, "fits now"); r.Queued == nil {
@@ -89,7 +89,7 @@ func TestV3InboxFull(t *testing.T) {
 	sender, recipient := e.install(v3), e.install(v3)
 	relay := e.installRelay()
 	inParallel(t, 1000, func(i int) error {
-		r, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{ID: nat(uint64(i)), Body: "filler", SentAt: intOf(0)})
+		r, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{Id: nat(uint64(i)), Body: "filler", SentAt: intOf(0)})
 		if err == nil && r.Ok == nil {
 			err = fmt.Errorf("%s", describeDeliver(r))
 		}
@@ -98,7 +98,7 @@ func TestV3InboxFull(t *testing.T) {
 		}
 		return nil
 	})
-	over, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{ID: nat(1000), Body: "over", SentAt: intOf(0)})
+	over, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{Id: nat(1000), Body: "over", SentAt: intOf(0)})
 	if err != nil || describeDeliver(over) != "inbox_full" {
 		t.Fatalf("deliver #1001 = %s, %v; want inbox_full", describeDeliver(over), err)
 	}
@@ -107,14 +107,14 @@ func TestV3InboxFull(t *testing.T) {
 	held := allInbox(t, e, recipient)
 	var want string
 	for _, m := range held {
-		if u64(m.SenderMessageID) == 3 {
-			want = fmt.Sprintf("ok inbox_id %s", m.ID.BigInt())
+		if u64(m.SenderMessageId) == 3 {
+			want = fmt.Sprintf("ok inbox_id %s", m.Id.BigInt())
 		}
 	}
 	if len(held) != 1000 || want == "" {
 		t.Fatalf("the full inbox holds %d messages (sender id 3 at %q)", len(held), want)
 	}
-	if again, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{ID: nat(3), Body: "filler", SentAt: intOf(0)}); err != nil || describeDeliver(again) != want {
+	if again, err := relayed[DeliverResult](a, relay, recipient, "deliver", Envelope{Id: nat(3), Body: "filler", SentAt: intOf(0)}); err != nil || describeDeliver(again) != want {
 		t.Fatalf("repeat delivery to a full inbox = %s, %v; want %s", describeDeliver(again), err, want)
 	}
 	r := send(t, a, sender, recipient, "waits for room")

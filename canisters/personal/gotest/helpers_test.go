@@ -12,7 +12,8 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
+	"github.com/canistry/canistry/internal/candid/personal_3_0_0"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 )
@@ -47,16 +48,14 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, owner: r.Agent(t, nil), stranger: r.Agent(t, nil)}
 }
 
-func wasmOf(version string) []byte {
-	return canisters.MustWasm("personal/" + version + "/canister.wasm")
-}
+func wasmOf(version string) []byte { return personal.MustWasm(version) }
 
 // initArg is the Candid install/upgrade argument (record { owner }).
 func initArg(t testing.TB, owner principal.Principal) []byte {
 	t.Helper()
-	arg, err := candid.Marshal([]any{InitArg{Owner: owner}})
+	arg, err := personal.EncodeInitArg(owner)
 	if err != nil {
-		t.Fatalf("encode init argument: %v", err)
+		t.Fatal(err)
 	}
 	return arg
 }
@@ -65,7 +64,10 @@ func initArg(t testing.TB, owner principal.Principal) []byte {
 // on it, owned by e.owner.
 func (e *env) install(version string) principal.Principal {
 	e.t.Helper()
-	id := replicatest.CreateCanister(e.t, e.owner)
+	id, err := personal.Create(e.t.Context(), e.owner)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	if err := e.installOwnedBy(id, version, e.owner.Sender()); err != nil {
 		e.t.Fatalf("install personal/%s: %v", version, err)
 	}
@@ -75,7 +77,7 @@ func (e *env) install(version string) principal.Principal {
 // installOwnedBy installs version on the empty canister id with owner in the
 // init argument.
 func (e *env) installOwnedBy(id principal.Principal, version string, owner principal.Principal) error {
-	return replicatest.Install(e.owner, id, wasmOf(version), initArg(e.t, owner), replicatest.ModeInstall)
+	return personal.Install(e.t.Context(), e.owner, id, wasmOf(version), owner)
 }
 
 // upgrade upgrades id to version with wasm_memory_persistence = keep and the
@@ -85,8 +87,7 @@ func (e *env) upgrade(id principal.Principal, version string) error {
 }
 
 func (e *env) upgradeWasm(id principal.Principal, wasm []byte) error {
-	err := replicatest.Install(e.owner, id, wasm, initArg(e.t, e.owner.Sender()), replicatest.ModeUpgradeKeep)
-	if err != nil {
+	if err := personal.Upgrade(e.t.Context(), e.owner, id, wasm); err != nil {
 		return fmt.Errorf("upgrade %s: %w", id, err)
 	}
 	return nil
@@ -234,136 +235,23 @@ func inParallel(t testing.TB, n int, do func(i int) error) {
 // idlNat is idl.Nat, for vec nat arguments and nat results.
 type idlNat = idl.Nat
 
-// The Candid types of protocol/canister/personal/*.did as Go structs:
-// records by `ic:"field"` tags, variants as structs of pointers with
-// `ic:"name,variant"` (exactly one is set), opt as pointers.
-
-// InitArg is the install and upgrade argument of every version.
-type InitArg struct {
-	Owner principal.Principal `ic:"owner"`
-}
-
-// Document is 2.0.0's and 3.0.0's stored document.
-type Document struct {
-	Key         string  `ic:"key"`
-	Content     []byte  `ic:"content"`
-	ContentType string  `ic:"content_type"`
-	Revision    idl.Nat `ic:"revision"`
-	UpdatedAt   idl.Int `ic:"updated_at"`
-}
-
-// Conflict is WriteError's conflict payload: the stored revision, if any.
-type Conflict struct {
-	Current *idl.Nat `ic:"current"`
-}
-
-// WriteError is the typed error of put_document, delete_document, grant and revoke.
-type WriteError struct {
-	Conflict     *Conflict `ic:"conflict,variant"`
-	Invalid      *string   `ic:"invalid,variant"`
-	NotFound     *idl.Null `ic:"not_found,variant"`
-	Unauthorized *idl.Null `ic:"unauthorized,variant"`
-}
-
-// PutResult is put_document's result.
-type PutResult struct {
-	Ok  *Document   `ic:"ok,variant"`
-	Err *WriteError `ic:"err,variant"`
-}
-
-// UnitResult is DeleteResult and GrantResult: variant { ok; err : WriteError }.
-type UnitResult struct {
-	Ok  *idl.Null   `ic:"ok,variant"`
-	Err *WriteError `ic:"err,variant"`
-}
-
-// DocumentPage is list_documents' result.
-type DocumentPage struct {
-	Documents  []Document `ic:"documents"`
-	NextCursor *string    `ic:"next_cursor"`
-}
-
-// Grant is one read grant of 3.0.0.
-type Grant struct {
-	Peer      principal.Principal `ic:"peer"`
-	Prefix    string              `ic:"prefix"`
-	GrantedAt idl.Int             `ic:"granted_at"`
-}
-
-// Envelope is deliver's argument.
-type Envelope struct {
-	ID     idl.Nat `ic:"id"`
-	Body   string  `ic:"body"`
-	SentAt idl.Int `ic:"sent_at"`
-}
-
-// MessageID is the payload of SendResult.delivered.
-type MessageID struct {
-	ID idl.Nat `ic:"id"`
-}
-
-// Queued is the payload of SendResult.queued.
-type Queued struct {
-	ID     idl.Nat `ic:"id"`
-	Reason string  `ic:"reason"`
-}
-
-// SendResult is send's result.
-type SendResult struct {
-	Delivered    *MessageID `ic:"delivered,variant"`
-	Queued       *Queued    `ic:"queued,variant"`
-	Invalid      *string    `ic:"invalid,variant"`
-	OutboxFull   *idl.Null  `ic:"outbox_full,variant"`
-	Unauthorized *idl.Null  `ic:"unauthorized,variant"`
-}
-
-// InboxID is the payload of DeliverResult.ok.
-type InboxID struct {
-	InboxID idl.Nat `ic:"inbox_id"`
-}
-
-// DeliverError is DeliverResult's error.
-type DeliverError struct {
-	InboxFull    *idl.Null `ic:"inbox_full,variant"`
-	Invalid      *string   `ic:"invalid,variant"`
-	NotACanister *idl.Null `ic:"not_a_canister,variant"`
-}
-
-// DeliverResult is deliver's result.
-type DeliverResult struct {
-	Ok  *InboxID      `ic:"ok,variant"`
-	Err *DeliverError `ic:"err,variant"`
-}
-
-// InboxMessage is one received message.
-type InboxMessage struct {
-	ID              idl.Nat             `ic:"id"`
-	From            principal.Principal `ic:"from"`
-	SenderMessageID idl.Nat             `ic:"sender_message_id"`
-	Body            string              `ic:"body"`
-	SentAt          idl.Int             `ic:"sent_at"`
-	ReceivedAt      idl.Int             `ic:"received_at"`
-}
-
-// InboxPage is inbox's result.
-type InboxPage struct {
-	Messages   []InboxMessage `ic:"messages"`
-	NextCursor *idl.Nat       `ic:"next_cursor"`
-}
-
-// OutboxMessage is one pending message with its delivery attempts.
-type OutboxMessage struct {
-	ID            idl.Nat             `ic:"id"`
-	To            principal.Principal `ic:"to"`
-	Body          string              `ic:"body"`
-	CreatedAt     idl.Int             `ic:"created_at"`
-	Attempts      idl.Nat             `ic:"attempts"`
-	LastAttemptAt *idl.Int            `ic:"last_attempt_at"`
-	LastError     *string             `ic:"last_error"`
-}
-
-// RetrySummary is retry_outbox's result.
-type RetrySummary struct {
-	Delivered idl.Nat `ic:"delivered"`
-	Pending   idl.Nat `ic:"pending"`
-}
+// The Candid types are the generated bindings of 3.0.0 (internal/candid);
+// 2.0.0's document types are the same Candid (check.mjs verifies it), so
+// they serve the 2.0.0 tests too.
+type (
+	Document      = personal_3_0_0.Document
+	WriteError    = personal_3_0_0.WriteError
+	PutResult     = personal_3_0_0.PutResult
+	DocumentPage  = personal_3_0_0.DocumentPage
+	Grant         = personal_3_0_0.Grant
+	Envelope      = personal_3_0_0.Envelope
+	SendResult    = personal_3_0_0.SendResult
+	DeliverResult = personal_3_0_0.DeliverResult
+	InboxMessage  = personal_3_0_0.InboxMessage
+	InboxPage     = personal_3_0_0.InboxPage
+	OutboxMessage = personal_3_0_0.OutboxMessage
+	RetrySummary  = personal_3_0_0.RetrySummary
+	// UnitResult is DeleteResult and GrantResult, both
+	// variant { ok; err : WriteError }.
+	UnitResult = personal_3_0_0.DeleteResult
+)

@@ -15,9 +15,9 @@ import (
 func describeSend(r SendResult) string {
 	switch {
 	case r.Delivered != nil:
-		return fmt.Sprintf("delivered id %s", r.Delivered.ID.BigInt())
+		return fmt.Sprintf("delivered id %s", r.Delivered.Id.BigInt())
 	case r.Queued != nil:
-		return fmt.Sprintf("queued id %s: %s", r.Queued.ID.BigInt(), r.Queued.Reason)
+		return fmt.Sprintf("queued id %s: %s", r.Queued.Id.BigInt(), r.Queued.Reason)
 	case r.Invalid != nil:
 		return "invalid " + *r.Invalid
 	case r.OutboxFull != nil:
@@ -31,7 +31,7 @@ func describeSend(r SendResult) string {
 func describeDeliver(r DeliverResult) string {
 	switch {
 	case r.Ok != nil:
-		return fmt.Sprintf("ok inbox_id %s", r.Ok.InboxID.BigInt())
+		return fmt.Sprintf("ok inbox_id %s", r.Ok.InboxId.BigInt())
 	case r.Err == nil:
 		return "empty variant"
 	case r.Err.InboxFull != nil:
@@ -70,7 +70,7 @@ func bodiesOf(messages []InboxMessage) []string {
 func idsOf(messages []InboxMessage) []idl.Nat {
 	ids := make([]idl.Nat, len(messages))
 	for i, m := range messages {
-		ids[i] = m.ID
+		ids[i] = m.Id
 	}
 	return ids
 }
@@ -98,8 +98,8 @@ func TestV3SendDeliversAtOnce(t *testing.T) {
 		t.Fatalf("inbox bodies = %.40q", bodies)
 	}
 	for i, m := range got {
-		if m.From.String() != sender.String() || u64(m.SenderMessageID) != uint64(i) || u64(m.ID) != uint64(i) {
-			t.Fatalf("inbox message %d = from %s sender id %s id %s", i, m.From, m.SenderMessageID.BigInt(), m.ID.BigInt())
+		if m.From.String() != sender.String() || u64(m.SenderMessageId) != uint64(i) || u64(m.Id) != uint64(i) {
+			t.Fatalf("inbox message %d = from %s sender id %s id %s", i, m.From, m.SenderMessageId.BigInt(), m.Id.BigInt())
 		}
 		if sent, recv := m.SentAt.BigInt().Int64(), m.ReceivedAt.BigInt().Int64(); sent < before-5e9 || recv < sent || recv > nowNanos()+5e9 {
 			t.Fatalf("inbox message %d: sent_at %d, received_at %d", i, sent, recv)
@@ -111,7 +111,7 @@ func TestV3SendDeliversAtOnce(t *testing.T) {
 		t.Fatalf("inbox page of 2 = %d messages, next %v", len(page.Messages), page.NextCursor)
 	}
 	page = mustQuery[InboxPage](t, a, recipient, "inbox", page.NextCursor, nat(2))
-	if len(page.Messages) != 1 || u64(page.Messages[0].ID) != 2 || page.NextCursor != nil {
+	if len(page.Messages) != 1 || u64(page.Messages[0].Id) != 2 || page.NextCursor != nil {
 		t.Fatalf("inbox after cursor 1 = %d messages, next %v", len(page.Messages), page.NextCursor)
 	}
 	_, err := query[InboxPage](a, recipient, "inbox", noNat, nat(0))
@@ -142,11 +142,11 @@ func TestV3SendHeldForOldRecipients(t *testing.T) {
 	}
 
 	first := send(t, a, sender, old1, "first")
-	if first.Queued == nil || u64(first.Queued.ID) != 0 || !strings.Contains(first.Queued.Reason, "recipient speaks personal/1.0.0; "+messagingVersion) {
+	if first.Queued == nil || u64(first.Queued.Id) != 0 || !strings.Contains(first.Queued.Reason, "recipient speaks personal/1.0.0; "+messagingVersion) {
 		t.Fatalf("send to a 1.0.0 canister = %s, want queued with the recipient's protocol", describeSend(first))
 	}
 	second := send(t, a, sender, old1, "second")
-	if second.Queued == nil || u64(second.Queued.ID) != 1 || !strings.Contains(second.Queued.Reason, "earlier messages to this recipient are pending") {
+	if second.Queued == nil || u64(second.Queued.Id) != 1 || !strings.Contains(second.Queued.Reason, "earlier messages to this recipient are pending") {
 		t.Fatalf("second send to the same recipient = %s, want queued behind the first", describeSend(second))
 	}
 	toV2 := send(t, a, sender, old2, "to 2.0.0")
@@ -170,7 +170,7 @@ func TestV3SendHeldForOldRecipients(t *testing.T) {
 	}
 	for i, w := range wantOutbox {
 		m := pending[i]
-		if m.Body != w.body || m.To.String() != w.to.String() || u64(m.Attempts) != w.attempts || u64(m.ID) != uint64(i) {
+		if m.Body != w.body || m.To.String() != w.to.String() || u64(m.Attempts) != w.attempts || u64(m.Id) != uint64(i) {
 			t.Fatalf("outbox[%d] = %q to %s, %s attempts; want %q to %s, %d", i, m.Body, m.To, m.Attempts.BigInt(), w.body, w.to, w.attempts)
 		}
 		if w.lastErr == "" {
@@ -190,7 +190,7 @@ func TestV3SendHeldForOldRecipients(t *testing.T) {
 		t.Fatalf("after a failed round, attempts = %s, %s; want 2 and 0 (the second waits behind the first)", got[0].Attempts.BigInt(), got[1].Attempts.BigInt())
 	}
 
-	if n := mustCall[idl.Nat](t, a, sender, "cancel_outbox", []idl.Nat{toV2.Queued.ID, nat(77)}); u64(n) != 1 {
+	if n := mustCall[idl.Nat](t, a, sender, "cancel_outbox", []idl.Nat{toV2.Queued.Id, nat(77)}); u64(n) != 1 {
 		t.Fatalf("cancel_outbox = %s, want 1", n.BigInt())
 	}
 
@@ -206,8 +206,8 @@ func TestV3SendHeldForOldRecipients(t *testing.T) {
 	if got := bodiesOf(received); !slices.Equal(got, []string{"first", "second"}) {
 		t.Fatalf("upgraded recipient's inbox = %q, want [first second] in order", got)
 	}
-	if received[0].From.String() != sender.String() || u64(received[1].SenderMessageID) != 1 {
-		t.Fatalf("inbox message from %s with sender id %s", received[0].From, received[1].SenderMessageID.BigInt())
+	if received[0].From.String() != sender.String() || u64(received[1].SenderMessageId) != 1 {
+		t.Fatalf("inbox message from %s with sender id %s", received[0].From, received[1].SenderMessageId.BigInt())
 	}
 	if doc := (docs{t, a, old1}).get("kept"); doc == nil || string(doc.Content) != "v1 value" || u64(doc.Revision) != 1 {
 		t.Fatalf("the recipient's 1.0.0 value after its upgrade = %+v", doc)
@@ -298,7 +298,7 @@ func TestV3MessagingArguments(t *testing.T) {
 
 	// deliver is for canisters: the owner's ingress call reaches it and is
 	// refused as not a canister; a stranger's is refused by inspect.
-	env := Envelope{ID: nat(5), Body: "direct", SentAt: idl.NewInt(1)}
+	env := Envelope{Id: nat(5), Body: "direct", SentAt: idl.NewInt(1)}
 	if got := describeDeliver(mustCall[DeliverResult](t, a, other, "deliver", env)); got != "not_a_canister" {
 		t.Fatalf("owner's ingress deliver = %s", got)
 	}
@@ -312,11 +312,11 @@ func TestV3MessagingArguments(t *testing.T) {
 			t.Fatalf("deliver from a canister = %s, %v; want ok inbox_id 0", describeDeliver(got), err)
 		}
 	}
-	if got, err := relayed[DeliverResult](a, relay, other, "deliver", Envelope{ID: nat(6), Body: "", SentAt: idl.NewInt(1)}); err != nil || describeDeliver(got) != "invalid body must not be empty" {
+	if got, err := relayed[DeliverResult](a, relay, other, "deliver", Envelope{Id: nat(6), Body: "", SentAt: idl.NewInt(1)}); err != nil || describeDeliver(got) != "invalid body must not be empty" {
 		t.Fatalf("deliver of an empty body = %s, %v", describeDeliver(got), err)
 	}
 	msgs := inbox(t, a, other)
-	if len(msgs) != 1 || msgs[0].From.String() != relay.String() || msgs[0].Body != "direct" || u64(msgs[0].SenderMessageID) != 5 {
+	if len(msgs) != 1 || msgs[0].From.String() != relay.String() || msgs[0].Body != "direct" || u64(msgs[0].SenderMessageId) != 5 {
 		t.Fatalf("inbox after delivering one message twice = %+v", msgs)
 	}
 

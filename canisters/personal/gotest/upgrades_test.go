@@ -173,7 +173,7 @@ func TestUpgrade3To3KeepsEverything(t *testing.T) {
 	peer := canisterID(7)
 	mustCall[UnitResult](t, a, id, "grant", peer, "doc")
 	relay := e.installRelay()
-	if r, err := relayed[DeliverResult](a, relay, id, "deliver", Envelope{ID: nat(1), Body: "in", SentAt: intOf(1)}); err != nil || r.Ok == nil {
+	if r, err := relayed[DeliverResult](a, relay, id, "deliver", Envelope{Id: nat(1), Body: "in", SentAt: intOf(1)}); err != nil || r.Ok == nil {
 		t.Fatalf("deliver = %s, %v", describeDeliver(r), err)
 	}
 	if r := send(t, a, id, old, "out"); r.Queued == nil {
@@ -199,7 +199,7 @@ func TestUpgrade3To3KeepsEverything(t *testing.T) {
 	_, err := query[*Document](e.stranger, id, "get_document", "doc")
 	wantErr(t, "the upgrade argument's owner reads", err, notOwner)
 	// The message id counter survived too: the next send gets id 1.
-	if r := send(t, a, id, old, "out 2"); r.Queued == nil || u64(r.Queued.ID) != 1 {
+	if r := send(t, a, id, old, "out 2"); r.Queued == nil || u64(r.Queued.Id) != 1 {
 		t.Fatalf("send after the upgrade = %s, want queued id 1", describeSend(r))
 	}
 }

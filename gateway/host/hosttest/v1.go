@@ -10,9 +10,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/personalapi"
 )
-
-const octetStream = "application/octet-stream"
 
 // v1Documents speaks personal/1.x: put, get, keys, remove.
 type v1Documents struct{}
@@ -39,11 +38,11 @@ func (v1Documents) get(ctx context.Context, ic *canisterIC, key string) (*person
 	if value == nil {
 		return nil, nil
 	}
-	return &personalv1.Document{Key: key, Content: *value, ContentType: octetStream}, nil
+	return &personalv1.Document{Key: key, Content: *value, ContentType: personalapi.DefaultContentType}, nil
 }
 
 func (v1Documents) put(ctx context.Context, ic *canisterIC, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
-	if req.IfRevision != nil || (req.GetContentType() != "" && req.GetContentType() != octetStream) {
+	if req.IfRevision != nil || (req.GetContentType() != "" && req.GetContentType() != personalapi.DefaultContentType) {
 		return nil, status.Error(codes.FailedPrecondition, "personal/1.x keeps neither revisions nor content types")
 	}
 	arg, err := candid.Marshal([]any{req.GetKey(), req.GetContent()})
@@ -53,7 +52,7 @@ func (v1Documents) put(ctx context.Context, ic *canisterIC, req *personalv1.PutD
 	if _, err := ic.call(ctx, "put", arg); err != nil {
 		return nil, err
 	}
-	return &personalv1.Document{Key: req.GetKey(), Content: req.GetContent(), ContentType: octetStream}, nil
+	return &personalv1.Document{Key: req.GetKey(), Content: req.GetContent(), ContentType: personalapi.DefaultContentType}, nil
 }
 
 func (v v1Documents) list(ctx context.Context, ic *canisterIC, req *personalv1.ListDocumentsRequest) (*personalv1.ListDocumentsResponse, error) {

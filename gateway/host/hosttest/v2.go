@@ -11,47 +11,16 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/canistry/canistry/internal/candid/personal_2_0_0"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/personalapi"
 )
 
-// v2Documents speaks the documents of personal/2.x and 3.x.
+// v2Documents speaks the documents of personal/2.x and 3.x, with the
+// generated bindings of 2.0.0 (3.0.0 keeps them unchanged).
 type v2Documents struct{}
 
-type document struct {
-	Key         string  `ic:"key"`
-	Content     []byte  `ic:"content"`
-	ContentType string  `ic:"content_type"`
-	Revision    idl.Nat `ic:"revision"`
-	UpdatedAt   idl.Int `ic:"updated_at"`
-}
-
-type conflict struct {
-	Current *idl.Nat `ic:"current"`
-}
-
-type writeError struct {
-	Conflict     *conflict `ic:"conflict,variant"`
-	NotFound     *idl.Null `ic:"not_found,variant"`
-	Invalid      *string   `ic:"invalid,variant"`
-	Unauthorized *idl.Null `ic:"unauthorized,variant"`
-}
-
-type putResult struct {
-	Ok  *document   `ic:"ok,variant"`
-	Err *writeError `ic:"err,variant"`
-}
-
-type deleteResult struct {
-	Ok  *idl.Null   `ic:"ok,variant"`
-	Err *writeError `ic:"err,variant"`
-}
-
-type documentPage struct {
-	Documents  []document `ic:"documents"`
-	NextCursor *string    `ic:"next_cursor"`
-}
-
-func (d *document) proto() *personalv1.Document {
+func protoDocument(d *personal_2_0_0.Document) *personalv1.Document {
 	return &personalv1.Document{
 		Key: d.Key, Content: d.Content, ContentType: d.ContentType,
 		Revision:  d.Revision.BigInt().Uint64(),
@@ -59,7 +28,7 @@ func (d *document) proto() *personalv1.Document {
 	}
 }
 
-func (e *writeError) status() error {
+func writeErrorStatus(e *personal_2_0_0.WriteError) error {
 	switch {
 	case e.Conflict != nil:
 		cur := "none"
@@ -94,20 +63,20 @@ func (v2Documents) get(ctx context.Context, ic *canisterIC, key string) (*person
 	if err != nil {
 		return nil, err
 	}
-	var d *document
+	var d *personal_2_0_0.Document
 	if err := candid.Unmarshal(reply, []any{&d}); err != nil {
 		return nil, candidError(err)
 	}
 	if d == nil {
 		return nil, nil
 	}
-	return d.proto(), nil
+	return protoDocument(d), nil
 }
 
 func (v2Documents) put(ctx context.Context, ic *canisterIC, req *personalv1.PutDocumentRequest) (*personalv1.Document, error) {
 	ct := req.GetContentType()
 	if ct == "" {
-		ct = octetStream
+		ct = personalapi.DefaultContentType
 	}
 	arg, err := candid.Marshal([]any{req.GetKey(), req.GetContent(), ct, optNat(req.IfRevision)})
 	if err != nil {
@@ -117,17 +86,17 @@ func (v2Documents) put(ctx context.Context, ic *canisterIC, req *personalv1.PutD
 	if err != nil {
 		return nil, err
 	}
-	var res putResult
+	var res personal_2_0_0.PutResult
 	if err := candid.Unmarshal(reply, []any{&res}); err != nil {
 		return nil, candidError(err)
 	}
 	if res.Err != nil {
-		return nil, res.Err.status()
+		return nil, writeErrorStatus(res.Err)
 	}
 	if res.Ok == nil {
 		return nil, candidError(fmt.Errorf("put_document: empty result"))
 	}
-	return res.Ok.proto(), nil
+	return protoDocument(res.Ok), nil
 }
 
 func (v2Documents) list(ctx context.Context, ic *canisterIC, req *personalv1.ListDocumentsRequest) (*personalv1.ListDocumentsResponse, error) {
@@ -143,13 +112,13 @@ func (v2Documents) list(ctx context.Context, ic *canisterIC, req *personalv1.Lis
 	if err != nil {
 		return nil, err
 	}
-	var page documentPage
+	var page personal_2_0_0.DocumentPage
 	if err := candid.Unmarshal(reply, []any{&page}); err != nil {
 		return nil, candidError(err)
 	}
 	resp := &personalv1.ListDocumentsResponse{}
 	for i := range page.Documents {
-		resp.Documents = append(resp.Documents, page.Documents[i].proto())
+		resp.Documents = append(resp.Documents, protoDocument(&page.Documents[i]))
 	}
 	if page.NextCursor != nil {
 		resp.NextPageToken = *page.NextCursor
@@ -166,7 +135,7 @@ func (v2Documents) remove(ctx context.Context, ic *canisterIC, req *personalv1.D
 	if err != nil {
 		return false, err
 	}
-	var res deleteResult
+	var res personal_2_0_0.DeleteResult
 	if err := candid.Unmarshal(reply, []any{&res}); err != nil {
 		return false, candidError(err)
 	}
@@ -174,7 +143,7 @@ func (v2Documents) remove(ctx context.Context, ic *canisterIC, req *personalv1.D
 		if res.Err.NotFound != nil {
 			return false, nil
 		}
-		return false, res.Err.status()
+		return false, writeErrorStatus(res.Err)
 	}
 	return true, nil
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/canistry/canistry/sdk/adapter/personalv1"
 )
 
-const octetStream = "application/octet-stream"
-
 // checkDocuments: put, get, overwrite, delete, NotFound, and revisions and
 // update times exactly where the manifest declares them.
 func (s *suite) checkDocuments(t *testing.T) {
@@ -19,13 +17,13 @@ func (s *suite) checkDocuments(t *testing.T) {
 	before := time.Now().Add(-time.Minute)
 	put := mustPut(t, s.writer, &personalv1.PutDocumentRequest{Key: key, Content: []byte("first")})
 	got := mustGet(t, s.c, key)
-	s.checkDocument(t, got, key, "first", octetStream, 1, before)
+	s.checkDocument(t, got, key, "first", personalv1.DefaultContentType, 1, before)
 	if !s.readOnly && (put.Key != key || !bytes.Equal(put.Content, []byte("first"))) {
 		t.Errorf("PutDocument answered %+v, want the stored document", put)
 	}
 
 	mustPut(t, s.writer, &personalv1.PutDocumentRequest{Key: key, Content: []byte("second")})
-	s.checkDocument(t, mustGet(t, s.c, key), key, "second", octetStream, 2, before)
+	s.checkDocument(t, mustGet(t, s.c, key), key, "second", personalv1.DefaultContentType, 2, before)
 
 	_, err := s.c.get(ctx(t), "conformance/missing")
 	wantCode(t, "GetDocument of a missing key", err, adapter.CodeNotFound)

@@ -9,7 +9,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 	"github.com/canistry/canistry/sdk/adapter"
@@ -59,7 +59,7 @@ func Run(t *testing.T, a adapter.Adapter, cfg Config) {
 					return h.client(installPersonal(t, ag, wasm[v]), v)
 				},
 				oldPeer: func(t *testing.T) principal.Principal {
-					return installPersonal(t, ag, canisters.MustWasm("personal/1.0.0/canister.wasm"))
+					return installPersonal(t, ag, personal.MustWasm("1.0.0"))
 				},
 			}
 			s.run(t)

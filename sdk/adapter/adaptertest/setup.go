@@ -8,20 +8,15 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go"
-	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 	version "github.com/hashicorp/go-version"
 
-	"github.com/canistry/canistry/canisters"
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
 	"github.com/canistry/canistry/sdk/adapter"
 )
-
-// personalVersions are the personal canister versions this repository
-// ships, in canisters/personal.
-var personalVersions = []string{"1.0.0", "2.0.0", "3.0.0"}
 
 // wasmByVersion is cfg.Wasm, or the repository's personal canisters that
 // the manifest's constraint admits.
@@ -34,11 +29,11 @@ func wasmByVersion(m adapter.Manifest, cfg Config) (map[string][]byte, error) {
 		return nil, err
 	}
 	out := map[string][]byte{}
-	for _, v := range personalVersions {
+	for _, v := range personal.Versions() {
 		if !constraint.Check(version.Must(version.NewVersion(v))) {
 			continue
 		}
-		wasm, err := canisters.Wasm("personal/" + v + "/canister.wasm")
+		wasm, err := personal.Wasm(v)
 		if err != nil {
 			return nil, err
 		}
@@ -46,7 +41,7 @@ func wasmByVersion(m adapter.Manifest, cfg Config) (map[string][]byte, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no personal canister of this repository (%v) satisfies %q; set Config.Wasm",
-			personalVersions, m.Constraint)
+			personal.Versions(), m.Constraint)
 	}
 	return out, nil
 }
@@ -93,20 +88,15 @@ func agentOf(t *testing.T, u *url.URL, id identity.Identity) *agent.Agent {
 	return a
 }
 
-type ownerArg struct {
-	Owner principal.Principal `ic:"owner"`
-}
-
 // installPersonal creates a canister owned by the agent's identity and
 // installs wasm on it.
 func installPersonal(t *testing.T, a *agent.Agent, wasm []byte) principal.Principal {
 	t.Helper()
-	id := replicatest.CreateCanister(t, a)
-	arg, err := candid.Marshal([]any{ownerArg{Owner: a.Sender()}})
+	id, err := personal.Create(t.Context(), a)
 	if err != nil {
-		t.Fatalf("encode the init argument: %v", err)
+		t.Fatal(err)
 	}
-	if err := replicatest.Install(a, id, wasm, arg, replicatest.ModeInstall); err != nil {
+	if err := personal.Install(t.Context(), a, id, wasm, a.Sender()); err != nil {
 		t.Fatalf("install the canister: %v", err)
 	}
 	return id

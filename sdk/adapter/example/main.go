@@ -33,8 +33,6 @@ func (archive) Manifest() adapter.Manifest {
 	}
 }
 
-const octetStream = "application/octet-stream"
-
 func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*personalv1.Document, error) {
 	var value *[]byte // Candid: get : (text) -> (opt blob) query
 	if err := adapter.QueryCandid(ctx, c.IC, "get", []any{key}, []any{&value}); err != nil {
@@ -43,7 +41,7 @@ func (archive) GetDocument(ctx context.Context, c adapter.Call, key string) (*pe
 	if value == nil {
 		return nil, adapter.Errorf(adapter.CodeNotFound, "no document %q", key)
 	}
-	return &personalv1.Document{Key: key, Content: *value, ContentType: octetStream}, nil
+	return &personalv1.Document{Key: key, Content: *value, ContentType: personalv1.DefaultContentType}, nil
 }
 
 // ListDocuments reads keys() (the canister keeps them few enough for one
