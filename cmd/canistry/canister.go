@@ -180,7 +180,7 @@ func canisterDescribe(ctx context.Context, loc devLocation, id string, stdout io
 	req.Header().Set(gateway.HeaderCanister, id)
 	resp, err := c.Describe(ctx, req)
 	if err != nil {
-		return fmt.Errorf("describe %s via %s: %w", id, info.Gateway, err)
+		return fmt.Errorf("describe %s via the dev gateway at %s (is 'canistry dev' running?): %w", id, info.Gateway, err)
 	}
 	m := resp.Msg
 	caps := make([]string, len(m.GetCapabilities()))
