@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,25 +25,35 @@ const (
 )
 
 // dockerPool connects to the engine (DOCKER_HOST or the default socket).
-// Without one the test skips, except in CI, where .ci/run starts an engine
-// and a missing one must not pass unnoticed.
+// Without one the test skips, unless CANISTRY_TEST_DOCKER=required (CI's
+// .ci/run starts an engine, and a missing one must not pass unnoticed).
 func dockerPool(t *testing.T) *dockertest.Pool {
 	t.Helper()
-	pool, err := dockertest.NewPool("")
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = pool.Client.PingWithContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("no Docker engine answers in CI (.ci/run should have started dockerd): %v", err)
+	if err := dockerAnswers(); err != nil {
+		if required, _ := dockerRequired(); required {
+			t.Fatalf("%s=required, but no Docker engine answers: %v", dockerEnv, err)
 		}
-		t.Skipf("no Docker engine answers, so the replica-in-Docker test is skipped: %v", err)
+		skipForEnv(t, fmt.Sprintf("no Docker engine answers (%v); %s=required makes that a failure", err, dockerEnv))
+	}
+	pool, err := dockertest.NewPool("")
+	if err != nil {
+		t.Fatalf("the Docker engine answered, yet: %v", err)
 	}
 	pool.MaxWait = dockerFirstResponseWait
 	return pool
 }
+
+// dockerAnswers pings the engine once per test binary: every Docker test
+// gets the same answer (and the same skip reason) without waiting again.
+var dockerAnswers = sync.OnceValue(func() error {
+	pool, err := dockertest.NewPool("")
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return pool.Client.PingWithContext(ctx)
+})
 
 // hostNetworkOnly puts the container on the host's network (no bridge, no
 // iptables: neither works in every sandbox) and never restarts it.

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"net/http"
@@ -24,57 +23,58 @@ import (
 // devProcess is `canistry dev` running as a child process.
 type devProcess struct {
 	cmd       *exec.Cmd
-	stateDir  string
+	stateDir  string // "" when dev found it at the project root
+	workDir   string // dev's working directory ("": the test's)
 	replica   string
 	gateway   string
 	canisters map[string]string // by protocol version
+	stdout    *lineLog
 	stderr    *syncBuffer
-	exited    chan error
+	exited    chan struct{} // closed once dev has exited and exitErr is set
+	exitErr   error
 }
 
-// startDev runs `canistry dev` on free ports and waits for "ready".
+// startDev runs `canistry dev` on free ports with the given state dir and
+// waits for its readiness line.
 func startDev(t testing.TB, stateDir string) *devProcess {
 	t.Helper()
-	cmd := exec.Command(canistryBin, "dev", "--state-dir", stateDir, "--listen", "127.0.0.1:0", "--replica-listen", "127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	return startDevIn(t, "", nil, "--state-dir", stateDir)
+}
+
+// startDevIn runs `canistry dev` in workDir (with extra flags; setup, when
+// set, adjusts the command) and waits for the readiness contract: the
+// addresses, the canisters, then "ready".
+func startDevIn(t testing.TB, workDir string, setup func(*exec.Cmd), extra ...string) *devProcess {
+	t.Helper()
+	args := append([]string{"dev", "--listen", "127.0.0.1:0", "--replica-listen", "127.0.0.1:0"}, extra...)
+	cmd := exec.Command(canistryBin, args...)
+	cmd.Dir = workDir
+	if setup != nil {
+		setup(cmd)
 	}
-	d := &devProcess{cmd: cmd, stateDir: stateDir, canisters: map[string]string{}, stderr: &syncBuffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = d.stderr
+	d := &devProcess{cmd: cmd, workDir: workDir, canisters: map[string]string{},
+		stdout: newLineLog(), stderr: &syncBuffer{}, exited: make(chan struct{})}
+	if len(extra) == 2 && extra[0] == "--state-dir" {
+		d.stateDir = extra[1]
+	}
+	cmd.Stdout, cmd.Stderr = d.stdout, d.stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { d.exited <- cmd.Wait() }()
+	go func() { d.exitErr = cmd.Wait(); close(d.exited) }()
 	t.Cleanup(d.stop)
-	lines := make(chan string)
-	go func() {
-		s := bufio.NewScanner(stdout)
-		for s.Scan() {
-			lines <- s.Text()
-		}
-		close(lines)
-	}()
 	timeout := time.After(90 * time.Second)
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("canistry dev exited before ready; stderr:\n%s", d.stderr)
-			}
-			if l == "ready" {
-				t.Logf("canistry dev ready in %s", time.Since(start).Round(time.Millisecond))
-				go func() {
-					for range lines {
-					}
-				}()
-				return d
-			}
-			d.parse(l)
-		case <-timeout:
-			t.Fatalf("canistry dev not ready within 90s; stderr:\n%s", d.stderr)
+	for i := 0; ; i++ {
+		l, ok := d.stdout.line(i, d.exited, timeout)
+		if !ok {
+			t.Fatalf("canistry dev exited or was not ready within 90s; stdout:\n%s\nstderr:\n%s", d.stdout, d.stderr)
 		}
+		if l == "ready" {
+			t.Logf("canistry dev ready in %s", time.Since(start).Round(time.Millisecond))
+			return d
+		}
+		d.parse(l)
 	}
 }
 
@@ -92,8 +92,10 @@ func (d *devProcess) parse(line string) {
 
 // stop ends dev with SIGTERM, as a user's Ctrl-C would.
 func (d *devProcess) stop() {
-	if d.cmd.ProcessState != nil {
+	select {
+	case <-d.exited:
 		return
+	default:
 	}
 	d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -107,7 +109,11 @@ func (d *devProcess) stop() {
 // admin runs `canistry canister ...` against this dev environment.
 func (d *devProcess) admin(t testing.TB, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(canistryBin, append([]string{"canister"}, append(args, "--state-dir", d.stateDir)...)...)
+	if d.stateDir != "" {
+		args = append(args, "--state-dir", d.stateDir)
+	}
+	cmd := exec.Command(canistryBin, append([]string{"canister"}, args...)...)
+	cmd.Dir = d.workDir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -17,7 +17,7 @@ func TestAgentJS(t *testing.T) {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("node_modules are missing in CI (run npm ci): %v", err)
 		}
-		t.Skip("node_modules missing: run `npm ci` to enable the @dfinity/agent test")
+		skipForEnv(t, "node_modules missing: run `npm ci` to enable the @dfinity/agent test")
 	}
 	p := startReplica(t, t.TempDir())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

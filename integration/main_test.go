@@ -17,6 +17,10 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	if _, err := dockerRequired(); err != nil {
+		fmt.Fprintln(os.Stderr, "integration:", err)
+		return 2
+	}
 	dir, err := os.MkdirTemp("", "canistry-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -31,7 +35,9 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "build canistry:", err)
 		return 1
 	}
-	return m.Run()
+	code := m.Run()
+	envSkips.report(os.Stdout)
+	return code
 }
 
 // repoRoot is the repository's top directory.

@@ -184,7 +184,7 @@ func TestRestartKeepsEverything(t *testing.T) {
 
 func TestSecondReplicaOnSameStateDirIsRefused(t *testing.T) {
 	r := replicatest.Start(t, replica.Config{})
-	_, err := replica.Open(replica.Config{StateDir: r.StateDir})
+	_, err := replica.Open(replica.Config{StateDir: r.StateDir, Logger: replicatest.Quiet})
 	if err == nil || !strings.Contains(err.Error(), "in use by another replica") {
 		t.Fatalf("second open: err = %v", err)
 	}

@@ -128,7 +128,7 @@ func BenchmarkStart100(b *testing.B) {
 	r.Stop()
 	b.ResetTimer()
 	for b.Loop() {
-		rep, err := replica.Open(replica.Config{StateDir: dir})
+		rep, err := replica.Open(replica.Config{StateDir: dir, Logger: replicatest.Quiet})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"crypto/rand"
+	"log/slog"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/candid/idl"
@@ -41,7 +42,7 @@ var roundCaller = principal.Principal{Raw: []byte{9, 9, 9}}
 
 func openTestReplica(t *testing.T, dir string) *Replica {
 	t.Helper()
-	r, err := Open(Config{StateDir: dir})
+	r, err := Open(Config{StateDir: dir, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -25,8 +23,10 @@ import (
 
 const canisterHelp = `Usage: canistry canister <subcommand> [flags]
 
-Admin commands for the dev environment (found through --state-dir, as
-'canistry dev' writes it; 'canistry dev' must be running):
+Admin commands for the dev environment, found as 'canistry dev' finds it:
+.canistry/dev at the project root (the nearest folder from the working
+directory upwards that holds .canistry/ or .git), or --state-dir.
+'canistry dev' must be running.
 
   create --protocol 1.0.0     create a personal canister owned by the dev identity; prints only its id
   upgrade ID --to 2.0.0       upgrade a personal canister, keeping its memory
@@ -41,71 +41,86 @@ type adminEnv struct {
 	client *ic.Client
 }
 
+// canisterFlags are the flags of every canister subcommand.
+type canisterFlags struct {
+	stateDir, protocol, to string
+}
+
+var canisterEnv = envVars{"state-dir": "CANISTRY_STATE_DIR"}
+
+func newCanisterFlags(stderr io.Writer) (*flag.FlagSet, *canisterFlags) {
+	fs := flag.NewFlagSet("canister", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &canisterFlags{}
+	fs.StringVar(&f.stateDir, "state-dir", "", "the dev environment's state directory; empty: .canistry/dev at the project root, found from the working directory as 'canistry dev' finds it")
+	fs.StringVar(&f.protocol, "protocol", "", "create: the personal protocol version to install, e.g. 1.0.0")
+	fs.StringVar(&f.to, "to", "", "upgrade: the personal protocol version to upgrade to, e.g. 2.0.0")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, canisterHelp)
+		fs.PrintDefaults()
+	}
+	return fs, f
+}
+
 func runCanister(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, canisterHelp)
-		newCanisterFlags(stderr).PrintDefaults()
+		fs, _ := newCanisterFlags(stderr)
+		describeEnv(fs, canisterEnv)
+		fs.Usage()
 		if len(args) == 0 {
 			return errUsage
 		}
 		return nil
 	}
 	sub, rest := args[0], args[1:]
-	fs := newCanisterFlags(stderr)
-	stateDir := fs.String("state-dir", envDefault("CANISTRY_STATE_DIR", ".canistry/dev"), "the dev environment's state directory (env CANISTRY_STATE_DIR)")
-	protocol := fs.String("protocol", "", "create: the personal protocol version to install, e.g. 1.0.0")
-	to := fs.String("to", "", "upgrade: the personal protocol version to upgrade to, e.g. 2.0.0")
+	fs, f := newCanisterFlags(stderr)
 	// Go's flag package stops at the first positional argument; take the
 	// canister id first so that `upgrade ID --to 2.0.0` parses.
 	var pos []string
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		pos, rest = rest[:1], rest[1:]
 	}
-	if err := parseFlags(fs, rest, true, stderr); err != nil {
+	if err := parseFlags(fs, canisterEnv, rest, true, stderr); err != nil {
 		return err
 	}
 	pos = append(pos, fs.Args()...)
+	loc, err := locateDev(f.stateDir)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	switch sub {
 	case "create":
-		if *protocol == "" || len(pos) != 0 {
+		if f.protocol == "" || len(pos) != 0 {
 			fmt.Fprintln(stderr, "Usage: canistry canister create --protocol 1.0.0")
 			return errUsage
 		}
-		return canisterCreate(ctx, devDir(*stateDir), *protocol, stdout)
+		return canisterCreate(ctx, loc, f.protocol, stdout)
 	case "upgrade":
-		if *to == "" || len(pos) != 1 {
+		if f.to == "" || len(pos) != 1 {
 			fmt.Fprintln(stderr, "Usage: canistry canister upgrade ID --to 2.0.0")
 			return errUsage
 		}
-		return canisterUpgrade(ctx, devDir(*stateDir), pos[0], *to, stdout)
+		return canisterUpgrade(ctx, loc, pos[0], f.to, stdout)
 	case "describe":
 		if len(pos) != 1 {
 			fmt.Fprintln(stderr, "Usage: canistry canister describe ID")
 			return errUsage
 		}
-		return canisterDescribe(ctx, devDir(*stateDir), pos[0], stdout)
+		return canisterDescribe(ctx, loc, pos[0], stdout)
 	}
 	fmt.Fprintf(stderr, "canistry canister: unknown subcommand %q\n\n%s", sub, canisterHelp)
 	return errUsage
 }
 
-func newCanisterFlags(stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("canister", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
 // openAdmin finds the running dev environment and calls as its identity.
-func openAdmin(dir devDir) (*adminEnv, error) {
-	info, err := dir.readInfo()
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no dev environment in %s: run 'canistry dev --state-dir %s' first", dir, dir)
-	}
+func openAdmin(loc devLocation) (*adminEnv, error) {
+	info, err := loc.readInfo()
 	if err != nil {
 		return nil, err
 	}
+	dir := loc.dir
 	id, err := loadIdentity(dir.identityPath())
 	if err != nil {
 		return nil, err
@@ -125,8 +140,8 @@ func openAdmin(dir devDir) (*adminEnv, error) {
 	return &adminEnv{info: info, client: client}, nil
 }
 
-func canisterCreate(ctx context.Context, dir devDir, version string, stdout io.Writer) error {
-	env, err := openAdmin(dir)
+func canisterCreate(ctx context.Context, loc devLocation, version string, stdout io.Writer) error {
+	env, err := openAdmin(loc)
 	if err != nil {
 		return err
 	}
@@ -138,12 +153,12 @@ func canisterCreate(ctx context.Context, dir devDir, version string, stdout io.W
 	return nil
 }
 
-func canisterUpgrade(ctx context.Context, dir devDir, id, version string, stdout io.Writer) error {
+func canisterUpgrade(ctx context.Context, loc devLocation, id, version string, stdout io.Writer) error {
 	p, err := principal.Decode(id)
 	if err != nil {
 		return fmt.Errorf("%q is not a canister id: %w", id, err)
 	}
-	env, err := openAdmin(dir)
+	env, err := openAdmin(loc)
 	if err != nil {
 		return err
 	}
@@ -156,17 +171,17 @@ func canisterUpgrade(ctx context.Context, dir devDir, id, version string, stdout
 
 // canisterDescribe asks the dev gateway, so the answer includes the adapter
 // and capabilities the gateway negotiated.
-func canisterDescribe(ctx context.Context, dir devDir, id string, stdout io.Writer) error {
-	info, err := dir.readInfo()
+func canisterDescribe(ctx context.Context, loc devLocation, id string, stdout io.Writer) error {
+	info, err := loc.readInfo()
 	if err != nil {
-		return fmt.Errorf("no dev environment in %s: %w", dir, err)
+		return err
 	}
 	c := personalv1connect.NewPersonalServiceClient(http.DefaultClient, info.Gateway)
 	req := connect.NewRequest(&personalv1.DescribeRequest{})
 	req.Header().Set(gateway.HeaderCanister, id)
 	resp, err := c.Describe(ctx, req)
 	if err != nil {
-		return fmt.Errorf("describe %s via %s: %w", id, info.Gateway, err)
+		return fmt.Errorf("describe %s via the dev gateway at %s (is 'canistry dev' running?): %w", id, info.Gateway, err)
 	}
 	m := resp.Msg
 	caps := make([]string, len(m.GetCapabilities()))

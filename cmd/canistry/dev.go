@@ -25,18 +25,25 @@ import (
 
 type devFlags struct {
 	stateDir      string
-	listen        string
-	replicaListen string
-	logLevel      string
+	listen        listenAddr
+	replicaListen listenAddr
+	logLevel      slog.Level
 }
 
 const devHelp = `Usage: canistry dev [flags]
 
-Runs a local development environment until SIGINT or SIGTERM: the embedded
-replica, the gateway with the built-in adapters, and one personal canister
-per protocol version (` + "1.0.0, 2.0.0, 3.0.0" + `) owned by the dev identity.
-Restarting on the same --state-dir reuses the identity, the replica's state
-and the canisters. Prints, once ready:
+Runs a local development environment until SIGINT (Ctrl-C) or SIGTERM: the
+embedded replica, the gateway with the built-in adapters, and one personal
+canister per protocol version (` + "1.0.0, 2.0.0, 3.0.0" + `) owned by the dev identity.
+
+State lives in .canistry/dev at the project root: the nearest folder from
+the working directory upwards that holds .canistry/ or .git, else the
+working directory. Restarting reuses the identity, the replica's state and
+the canisters; deleting the folder (while dev is stopped) starts afresh.
+'canistry canister ...' finds the same folder from anywhere in the project.
+
+Stdout is for scripts. Once the gateway serves, and dev.json in the state
+folder holds the same, it prints these lines, 'ready' exactly once:
 
   replica http://127.0.0.1:4943
   gateway http://127.0.0.1:8080
@@ -44,46 +51,77 @@ and the canisters. Prints, once ready:
   ...
   ready
 
-Progress and logs go to stderr. 'canistry canister ...' finds this
-environment through the same --state-dir.
+Ctrl-C (SIGINT) or SIGTERM stops the gateway, the adapters and the replica,
+keeping the state, and prints 'stopped'; a second Ctrl-C ends it at once.
+Progress and logs go to stderr.
 
 Flags:
 `
 
+var devEnv = envVars{
+	"state-dir":      "CANISTRY_STATE_DIR",
+	"listen":         "CANISTRY_LISTEN",
+	"replica-listen": "CANISTRY_REPLICA_LISTEN",
+	"log-level":      "CANISTRY_LOG_LEVEL",
+}
+
 func parseDevFlags(args []string, stderr io.Writer) (*devFlags, error) {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f := &devFlags{}
-	fs.StringVar(&f.stateDir, "state-dir", envDefault("CANISTRY_STATE_DIR", ".canistry/dev"), "directory of the dev identity, replica state and canister list (env CANISTRY_STATE_DIR)")
-	fs.StringVar(&f.listen, "listen", envDefault("CANISTRY_LISTEN", "127.0.0.1:8080"), "address of the gateway (env CANISTRY_LISTEN)")
-	fs.StringVar(&f.replicaListen, "replica-listen", envDefault("CANISTRY_REPLICA_LISTEN", "127.0.0.1:4943"), "address of the replica (env CANISTRY_REPLICA_LISTEN)")
-	fs.StringVar(&f.logLevel, "log-level", envDefault("CANISTRY_LOG_LEVEL", "warn"), "log level: debug, info, warn, error (env CANISTRY_LOG_LEVEL)")
+	f := &devFlags{listen: "127.0.0.1:8080", replicaListen: "127.0.0.1:4943"}
+	fs.StringVar(&f.stateDir, "state-dir", "", "directory of the dev identity, replica state and canister list; empty: .canistry/dev at the project root")
+	fs.Var(&f.listen, "listen", "`host:port` of the gateway")
+	fs.Var(&f.replicaListen, "replica-listen", "`host:port` of the replica")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelWarn, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, devHelp)
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args, false, stderr); err != nil {
+	if err := parseFlags(fs, devEnv, args, false, stderr); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
+// runDev runs the dev environment until a signal and then reports the
+// clean stop on stdout: a stop requested by a signal is not an error, and
+// anything that fails because of it (an install cut short) is part of it.
 func runDev(args []string, stdout, stderr io.Writer) error {
 	f, err := parseDevFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	log, err := newLogger(stderr, f.logLevel)
+	loc, err := locateDev(f.stateDir)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	dir := devDir(f.stateDir)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			// A second Ctrl-C ends dev at once instead of waiting for the stop.
+			stop()
+			fmt.Fprintln(stderr, "stopping the gateway, the adapters and the replica ...")
+		case <-done:
+		}
+	}()
+	err = serveDev(ctx, f, loc.dir, stdout, stderr)
+	if ctx.Err() == nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "stopped")
+	return nil
+}
+
+func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Writer) error {
+	log := newLogger(stderr, f.logLevel)
 	if err := os.MkdirAll(string(dir), 0o755); err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "state in %s\n", dir)
 	id, created, err := loadOrCreateIdentity(dir.identityPath())
 	if err != nil {
 		return err
@@ -91,12 +129,12 @@ func runDev(args []string, stdout, stderr io.Writer) error {
 	if created {
 		fmt.Fprintf(stderr, "created the dev identity %s in %s\n", id.Sender(), dir.identityPath())
 	}
-	replicaURL, closeReplica, err := startDevReplica(f.replicaListen, dir, log)
+	replicaURL, closeReplica, err := startDevReplica(string(f.replicaListen), dir, log)
 	if err != nil {
 		return err
 	}
 	defer closeReplica()
-	gwLn, err := net.Listen("tcp", f.listen)
+	gwLn, err := net.Listen("tcp", string(f.listen))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", f.listen, err)
 	}
@@ -125,14 +163,17 @@ func runDev(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stderr, "starting the gateway and the built-in adapters ...")
 	return serveStack(ctx, stack{ic: icCfg, id: id, sources: srcs, ttl: gateway.DefaultNegotiationTTL, log: log, ln: gwLn,
-		announce: func() {
-			fmt.Fprintf(stdout, "replica %s\ngateway %s\n", info.Replica, info.Gateway)
-			for _, v := range personal.Versions() {
-				fmt.Fprintf(stdout, "%s %s\n", personal.Protocol(v), info.Canisters[v])
-			}
-			fmt.Fprintln(stdout, "ready")
-			fmt.Fprintf(stderr, "ready in %s\n", time.Since(start).Round(time.Millisecond))
-		}})
+		announce: func() { announceDev(stdout, info) }})
+}
+
+// announceDev prints the readiness contract: the addresses and canisters,
+// then exactly one "ready" line. dev.json already holds the same.
+func announceDev(stdout io.Writer, info *devInfo) {
+	fmt.Fprintf(stdout, "replica %s\ngateway %s\n", info.Replica, info.Gateway)
+	for _, v := range personal.Versions() {
+		fmt.Fprintf(stdout, "%s %s\n", personal.Protocol(v), info.Canisters[v])
+	}
+	fmt.Fprintln(stdout, "ready")
 }
 
 // startDevReplica opens the replica on the state dir and serves it.

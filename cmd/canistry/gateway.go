@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -23,14 +22,14 @@ import (
 )
 
 type gatewayFlags struct {
-	replica        string
-	listen         string
+	replica        httpURL
+	listen         listenAddr
 	identity       string
 	pluginDir      string
-	builtins       string
-	fetchRootKey   string
-	negotiationTTL time.Duration
-	logLevel       string
+	builtins       adapterList
+	fetchRootKey   rootKeyMode
+	negotiationTTL positiveDuration
+	logLevel       slog.Level
 }
 
 const gatewayHelp = `Usage: canistry gateway --replica URL [flags]
@@ -57,28 +56,39 @@ logs appear with module=adapter.<name>.
 Flags:
 `
 
+var gatewayEnv = envVars{
+	"replica":          "CANISTRY_REPLICA_URL",
+	"listen":           "CANISTRY_LISTEN",
+	"identity":         "CANISTRY_IDENTITY",
+	"plugin-dir":       "CANISTRY_PLUGIN_DIR",
+	"builtin-adapters": "CANISTRY_BUILTIN_ADAPTERS",
+	"fetch-root-key":   "CANISTRY_FETCH_ROOT_KEY",
+	"negotiation-ttl":  "CANISTRY_NEGOTIATION_TTL",
+	"log-level":        "CANISTRY_LOG_LEVEL",
+}
+
 func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f := &gatewayFlags{}
-	fs.StringVar(&f.replica, "replica", envDefault("CANISTRY_REPLICA_URL", ""), "URL of the replica or IC boundary node (required; env CANISTRY_REPLICA_URL)")
-	fs.StringVar(&f.listen, "listen", envDefault("CANISTRY_LISTEN", "127.0.0.1:8080"), "address to serve the API on (env CANISTRY_LISTEN)")
-	fs.StringVar(&f.identity, "identity", envDefault("CANISTRY_IDENTITY", ""), "PEM file of the gateway's identity; empty: a fresh one per run (env CANISTRY_IDENTITY)")
-	fs.StringVar(&f.pluginDir, "plugin-dir", envDefault("CANISTRY_PLUGIN_DIR", ""), "directory of extra adapter binaries with a SHA256SUMS manifest (env CANISTRY_PLUGIN_DIR)")
-	fs.StringVar(&f.builtins, "builtin-adapters", envDefault("CANISTRY_BUILTIN_ADAPTERS", strings.Join(builtinAdapterNames(), ",")), "comma-separated built-in adapters to run; empty: none (env CANISTRY_BUILTIN_ADAPTERS)")
-	fs.StringVar(&f.fetchRootKey, "fetch-root-key", envDefault("CANISTRY_FETCH_ROOT_KEY", "auto"), "trust the replica's root key: true, false, or auto = only for loopback replicas (env CANISTRY_FETCH_ROOT_KEY)")
-	ttl, _ := time.ParseDuration(envDefault("CANISTRY_NEGOTIATION_TTL", gateway.DefaultNegotiationTTL.String()))
-	fs.DurationVar(&f.negotiationTTL, "negotiation-ttl", ttl, "how long a canister's negotiated protocol is trusted before it is read again (env CANISTRY_NEGOTIATION_TTL)")
-	fs.StringVar(&f.logLevel, "log-level", envDefault("CANISTRY_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env CANISTRY_LOG_LEVEL)")
+	f := &gatewayFlags{listen: "127.0.0.1:8080", builtins: builtinAdapterNames(), fetchRootKey: "auto",
+		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL)}
+	fs.Var(&f.replica, "replica", "`URL` of the replica or IC boundary node (required)")
+	fs.Var(&f.listen, "listen", "`host:port` to serve the API on")
+	fs.StringVar(&f.identity, "identity", "", "PEM file of the gateway's identity; empty: a fresh one per run")
+	fs.StringVar(&f.pluginDir, "plugin-dir", "", "directory of extra adapter binaries with a SHA256SUMS manifest")
+	fs.Var(&f.builtins, "builtin-adapters", "comma-separated built-in adapter `names` to run; empty: none")
+	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
+	fs.Var(&f.negotiationTTL, "negotiation-ttl", "how long (`duration`) a canister's negotiated protocol is trusted before it is read again")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, gatewayHelp)
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args, false, stderr); err != nil {
+	if err := parseFlags(fs, gatewayEnv, args, false, stderr); err != nil {
 		return nil, err
 	}
 	if f.replica == "" {
-		fmt.Fprintln(stderr, "canistry gateway: --replica is required")
+		fmt.Fprintln(stderr, "canistry gateway: --replica (or CANISTRY_REPLICA_URL) is required")
 		return nil, errUsage
 	}
 	return f, nil
@@ -91,33 +101,27 @@ func runGateway(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log, err := newLogger(stderr, f.logLevel)
+	log := newLogger(stderr, f.logLevel)
+	u, err := url.Parse(string(f.replica)) // httpURL has checked it
 	if err != nil {
 		return err
 	}
-	u, err := url.Parse(f.replica)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("--replica %q is not a URL", f.replica)
-	}
-	fetch, err := fetchRootKey(f.fetchRootKey, u)
-	if err != nil {
-		return err
-	}
+	fetch := fetchRootKey(f.fetchRootKey, u)
 	id, err := gatewayIdentity(f.identity, log)
 	if err != nil {
 		return err
 	}
-	srcs, err := adapterSources(splitList(f.builtins), f.pluginDir)
+	srcs, err := adapterSources(f.builtins, f.pluginDir)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", f.listen)
+	ln, err := net.Listen("tcp", string(f.listen))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", f.listen, err)
 	}
 	defer ln.Close()
 	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs,
-		ttl: f.negotiationTTL, log: log, ln: ln, announce: func() {
+		ttl: time.Duration(f.negotiationTTL), log: log, ln: ln, announce: func() {
 			fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 		}})
 }
@@ -200,29 +204,14 @@ func gatewayIdentity(path string, log *slog.Logger) (identity.Identity, error) {
 // fetchRootKey decides whether to trust the replica's own root key: a
 // local replica has its own, mainnet's is built into agent-go and must
 // never be fetched.
-func fetchRootKey(mode string, u *url.URL) (bool, error) {
-	switch mode {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	case "auto":
-		host := u.Hostname()
-		if host == "localhost" {
-			return true, nil
-		}
-		ip := net.ParseIP(host)
-		return ip != nil && ip.IsLoopback(), nil
+func fetchRootKey(mode rootKeyMode, u *url.URL) bool {
+	if mode != "auto" {
+		return mode == "true"
 	}
-	return false, fmt.Errorf("--fetch-root-key %q: want true, false or auto", mode)
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
 	}
-	return out
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // command is one subcommand.
@@ -81,18 +82,19 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'canistry <command> --help' for a command's flags.")
 }
 
-// envDefault is a flag default with a CANISTRY_* environment fallback.
-func envDefault(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
+// envVars maps a command's flag names to their CANISTRY_* environment
+// fallbacks.
+type envVars map[string]string
 
 // parseFlags parses a command's flags: --help is flag.ErrHelp (exit 0), a
 // bad flag errUsage (exit 2, the flag package has said why), and so is a
 // positional argument when the command takes none (allowArgs false).
-func parseFlags(fs *flag.FlagSet, args []string, allowArgs bool, stderr io.Writer) error {
+//
+// A flag not given on the command line takes its variable from env when
+// that is set (even to ""), through the flag's own parser: a bad value is
+// errUsage too, with a line naming the variable, never a silent default.
+func parseFlags(fs *flag.FlagSet, env envVars, args []string, allowArgs bool, stderr io.Writer) error {
+	describeEnv(fs, env)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -102,6 +104,39 @@ func parseFlags(fs *flag.FlagSet, args []string, allowArgs bool, stderr io.Write
 	if !allowArgs && fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "canistry %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
 		return errUsage
+	}
+	return applyEnv(fs, env, stderr)
+}
+
+// describeEnv adds each flag's variable to its --help line.
+func describeEnv(fs *flag.FlagSet, env envVars) {
+	for name, variable := range env {
+		f := fs.Lookup(name)
+		if f == nil {
+			panic("envVars names no flag --" + name) // a programming error
+		}
+		f.Usage += " (env " + variable + ")"
+	}
+}
+
+// applyEnv sets each flag the command line left out from its variable.
+func applyEnv(fs *flag.FlagSet, env envVars, stderr io.Writer) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	names := make([]string, 0, len(env))
+	for name := range env {
+		names = append(names, name)
+	}
+	slices.Sort(names) // the same variable is reported first every time
+	for _, name := range names {
+		v, ok := os.LookupEnv(env[name])
+		if given[name] || !ok {
+			continue
+		}
+		if err := fs.Set(name, v); err != nil {
+			fmt.Fprintf(stderr, "canistry %s: %s=%q: invalid value for --%s: %v\n", fs.Name(), env[name], v, name, err)
+			return errUsage
+		}
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -19,37 +18,43 @@ import (
 )
 
 type replicaFlags struct {
-	listen          string
+	listen          listenAddr
 	stateDir        string
 	maxInstructions uint64
-	logLevel        string
+	logLevel        slog.Level
+}
+
+var replicaEnv = envVars{
+	"listen":                       "CANISTRY_LISTEN",
+	"state-dir":                    "CANISTRY_STATE_DIR",
+	"max-instructions-per-message": "CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE",
+	"log-level":                    "CANISTRY_LOG_LEVEL",
 }
 
 func parseReplicaFlags(args []string, stderr io.Writer) (*replicaFlags, error) {
 	fs := flag.NewFlagSet("replica", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	f := &replicaFlags{}
-	fs.StringVar(&f.listen, "listen", envDefault("CANISTRY_LISTEN", "127.0.0.1:4943"), "address to serve the IC HTTP interface on (env CANISTRY_LISTEN)")
-	fs.StringVar(&f.stateDir, "state-dir", envDefault("CANISTRY_STATE_DIR", ".canistry/replica"), "directory of the replica's durable state (env CANISTRY_STATE_DIR)")
-	maxDefault, _ := strconv.ParseUint(envDefault("CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE", "0"), 10, 64)
-	fs.Uint64Var(&f.maxInstructions, "max-instructions-per-message", maxDefault, "instruction limit of an update message; 0 = the IC's default of 40 billion (env CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE)")
-	fs.StringVar(&f.logLevel, "log-level", envDefault("CANISTRY_LOG_LEVEL", "info"), "log level: debug, info, warn, error (env CANISTRY_LOG_LEVEL)")
+	f := &replicaFlags{listen: "127.0.0.1:4943"}
+	fs.Var(&f.listen, "listen", "`host:port` to serve the IC HTTP interface on")
+	fs.StringVar(&f.stateDir, "state-dir", ".canistry/replica", "directory of the replica's durable state")
+	fs.Uint64Var(&f.maxInstructions, "max-instructions-per-message", 0, "instruction limit of an update message; 0 = the IC's default of 40 billion")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
 		fs.PrintDefaults()
 	}
-	if err := parseFlags(fs, args, false, stderr); err != nil {
+	if err := parseFlags(fs, replicaEnv, args, false, stderr); err != nil {
 		return nil, err
+	}
+	if f.stateDir == "" {
+		fmt.Fprintln(stderr, "canistry replica: --state-dir (or CANISTRY_STATE_DIR) must not be empty")
+		return nil, errUsage
 	}
 	return f, nil
 }
 
-func newLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("log level %q: %w", level, err)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 func runReplica(args []string, stdout, stderr io.Writer) error {
@@ -61,11 +66,8 @@ func runReplica(args []string, stdout, stderr io.Writer) error {
 	// URL and at once sends SIGTERM must get a clean stop, not a kill.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log, err := newLogger(stderr, f.logLevel)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", f.listen)
+	log := newLogger(stderr, f.logLevel)
+	ln, err := net.Listen("tcp", string(f.listen))
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", f.listen, err)
 	}

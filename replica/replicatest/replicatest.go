@@ -4,6 +4,7 @@
 package replicatest
 
 import (
+	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -27,11 +28,16 @@ type Replica struct {
 }
 
 // Start runs a replica on a fresh state directory (or cfg.StateDir when
-// set) until the test ends.
+// set) until the test ends. Its logs are discarded unless cfg.Logger is
+// set: go test prints what a test binary writes, and log lines between a
+// benchmark's name and its numbers break benchstat.
 func Start(t testing.TB, cfg replica.Config) *Replica {
 	t.Helper()
 	if cfg.StateDir == "" {
 		cfg.StateDir = t.TempDir()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = Quiet
 	}
 	r, err := replica.Open(cfg)
 	if err != nil {
@@ -96,6 +102,10 @@ func Install(a *agent.Agent, id principal.Principal, wasm, arg []byte, mode mgmt
 		Mode: mode, CanisterID: id, WasmModule: wasm, Arg: arg,
 	}}, []any{})
 }
+
+// Quiet is a logger that discards everything, for replicas a test opens
+// itself (replica.Open) and whose logs it does not read.
+var Quiet = slog.New(slog.DiscardHandler)
 
 // Management is aaaaa-aa with its (empty, non-nil) raw bytes, so that
 // agent-go puts canister_id into the request as the spec requires.
