@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aviate-labs/agent-go/principal"
 )
@@ -77,7 +78,23 @@ func (e *Error) Error() string { return fmt.Sprintf("HTTP %d: %s", e.Status, e.M
 
 // errorf builds an *Error with a formatted message.
 func errorf(status int, format string, args ...any) *Error {
-	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+	return &Error{Status: status, Message: truncate(fmt.Sprintf(format, args...))}
+}
+
+// maxMessage bounds what a refusal says: a decoder's error can quote the
+// offending input (a 10 KB bignum), which a client neither needs nor
+// should get back in full.
+const maxMessage = 512
+
+func truncate(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + fmt.Sprintf("… (%d bytes more)", len(msg)-cut)
 }
 
 // Config tunes the handler; zero values take the defaults.
