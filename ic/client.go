@@ -123,11 +123,14 @@ func (c *Client) Call(ctx context.Context, canister principal.Principal, method 
 	return reply, nil
 }
 
-// wrapCallError keeps a reject typed (the caller branches on its codes)
-// and gives every other failure its context.
+// wrapCallError keeps a reject typed (the caller branches on its codes),
+// and an HTTP refusal too, and gives every other failure its context.
 func wrapCallError(kind string, canister principal.Principal, method string, err error) error {
 	if r, ok := asReject(err); ok {
 		return r
+	}
+	if h, ok := asHTTPError(err); ok {
+		return fmt.Errorf("%s %s.%s: %w", kind, canister, method, h)
 	}
 	return fmt.Errorf("%s %s.%s: %w", kind, canister, method, err)
 }

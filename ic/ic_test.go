@@ -1,6 +1,7 @@
 package ic_test
 
 import (
+	"connectrpc.com/connect"
 	"context"
 	"errors"
 	"testing"
@@ -93,5 +94,27 @@ func TestRejectCode(t *testing.T) {
 		if got := (&ic.Reject{RejectCode: code}).Code().String(); got != want {
 			t.Errorf("Reject{%d}.Code() = %s, want %s", code, got, want)
 		}
+	}
+}
+
+// TestOversizedCallIsTheRequestsFault: the IC refuses a message over its
+// 2 MiB limit with HTTP 413, which is the request's fault (invalid_argument,
+// nothing to retry), not an unreachable IC.
+func TestOversizedCallIsTheRequestsFault(t *testing.T) {
+	t.Parallel()
+	r := replicatest.Start(t, replica.Config{})
+	id, err := identity.NewRandomEd25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, r, id)
+	v1 := installPersonal(t, r, id, "1.0.0")
+	_, err = c.Call(t.Context(), v1, "put", make([]byte, 3<<20))
+	var refused *ic.HTTPError
+	if !errors.As(err, &refused) || refused.Status != 413 || refused.Code() != connect.CodeInvalidArgument {
+		t.Fatalf("a 3 MiB call = %v; want an HTTPError 413 → invalid_argument", err)
+	}
+	if len(refused.Error()) > 400 {
+		t.Errorf("the refusal is %d bytes long", len(refused.Error()))
 	}
 }

@@ -37,6 +37,43 @@ func (r *Reject) MethodNotFound() bool {
 	return r.ErrorCode == reject.ErrorCodeMethodNotFound
 }
 
+// HTTPError is the IC refusing a request over HTTP, before it became a
+// message: a malformed or oversized request (4xx) or an unavailable
+// replica (5xx). Status says which; Message is the IC's body, cut short.
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("the IC refused the request with HTTP %d: %s", e.Status, e.Message)
+}
+
+// Code is the Connect code of the refusal, from the one table.
+func (e *HTTPError) Code() connect.Code { return reject.HTTPStatusCode(e.Status) }
+
+// agentHTTPPattern matches agent-go v0.9.2's only form of an HTTP refusal,
+// "(413) 413 Request Entity Too Large: body" — it has no typed error.
+var agentHTTPPattern = regexp.MustCompile(`^\((\d{3})\) [^:]*: (?s)(.*)$`)
+
+// asHTTPError recovers the IC's HTTP refusal from an agent-go error.
+func asHTTPError(err error) (*HTTPError, bool) {
+	var h *HTTPError
+	if errors.As(err, &h) {
+		return h, true
+	}
+	m := agentHTTPPattern.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil, false
+	}
+	status, _ := strconv.Atoi(m[1])
+	msg := m[2]
+	if len(msg) > 256 {
+		msg = msg[:256] + "…"
+	}
+	return &HTTPError{Status: status, Message: msg}, true
+}
+
 // agentRejectPattern matches the text agent-go gives a reject it learnt by
 // polling: "(5) message" — it drops the error code on that path.
 var agentRejectPattern = regexp.MustCompile(`^\((\d)\) (.*)$`)

@@ -92,15 +92,20 @@ func (s *icService) Call(ctx context.Context, req *adapterv1.CallRequest) (*adap
 
 // icStatus turns an IC failure into the status the adapter sees: a reject
 // keeps its codes in an IcReject detail (the SDK turns it back into an
-// *adapter.ICError); anything else means the IC could not be reached.
+// *adapter.ICError); an HTTP refusal of the request (too large, malformed)
+// gets its code from the one table; anything else means the IC could not
+// be reached.
 func icStatus(sc *Scope, err error) error {
 	var rej *ic.Reject
+	var refused *ic.HTTPError
 	if !errors.As(err, &rej) {
 		switch {
 		case errors.Is(err, context.Canceled):
 			return status.Error(codes.Canceled, err.Error())
 		case errors.Is(err, context.DeadlineExceeded):
 			return status.Error(codes.DeadlineExceeded, err.Error())
+		case errors.As(err, &refused):
+			return status.Error(codes.Code(refused.Code()), refused.Error())
 		}
 		return status.Errorf(codes.Unavailable, "Internet Computer unreachable: %v", err)
 	}

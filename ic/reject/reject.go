@@ -44,3 +44,21 @@ func ConnectCode(rejectCode uint32) connect.Code {
 		return connect.CodeInternal
 	}
 }
+
+// HTTPStatusCode maps the HTTP status with which the IC refused a request
+// before it became a message (a boundary node or replica answering 4xx or
+// 5xx) onto a Connect code: the request itself is at fault for a 4xx (413:
+// larger than the IC accepts in one message — nothing to retry), the IC for
+// a 5xx (retry).
+func HTTPStatusCode(status int) connect.Code {
+	switch {
+	case status == 403:
+		return connect.CodePermissionDenied
+	case status == 429:
+		return connect.CodeResourceExhausted
+	case status >= 400 && status < 500:
+		return connect.CodeInvalidArgument
+	default:
+		return connect.CodeUnavailable
+	}
+}

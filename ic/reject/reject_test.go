@@ -22,3 +22,14 @@ func TestConnectCode(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTPStatusCode(t *testing.T) {
+	for status, want := range map[int]connect.Code{
+		400: connect.CodeInvalidArgument, 403: connect.CodePermissionDenied, 413: connect.CodeInvalidArgument,
+		429: connect.CodeResourceExhausted, 500: connect.CodeUnavailable, 503: connect.CodeUnavailable,
+	} {
+		if got := HTTPStatusCode(status); got != want {
+			t.Errorf("HTTPStatusCode(%d) = %v, want %v", status, got, want)
+		}
+	}
+}
