@@ -41,6 +41,8 @@ type Config struct {
 	Logger *slog.Logger
 	// NegotiationTTL defaults to DefaultNegotiationTTL.
 	NegotiationTTL time.Duration
+	// Limits bound requests; zero fields take the defaults.
+	Limits Limits
 }
 
 // Gateway is the Connect server of the stable API.
@@ -50,6 +52,7 @@ type Gateway struct {
 	neg    *negotiator
 	log    *slog.Logger
 	health *Health
+	limits Limits
 }
 
 // New makes a gateway over a running host.
@@ -66,23 +69,27 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Health == nil {
 		cfg.Health = NewHealth()
 	}
+	if err := cfg.Limits.Validate(); err != nil {
+		return nil, err
+	}
 	return &Gateway{
-		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health,
+		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health, limits: cfg.Limits.withDefaults(),
 		neg: newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
 	}, nil
 }
 
 // Handler serves the stable API, grpchealth and grpcreflect (v1 and
-// v1alpha) on one mux.
+// v1alpha) on one mux, within the gateway's limits.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
-		connect.WithInterceptors(logInterceptor(g.log))))
-	mux.Handle(grpchealth.NewHandler(g.health.checker))
+		connect.WithInterceptors(logInterceptor(g.log)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
+	small := connect.WithReadMaxBytes(64 << 10) // health and reflection requests are tiny
+	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName, grpchealth.HealthV1ServiceName)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
-	return mux
+	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))
+	return limited(mux, g.limits)
 }
 
 // Serve serves HTTP/1.1 and cleartext HTTP/2 (h2c, which gRPC clients
@@ -95,6 +102,9 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 		Handler:           g.Handler(),
 		Protocols:         &protocols,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       g.limits.ReadTimeout,
+		WriteTimeout:      g.limits.WriteTimeout,
+		IdleTimeout:       g.limits.IdleTimeout,
 		MaxHeaderBytes:    64 << 10,
 	}
 	errc := make(chan error, 1)

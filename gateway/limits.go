@@ -1,0 +1,102 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+)
+
+// Limits bound what one client can make the gateway hold: every input is
+// bounded before it costs memory or a goroutine for long.
+type Limits struct {
+	// MaxMessageBytes bounds a request message after decompression, for
+	// every protocol (Connect, gRPC, gRPC-Web; JSON and binary): connect-go
+	// stops inflating at the bound, so a small gzip bomb costs no more than
+	// the bound. Default DefaultMaxMessageBytes.
+	MaxMessageBytes int
+	// MaxBodyBytes bounds the body as sent (compressed or not); default
+	// MaxMessageBytes plus framing.
+	MaxBodyBytes int64
+	// MaxConcurrent bounds the requests served at once; the next is shed
+	// at once with resource_exhausted rather than queued. Default
+	// DefaultMaxConcurrent.
+	MaxConcurrent int
+	// ReadTimeout bounds reading one request with its body (a client that
+	// sends a byte a second is cut off); WriteTimeout bounds writing its
+	// answer; IdleTimeout closes kept-alive connections nobody uses.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+}
+
+// The defaults: the IC takes at most 2 MiB in one ingress message, and a
+// JSON client's base64 makes that ~2.7 MiB, so 3 MiB is "a little over
+// what the IC accepts"; anything larger could never reach a canister.
+const (
+	DefaultMaxMessageBytes = 3 << 20
+	DefaultMaxConcurrent   = 512
+	DefaultReadTimeout     = 30 * time.Second
+	DefaultWriteTimeout    = 60 * time.Second
+	DefaultIdleTimeout     = 120 * time.Second
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxMessageBytes <= 0 {
+		l.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if l.MaxBodyBytes <= 0 {
+		l.MaxBodyBytes = int64(l.MaxMessageBytes) + 64<<10
+	}
+	if l.MaxConcurrent <= 0 {
+		l.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = DefaultReadTimeout
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = DefaultWriteTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = DefaultIdleTimeout
+	}
+	return l
+}
+
+// Validate refuses limits that make no sense, for flags.
+func (l Limits) Validate() error {
+	if l.MaxMessageBytes < 0 || l.MaxBodyBytes < 0 || l.MaxConcurrent < 0 {
+		return errors.New("gateway limits must not be negative")
+	}
+	if l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 {
+		return errors.New("gateway timeouts must not be negative")
+	}
+	return nil
+}
+
+// limited wraps next with the body bound and load shedding. Refusals are
+// written in the client's own protocol (connect.ErrorWriter), so a gRPC
+// client sees a gRPC status and a Connect client a Connect error.
+func limited(next http.Handler, l Limits) http.Handler {
+	slots := make(chan struct{}, l.MaxConcurrent)
+	errs := connect.NewErrorWriter()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			err := connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
+				"the gateway is serving %d requests, its limit; retry with backoff", l.MaxConcurrent))
+			_ = errs.Write(w, r, err)
+			return
+		}
+		if r.ContentLength > l.MaxBodyBytes {
+			err := connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
+				"the request body is %d bytes; the gateway accepts at most %d", r.ContentLength, l.MaxBodyBytes))
+			_ = errs.Write(w, r, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, l.MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
