@@ -3,6 +3,8 @@ package adapter
 import (
 	"context"
 	"errors"
+	"fmt"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -33,16 +35,31 @@ func ErrorToStatus(err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return status.Error(codes.DeadlineExceeded, err.Error())
 	default:
-		return status.Error(codes.Internal, err.Error())
+		return status.Error(codes.Internal, truncateMessage(err.Error()))
 	}
 }
 
+// maxMessage bounds an error message on its way to the client: a
+// canister's reject can quote kilobytes of what it was given.
+const maxMessage = 1024
+
+func truncateMessage(msg string) string {
+	if len(msg) <= maxMessage {
+		return msg
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s… (%d bytes more)", msg[:cut], len(msg)-cut)
+}
+
 func adapterErrorToStatus(ae *Error) error {
-	st := status.New(codes.Code(ae.Code), ae.Message)
+	st := status.New(codes.Code(ae.Code), truncateMessage(ae.Message))
 	var details []protoadapt.MessageV1
 	if ae.IC != nil {
 		details = append(details, &adapterv1.IcReject{
-			RejectCode: ae.IC.RejectCode, ErrorCode: ae.IC.ErrorCode, Message: ae.IC.Message,
+			RejectCode: ae.IC.RejectCode, ErrorCode: ae.IC.ErrorCode, Message: truncateMessage(ae.IC.Message),
 		})
 	}
 	if ae.Mismatch != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,5 +93,18 @@ func TestICErrorFromStatus(t *testing.T) {
 	got := icErrorFromStatus(status.Error(codes.PermissionDenied, "unknown token"), "call", "put")
 	if !errors.As(got, &ae) || ae.Code != CodePermissionDenied || ae.IC != nil {
 		t.Errorf("without a detail: %#v, want a PermissionDenied *Error", got)
+	}
+}
+
+func TestLongMessagesAreCut(t *testing.T) {
+	long := strings.Repeat("9", 210_000) // a canister quoting a 100 KB number back
+	st, _ := status.FromError(ErrorToStatus(&ICError{RejectCode: 5, ErrorCode: "IC0503", Message: long}))
+	if len(st.Message()) > 1100 {
+		t.Errorf("status message of %d bytes", len(st.Message()))
+	}
+	for _, d := range st.Details() {
+		if r, ok := d.(*adapterv1.IcReject); ok && len(r.GetMessage()) > 1100 {
+			t.Errorf("IcReject detail message of %d bytes", len(r.GetMessage()))
+		}
 	}
 }
