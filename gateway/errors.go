@@ -39,6 +39,8 @@ func toConnectError(err error) error {
 		return connect.NewError(connect.CodeCanceled, err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return connect.NewError(connect.CodeDeadlineExceeded, err)
+	case errors.Is(err, host.ErrCanisterBusy):
+		return connect.NewError(connect.CodeResourceExhausted, err)
 	case errors.Is(err, host.ErrAdapterCrashed):
 		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("%w; the update may or may not have reached the canister: read before retrying", err))
 	}

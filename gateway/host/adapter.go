@@ -37,6 +37,7 @@ type Adapter struct {
 
 	lostCh   chan struct{}
 	restarts atomic.Int64
+	fair     *fairShare
 }
 
 // Manifest is what the adapter declared at start.
@@ -53,11 +54,17 @@ func (a *Adapter) Restarts() int64 { return a.restarts.Load() }
 // canistry-protocol, canistry-ic-broker, canistry-ic-token). The token is
 // revoked when fn returns.
 //
-// When the process dies while fn runs, the adapter is restarted; an
-// idempotent request (a query) is then retried once on the new process,
-// any other fails with ErrAdapterCrashed: an update is never retried
-// blindly, it may have reached the canister.
+// A canister past its share of requests in flight is refused with
+// ErrCanisterBusy. When the process dies while fn runs, the adapter is
+// restarted; an idempotent request (a query) is then retried once on the
+// new process, any other fails with ErrAdapterCrashed: an update is never
+// retried blindly, it may have reached the canister.
 func (a *Adapter) Invoke(ctx context.Context, scope *Scope, idempotent bool, fn func(context.Context, grpc.ClientConnInterface) error) error {
+	key := scope.Canister.String()
+	if err := a.fair.acquire(key, a.Name()); err != nil {
+		return err
+	}
+	defer a.fair.release(key)
 	for attempt := 0; ; attempt++ {
 		p, err := a.current(ctx)
 		if err != nil {

@@ -19,6 +19,9 @@ type Config struct {
 	// OnHealth, when set, is told whenever an adapter starts serving or
 	// stops (named by the adapter's declared name).
 	OnHealth func(adapter string, serving bool)
+	// MaxInFlightPerCanister bounds each canister's requests in flight
+	// through one adapter (default DefaultMaxInFlightPerCanister).
+	MaxInFlightPerCanister int
 }
 
 // Host runs and supervises the adapters.
@@ -61,7 +64,7 @@ func Start(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	for i, p := range procs {
-		a := &Adapter{src: cfg.Sources[i], manifest: p.manifest, host: h, log: h.log,
+		a := &Adapter{src: cfg.Sources[i], manifest: p.manifest, host: h, log: h.log, fair: newFairShare(cfg.MaxInFlightPerCanister),
 			ready: make(chan struct{}), lostCh: make(chan struct{}, 1)}
 		a.install(p)
 		h.adapters = append(h.adapters, a)
