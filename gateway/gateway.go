@@ -83,7 +83,7 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
-		connect.WithInterceptors(logInterceptor(g.log)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
+		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
 	small := connect.WithReadMaxBytes(64 << 10) // health and reflection requests are tiny
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName, grpchealth.HealthV1ServiceName)

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,6 +25,10 @@ type Limits struct {
 	// at once with resource_exhausted rather than queued. Default
 	// DefaultMaxConcurrent.
 	MaxConcurrent int
+	// RequestTimeout is the deadline of a request whose client set none
+	// (default DefaultRequestTimeout); the adapter call and its IC calls
+	// run under it and end when the client goes away.
+	RequestTimeout time.Duration
 	// ReadTimeout bounds reading one request with its body (a client that
 	// sends a byte a second is cut off); WriteTimeout bounds writing its
 	// answer; IdleTimeout closes kept-alive connections nobody uses.
@@ -36,6 +41,7 @@ type Limits struct {
 const (
 	DefaultMaxMessageBytes = 3 << 20
 	DefaultMaxConcurrent   = 512
+	DefaultRequestTimeout  = 45 * time.Second
 	DefaultReadTimeout     = 30 * time.Second
 	DefaultWriteTimeout    = 60 * time.Second
 	DefaultIdleTimeout     = 120 * time.Second
@@ -50,6 +56,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxConcurrent <= 0 {
 		l.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = DefaultRequestTimeout
 	}
 	if l.ReadTimeout <= 0 {
 		l.ReadTimeout = DefaultReadTimeout
@@ -68,7 +77,7 @@ func (l Limits) Validate() error {
 	if l.MaxMessageBytes < 0 || l.MaxBodyBytes < 0 || l.MaxConcurrent < 0 {
 		return errors.New("gateway limits must not be negative")
 	}
-	if l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 {
+	if l.RequestTimeout < 0 || l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 {
 		return errors.New("gateway timeouts must not be negative")
 	}
 	return nil
@@ -99,4 +108,19 @@ func limited(next http.Handler, l Limits) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, l.MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// deadlineInterceptor gives a request without a client deadline the
+// gateway's: nothing an adapter does for it outlives RequestTimeout.
+func deadlineInterceptor(d time.Duration) connect.UnaryInterceptorFunc {
+	return func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if _, ok := ctx.Deadline(); !ok {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, d)
+				defer cancel()
+			}
+			return next(ctx, req)
+		}
+	}
 }
