@@ -28,7 +28,7 @@ func (r *Reject) Error() string {
 
 // Code is the Connect code of a reject, from the one table (ic/reject).
 func (r *Reject) Code() connect.Code {
-	return reject.ConnectCode(r.RejectCode)
+	return reject.CodeOf(r.RejectCode, r.ErrorCode)
 }
 
 // MethodNotFound reports the IC's typed sign that the canister's interface

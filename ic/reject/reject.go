@@ -45,6 +45,38 @@ func ConnectCode(rejectCode uint32) connect.Code {
 	}
 }
 
+// byErrorCode refines the reject-code table where the IC's error code says
+// more than its reject code: what a client should do differs between a
+// trap (internal), a canister out of cycles or over its instruction limit
+// (resource_exhausted: top it up, ask for less), a stopped canister
+// (unavailable: retry once it runs), a missing method (unimplemented), a
+// call that is not the caller's to make (permission_denied) and a
+// bounded-wait call past its deadline (deadline_exceeded: it may or may
+// not have run).
+var byErrorCode = map[string]connect.Code{
+	"IC0207": connect.CodeResourceExhausted,  // CanisterOutOfCycles
+	"IC0507": connect.CodeResourceExhausted,  // CanisterOutOfMemory
+	"IC0522": connect.CodeResourceExhausted,  // CanisterInstructionLimitExceeded
+	"IC0524": connect.CodeResourceExhausted,  // CanisterMemoryAccessLimitExceeded
+	"IC0539": connect.CodeResourceExhausted,  // CanisterWasmMemoryLimitExceeded
+	"IC0508": connect.CodeUnavailable,        // CanisterStopped
+	"IC0509": connect.CodeUnavailable,        // CanisterStopping
+	"IC0512": connect.CodePermissionDenied,   // CanisterInvalidController
+	"IC0513": connect.CodeUnimplemented,      // CanisterFunctionNotFound
+	"IC0536": connect.CodeUnimplemented,      // CanisterMethodNotFound
+	"IC0537": connect.CodeFailedPrecondition, // CanisterWasmModuleNotFound
+	"IC0601": connect.CodeDeadlineExceeded,   // DeadlineExpired
+}
+
+// CodeOf is the Connect code of a reject with both its codes: the error
+// code's entry where it has one, else the reject code's.
+func CodeOf(rejectCode uint32, errorCode string) connect.Code {
+	if c, ok := byErrorCode[errorCode]; ok {
+		return c
+	}
+	return ConnectCode(rejectCode)
+}
+
 // HTTPStatusCode maps the HTTP status with which the IC refused a request
 // before it became a message (a boundary node or replica answering 4xx or
 // 5xx) onto a Connect code: the request itself is at fault for a 4xx (413:

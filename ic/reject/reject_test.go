@@ -33,3 +33,24 @@ func TestHTTPStatusCode(t *testing.T) {
 		}
 	}
 }
+
+func TestCodeOf(t *testing.T) {
+	for _, tt := range []struct {
+		reject uint32
+		code   string
+		want   connect.Code
+	}{
+		{CanisterError, "IC0503", connect.CodeInternal},
+		{SysTransient, "IC0207", connect.CodeResourceExhausted},
+		{CanisterError, "IC0508", connect.CodeUnavailable},
+		{CanisterError, "IC0522", connect.CodeResourceExhausted},
+		{CanisterError, "IC0536", connect.CodeUnimplemented},
+		{SysUnknown, "IC0601", connect.CodeDeadlineExceeded},
+		{SysUnknown, "", connect.CodeUnknown},
+		{DestinationInvalid, "IC0301", connect.CodeNotFound},
+	} {
+		if got := CodeOf(tt.reject, tt.code); got != tt.want {
+			t.Errorf("CodeOf(%d, %s) = %v, want %v", tt.reject, tt.code, got, tt.want)
+		}
+	}
+}

@@ -54,9 +54,11 @@ func Errorf(code Code, format string, args ...any) *Error {
 }
 
 // FromIC maps a reject of the Internet Computer onto an Error with the one
-// table of the IC's reject codes (package ic/reject): SYS_FATAL → Internal,
+// table of the IC's codes (package ic/reject): SYS_FATAL → Internal,
 // SYS_TRANSIENT → Unavailable, DESTINATION_INVALID → NotFound,
-// CANISTER_ERROR → Internal, SYS_UNKNOWN → Unknown. CANISTER_REJECT is the
+// CANISTER_ERROR → Internal, SYS_UNKNOWN → Unknown, refined by the error
+// code where it says more (out of cycles → ResourceExhausted, a stopped
+// canister → Unavailable, ...). CANISTER_REJECT is the
 // canister's own refusal, whose meaning only the adapter knows: the table
 // makes it FailedPrecondition, and adapters that know better (an owner
 // check, a limit) map it themselves before calling FromIC. A call to a
@@ -66,7 +68,7 @@ func FromIC(err error) error {
 	if !errors.As(err, &ic) {
 		return err
 	}
-	out := &Error{Code: Code(reject.ConnectCode(ic.RejectCode)), Message: ic.Message, IC: ic}
+	out := &Error{Code: Code(reject.CodeOf(ic.RejectCode, ic.ErrorCode)), Message: ic.Message, IC: ic}
 	if ic.ErrorCode == reject.ErrorCodeMethodNotFound {
 		out.Mismatch = &Mismatch{Reason: "the canister does not export the method (" + ic.ErrorCode + ")"}
 	}

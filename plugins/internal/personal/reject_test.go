@@ -26,7 +26,7 @@ func TestRejectError(t *testing.T) {
 			Message: "Canister trapped: IDL error: unexpected variant tag"}, adapter.CodeInternal, true},
 		{"inspect does not know the method", &adapter.ICError{RejectCode: 5, ErrorCode: "IC0503",
 			Message: "canister_inspect_message implicitly refused message"}, adapter.CodeInternal, true},
-		{"method gone (IC0536)", &adapter.ICError{RejectCode: 5, ErrorCode: "IC0536", Message: "no such method"}, adapter.CodeInternal, true},
+		{"method gone (IC0536)", &adapter.ICError{RejectCode: 5, ErrorCode: "IC0536", Message: "no such method"}, adapter.CodeUnimplemented, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
