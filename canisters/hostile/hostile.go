@@ -8,6 +8,7 @@ package hostile
 import (
 	"bytes"
 	"fmt"
+	"github.com/aviate-labs/agent-go/leb128"
 	"strings"
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
@@ -82,26 +83,6 @@ func HugeNumber(n int) []byte {
 	return b.Bytes()
 }
 
-func uleb(n uint64) []byte {
-	var out []byte
-	for {
-		c := byte(n & 0x7f)
-		n >>= 7
-		if n == 0 {
-			return append(out, c)
-		}
-		out = append(out, c|0x80)
-	}
-}
+func uleb(n uint64) []byte { return leb128.AppendUnsignedUint64(nil, n) }
 
-func sleb(n int64) []byte {
-	var out []byte
-	for {
-		c := byte(n & 0x7f)
-		n >>= 7
-		if (n == 0 && c&0x40 == 0) || (n == -1 && c&0x40 != 0) {
-			return append(out, c)
-		}
-		out = append(out, c|0x80)
-	}
-}
+func sleb(n int64) []byte { return leb128.AppendSignedInt64(nil, n) }

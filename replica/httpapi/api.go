@@ -11,9 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/internal/textcut"
 )
 
 // Request is an ingress request that passed decoding and authentication.
@@ -86,16 +87,7 @@ func errorf(status int, format string, args ...any) *Error {
 // should get back in full.
 const maxMessage = 512
 
-func truncate(msg string) string {
-	if len(msg) <= maxMessage {
-		return msg
-	}
-	cut := maxMessage
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
-		cut--
-	}
-	return msg[:cut] + fmt.Sprintf("… (%d bytes more)", len(msg)-cut)
-}
+func truncate(msg string) string { return textcut.Cut(msg, maxMessage) }
 
 // Config tunes the handler; zero values take the defaults.
 type Config struct {

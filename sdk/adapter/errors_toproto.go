@@ -3,14 +3,13 @@ package adapter
 import (
 	"context"
 	"errors"
-	"fmt"
-	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
 
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
+	"github.com/canistry/canistry/internal/textcut"
 )
 
 // ErrorToStatus is the one place an adapter's error becomes a gRPC status
@@ -43,16 +42,7 @@ func ErrorToStatus(err error) error {
 // canister's reject can quote kilobytes of what it was given.
 const maxMessage = 1024
 
-func truncateMessage(msg string) string {
-	if len(msg) <= maxMessage {
-		return msg
-	}
-	cut := maxMessage
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%s… (%d bytes more)", msg[:cut], len(msg)-cut)
-}
+func truncateMessage(msg string) string { return textcut.Cut(msg, maxMessage) }
 
 func adapterErrorToStatus(ae *Error) error {
 	st := status.New(codes.Code(ae.Code), truncateMessage(ae.Message))

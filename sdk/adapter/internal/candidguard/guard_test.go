@@ -2,6 +2,7 @@ package candidguard
 
 import (
 	"bytes"
+	"github.com/aviate-labs/agent-go/leb128"
 	"math/big"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/canisters/hostile"
 	personal "github.com/canistry/canistry/internal/candid/personal_3_0_0"
 )
 
@@ -47,56 +49,22 @@ func TestAcceptsWhatCanistersSay(t *testing.T) {
 }
 
 // hostile messages, written byte by byte: no encoder makes them willingly.
-func uleb(n uint64) []byte {
-	var out []byte
-	for {
-		c := byte(n & 0x7f)
-		n >>= 7
-		if n == 0 {
-			return append(out, c)
-		}
-		out = append(out, c|0x80)
-	}
-}
+func uleb(n uint64) []byte { return leb128.AppendUnsignedUint64(nil, n) }
 
-func sleb(n int64) []byte {
-	var out []byte
-	for {
-		c := byte(n & 0x7f)
-		n >>= 7
-		if (n == 0 && c&0x40 == 0) || (n == -1 && c&0x40 != 0) {
-			return append(out, c)
-		}
-		out = append(out, c|0x80)
-	}
-}
+func sleb(n int64) []byte { return leb128.AppendSignedInt64(nil, n) }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-
-func nestedOpts(depth int) []byte {
-	var table []byte
-	for i := range depth { // type i = opt (type i+1), the last opt nat
-		next := int64(i + 1)
-		if i == depth-1 {
-			next = opNat
-		}
-		table = append(table, cat(sleb(opOpt), sleb(next))...)
-	}
-	values := bytes.Repeat([]byte{1}, depth)
-	return cat([]byte("DIDL"), uleb(uint64(depth)), table, uleb(1), sleb(0), values, []byte{0})
-}
 
 func TestRefusesWhatNoProtocolSays(t *testing.T) {
 	tests := map[string]struct {
 		msg  []byte
 		want string
 	}{
-		"opts nested 10,000 deep": {nestedOpts(10_000), "type table of 10000"},
-		"opts nested 40 deep":     {nestedOpts(40), "nest"},
+		"opts nested 10,000 deep": {hostile.NestedOpts(10_000), "type table of 10000"},
+		"opts nested 40 deep":     {hostile.NestedOpts(40), "nest"},
 		"a recursive type": {cat([]byte("DIDL"), uleb(1), sleb(opOpt), sleb(0), uleb(1), sleb(0),
 			bytes.Repeat([]byte{1}, 80_000), []byte{0}), "recursive"},
-		"a 100 KB number": {cat([]byte("DIDL"), uleb(0), uleb(1), sleb(opNat),
-			bytes.Repeat([]byte{0xff}, 100_000), []byte{1}), "LEB128"},
+		"a 100 KB number":            {hostile.HugeNumber(100_000), "LEB128"},
 		"vec null of 2^40":           {cat([]byte("DIDL"), uleb(1), sleb(opVec), sleb(opNull), uleb(1), sleb(0), uleb(1<<40)), "vector"},
 		"a reference past the table": {cat([]byte("DIDL"), uleb(1), sleb(opOpt), sleb(5), uleb(1), sleb(0), []byte{0}), "past"},
 		"no magic":                   {[]byte("DIDX\x00\x00"), "magic"},
@@ -119,7 +87,7 @@ func TestRefusesWhatNoProtocolSays(t *testing.T) {
 // agent-go encodes from its text form is accepted.
 func FuzzCheck(f *testing.F) {
 	for _, seed := range [][]byte{
-		nestedOpts(3), nestedOpts(40), []byte("DIDL\x00\x00"),
+		hostile.NestedOpts(3), hostile.NestedOpts(40), []byte("DIDL\x00\x00"),
 		marshal(f, personal.PutResult{Ok: &personal.Document{Key: "k", Revision: idl.NewNat(uint64(1)), UpdatedAt: idl.NewInt(0)}}),
 		marshal(f, []principal.Principal{principal.AnonymousID}),
 	} {
