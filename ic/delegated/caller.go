@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/aviate-labs/agent-go"
@@ -65,28 +63,23 @@ type Caller struct {
 // Sender is the user the caller acts as.
 func (c *Caller) Sender() principal.Principal { return c.sig.sender }
 
-// RefusedError is the IC refusing a request before running it (an HTTP
-// 4xx): for a delegated request, usually its authentication.
+// RefusedError is the IC refusing a delegated request's authentication
+// (HTTP 400 or 403: a delegation it does not accept).
 type RefusedError struct {
-	Status  int
-	Message string
+	*ic.HTTPError
 }
 
-func (e *RefusedError) Error() string {
-	return fmt.Sprintf("the IC refused the request (HTTP %d): %s", e.Status, e.Message)
-}
-
-var httpErrorPattern = regexp.MustCompile(`(?s)^\((4\d\d)\) [^:]*: (.*)$`)
-
-// classify turns agent-go client errors into *ic.Reject or *RefusedError
-// where they are one.
+// classify turns agent-go client errors into *ic.Reject, *RefusedError
+// or *ic.HTTPError where they are one.
 func classify(kind string, canister principal.Principal, method string, err error) error {
 	if r, ok := ic.AsReject(err); ok {
 		return r
 	}
-	if m := httpErrorPattern.FindStringSubmatch(err.Error()); m != nil {
-		code, _ := strconv.Atoi(m[1])
-		return &RefusedError{Status: code, Message: m[2]}
+	if h, ok := ic.AsHTTPError(err); ok {
+		if h.Status == 400 || h.Status == 403 {
+			return &RefusedError{h}
+		}
+		return fmt.Errorf("%s %s.%s: %w", kind, canister, method, h)
 	}
 	return fmt.Errorf("%s %s.%s: %w", kind, canister, method, err)
 }
