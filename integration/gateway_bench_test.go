@@ -35,7 +35,7 @@ type benchResult struct {
 func BenchmarkGatewayRead(b *testing.B) {
 	d := startDev(b, b.TempDir())
 	cid := d.canisters["2.0.0"]
-	c := newClient(d.gateway)
+	c := newClient(d.gateway, d.delegation)
 	ctx := context.Background()
 	content := strings.Repeat("x", 256)
 	if _, _, err := c.put(ctx, cid, "bench", content, nil); err != nil {
