@@ -33,6 +33,7 @@ import (
 	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
+	"github.com/canistry/canistry/sdk/client"
 )
 
 var (
@@ -160,13 +161,16 @@ func (e *env) client_(opts ...connect.ClientOption) personalv1connect.PersonalSe
 }
 
 // clientAs sends a delegation from user to the gateway key, only towards
-// targets when not nil.
+// targets when not nil, through the SDK's session (it asks the gateway
+// for its key, as a client would).
 func (e *env) clientAs(user identity.Identity, targets []principal.Principal, opts ...connect.ClientOption) personalv1connect.PersonalServiceClient {
-	chain, err := delegated.Delegate(user, e.gw.PublicKey(), time.Now().Add(time.Hour), targets, nil)
+	key, err := client.GatewayKey(context.Background(), h2cClient(), e.url)
 	if err != nil {
 		panic(err)
 	}
-	return e.clientWith(chain, opts...)
+	s := client.NewSession(user, key, client.Options{Targets: targets})
+	opts = append(opts, connect.WithInterceptors(s.Interceptor()))
+	return personalv1connect.NewPersonalServiceClient(h2cClient(), e.url, opts...)
 }
 
 // clientWith sends chain (nil: no Canistry-Delegation at all).
