@@ -53,6 +53,13 @@ func (s *Sender) As(chain *Chain) *Caller {
 	return &Caller{s: s, sig: newSigner(s.key, chain)}
 }
 
+// Own is a caller acting as the session key itself, without delegation:
+// the same requests with no sender_delegation, which is what the cost of
+// a delegation is measured against.
+func (s *Sender) Own() *Caller {
+	return &Caller{s: s, sig: newSigner(s.key, nil)}
+}
+
 // Caller makes queries and updates as one user; it has the methods of
 // ic.Client that the gateway's host uses.
 type Caller struct {

@@ -105,6 +105,25 @@ func TestCallsAsTheUser(t *testing.T) {
 	}
 }
 
+// TestOwnCallsAsTheSessionKey: without a chain the caller is the key.
+func TestOwnCallsAsTheSessionKey(t *testing.T) {
+	ctx := context.Background()
+	owner := ed25519ID(t)
+	w := newWorld(t, owner.Sender())
+	own := w.sender.Own()
+	if own.Sender().String() != w.gateway.Sender().String() {
+		t.Fatalf("Own acts as %s", own.Sender())
+	}
+	// The session key does not own the canister: refused by its owner check.
+	var rej *ic.Reject
+	if err := put(ctx, own, w.canister, "k", "x"); !errors.As(err, &rej) {
+		t.Errorf("own key on the owner's canister: %v, want a reject", err)
+	}
+	if doc, err := get(ctx, own, w.canister, "k"); err == nil && doc != nil {
+		t.Errorf("own key read %v", doc)
+	}
+}
+
 // TestTheICHasTheLastWord: what the gateway would refuse, the IC refuses
 // too — a stranger's chain is no owner, a chain outside its targets or
 // not ending at the session key never runs.

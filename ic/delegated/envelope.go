@@ -18,7 +18,7 @@ type envelope struct {
 	Content          agent.Request      `cbor:"content"`
 	SenderPubKey     []byte             `cbor:"sender_pubkey"`
 	SenderSig        []byte             `cbor:"sender_sig"`
-	SenderDelegation []signedDelegation `cbor:"sender_delegation"`
+	SenderDelegation []signedDelegation `cbor:"sender_delegation,omitempty"`
 }
 
 // signedDelegation and delegation are the CBOR of the spec's
@@ -52,16 +52,20 @@ func (c *Chain) cbor() []signedDelegation {
 // ingressExpiry is how long a request stays valid, as agent-go's default.
 const ingressExpiry = 5 * time.Minute
 
-// signer signs requests as the chain's user with the session key.
+// signer signs requests as the chain's user with the session key, or,
+// without a chain, as the session key itself.
 type signer struct {
 	key       identity.Identity
-	chain     *Chain
+	pubKey    []byte // sender_pubkey: the user's key
 	sender    principal.Principal
 	delegated []signedDelegation
 }
 
 func newSigner(key identity.Identity, chain *Chain) *signer {
-	return &signer{key: key, chain: chain, sender: chain.Sender(), delegated: chain.cbor()}
+	if chain == nil {
+		return &signer{key: key, pubKey: key.PublicKey(), sender: key.Sender()}
+	}
+	return &signer{key: key, pubKey: chain.PublicKey, sender: chain.Sender(), delegated: chain.cbor()}
 }
 
 // request is a call or query content as agent-go makes it (10-byte nonce).
@@ -94,7 +98,7 @@ func (s *signer) sign(req agent.Request) (agent.RequestID, []byte, error) {
 		return id, nil, err
 	}
 	data, err := cbor.Marshal(envelope{
-		Content: req, SenderPubKey: s.chain.PublicKey, SenderSig: sig, SenderDelegation: s.delegated,
+		Content: req, SenderPubKey: s.pubKey, SenderSig: sig, SenderDelegation: s.delegated,
 	})
 	return id, data, err
 }
