@@ -142,9 +142,10 @@ func (jd jsonDelegation) parse() (SignedDelegation, error) {
 	if jd.Delegation.Targets != nil {
 		sd.Delegation.Targets = make([]principal.Principal, len(jd.Delegation.Targets))
 		for i, t := range jd.Delegation.Targets {
-			raw, err := decodeHex(fmt.Sprintf("targets[%d]", i), t)
+			// The management canister aaaaa-aa is the empty principal: "".
+			raw, err := hex.DecodeString(t)
 			if err != nil {
-				return sd, err
+				return sd, fmt.Errorf("targets[%d] is not hex: %w", i, err)
 			}
 			sd.Delegation.Targets[i] = principal.Principal{Raw: raw}
 		}

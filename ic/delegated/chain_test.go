@@ -174,3 +174,19 @@ func TestParseHeaderRefusals(t *testing.T) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// The management canister is the empty principal: its target is "".
+func TestManagementCanisterTarget(t *testing.T) {
+	user, session := ed25519ID(t), ed25519ID(t)
+	mgmt := principal.MustDecode("aaaaa-aa")
+	c, _ := delegated.Delegate(user, session.PublicKey(), time.Now().Add(time.Hour), []principal.Principal{mgmt}, nil)
+	h, _ := c.Header()
+	back, err := delegated.ParseHeader(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := back.Verify(time.Now(), 0, nil)
+	if err != nil || !v.Allows(mgmt) || v.Allows(someCanister) {
+		t.Errorf("aaaaa-aa target: %v, allows aaaaa-aa %v", err, v != nil && v.Allows(mgmt))
+	}
+}
