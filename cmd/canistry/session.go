@@ -19,6 +19,7 @@ import (
 	"github.com/canistry/canistry/ic/delegated"
 	sessionv1 "github.com/canistry/canistry/internal/gen/canistry/session/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/session/v1/sessionv1connect"
+	"github.com/canistry/canistry/internal/icsig"
 )
 
 // devSessionTTL is how long the delegation dev prints stays valid.
@@ -78,6 +79,10 @@ func runSession(args []string, stdout, stderr io.Writer) error {
 	key, err := resolveGatewayKey(*gatewayKey, *gatewayURL, *stateDir)
 	if err != nil {
 		return err
+	}
+	// A delegation to bytes that are no key would be refused only at use.
+	if _, err := icsig.ParsePublicKey(key, nil); err != nil {
+		return fmt.Errorf("the gateway key is not a DER public key: %w", err)
 	}
 	var ts []principal.Principal
 	if len(targets) > 0 {
