@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
+	"github.com/canistry/canistry/gateway/auth"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
@@ -32,6 +33,11 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 	if err != nil {
 		return nil, err
 	}
+	user, err := g.auth.Check(req.Header().Get(auth.Header), canister)
+	if err != nil {
+		return nil, err
+	}
+	caller := g.users.As(user.Chain)
 	for attempt := 0; ; attempt++ {
 		b, err := g.neg.get(ctx, canister)
 		if err != nil {
@@ -40,7 +46,7 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 		if err := g.checkCapabilities(b, c.needs); err != nil {
 			return nil, withProtocol(err, b)
 		}
-		res, changed, err := invoke(ctx, g, b, req.Msg, c)
+		res, changed, err := invoke(ctx, caller, b, req.Msg, c)
 		if err == nil {
 			resp := connect.NewResponse(res)
 			resp.Header().Set(HeaderProtocol, b.protocol)
@@ -61,10 +67,12 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 	}
 }
 
-func invoke[Req, Res any](ctx context.Context, g *Gateway, b *binding, msg *Req, c call[Req, Res]) (*Res, bool, error) {
+// invoke calls the adapter with a capability scoped to the canister and to
+// the user: every IC call the adapter makes goes out as that user.
+func invoke[Req, Res any](ctx context.Context, user host.IC, b *binding, msg *Req, c call[Req, Res]) (*Res, bool, error) {
 	var changed atomic.Bool
 	scope := &host.Scope{
-		Canister: b.canister, Protocol: b.protocol, IC: g.ic,
+		Canister: b.canister, Protocol: b.protocol, IC: user,
 		OnReject: func(r *ic.Reject) {
 			if interfaceChanged(r) {
 				changed.Store(true)

@@ -13,12 +13,16 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 
+	"github.com/canistry/canistry/gateway/auth"
 	"github.com/canistry/canistry/gateway/host"
+	"github.com/canistry/canistry/ic/delegated"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
+	"github.com/canistry/canistry/internal/gen/canistry/session/v1/sessionv1connect"
 )
 
-// IC is the gateway's access to the Internet Computer as its identity;
-// *ic.Client is one.
+// IC is the gateway's access to the Internet Computer as its own
+// identity, for its own reads (negotiation); *ic.Client is one. It never
+// calls canisters for users: those calls go out as the user (Users).
 type IC interface {
 	host.IC
 	canisterInfo
@@ -35,6 +39,9 @@ const DefaultNegotiationTTL = 5 * time.Second
 type Config struct {
 	Host *host.Host
 	IC   IC
+	// Users sends the adapters' calls as the user whose delegation the
+	// request carries; its key is the gateway key delegations must end at.
+	Users *delegated.Sender
 	// Health, when set, is the grpchealth state the gateway serves (the
 	// host reports adapter health into it).
 	Health *Health
@@ -53,12 +60,14 @@ type Gateway struct {
 	log    *slog.Logger
 	health *Health
 	limits Limits
+	users  *delegated.Sender
+	auth   *auth.Verifier
 }
 
 // New makes a gateway over a running host.
 func New(cfg Config) (*Gateway, error) {
-	if cfg.Host == nil || cfg.IC == nil {
-		return nil, errors.New("gateway: Host and IC are required")
+	if cfg.Host == nil || cfg.IC == nil || cfg.Users == nil {
+		return nil, errors.New("gateway: Host, IC and Users are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -74,19 +83,23 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	return &Gateway{
 		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health, limits: cfg.Limits.withDefaults(),
+		users: cfg.Users, auth: auth.New(cfg.Users.Key(), cfg.Users.RootKey()),
 		neg: newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
 	}, nil
 }
 
-// Handler serves the stable API, grpchealth and grpcreflect (v1 and
-// v1alpha) on one mux, within the gateway's limits.
+// Handler serves the stable API, the session service (without
+// authentication), grpchealth and grpcreflect (v1 and v1alpha) on one mux,
+// within the gateway's limits.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
 		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
-	small := connect.WithReadMaxBytes(64 << 10) // health and reflection requests are tiny
+	small := connect.WithReadMaxBytes(64 << 10) // session, health and reflection requests are tiny
+	mux.Handle(sessionv1connect.NewSessionServiceHandler(&sessionService{key: g.users.Key()}, small))
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
-	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName, grpchealth.HealthV1ServiceName)
+	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName,
+		sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))
 	return limited(mux, g.limits)

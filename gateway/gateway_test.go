@@ -27,11 +27,13 @@ import (
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
+	"github.com/canistry/canistry/ic/delegated"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
 	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
+	"github.com/canistry/canistry/sdk/client"
 )
 
 var (
@@ -69,9 +71,12 @@ func testAdapter(t testing.TB) string {
 }
 
 // env is a replica, a host with test adapters and a gateway serving h2c.
+// id controls and owns the canisters; the gateway has its own key (gw),
+// and the clients send a delegation from id to it.
 type env struct {
 	replica  *replicatest.Replica
 	id       identity.Identity
+	gw       identity.Identity
 	client   *ic.Client
 	host     *host.Host
 	url      string
@@ -88,11 +93,12 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
+	gw, _ := identity.NewRandomEd25519Identity()
 	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	client, _ := pool.For(id)
+	client, _ := pool.For(gw)
 	bin := testAdapter(t)
 	data, _ := os.ReadFile(bin)
 	sum := sha256.Sum256(data)
@@ -106,7 +112,7 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	g, err := gateway.New(gateway.Config{Host: h, IC: client, Health: health, NegotiationTTL: ttl})
+	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: delegated.NewSender(client, gw), Health: health, NegotiationTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +124,7 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 	done := make(chan struct{})
 	go func() { g.Serve(ctx, ln); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	e := &env{replica: r, id: id, client: client, host: h, url: "http://" + ln.Addr().String(), canister: map[string]principal.Principal{}}
+	e := &env{replica: r, id: id, gw: gw, client: client, host: h, url: "http://" + ln.Addr().String(), canister: map[string]principal.Principal{}}
 	for _, v := range versions {
 		e.canister[v] = e.install(t, v)
 	}
@@ -148,7 +154,48 @@ func h2cClient() *http.Client {
 	return &http.Client{Transport: &http.Transport{Protocols: &p, MaxIdleConnsPerHost: 64}}
 }
 
+// client_ is a client acting as e.id (a delegation to the gateway key for
+// every canister).
 func (e *env) client_(opts ...connect.ClientOption) personalv1connect.PersonalServiceClient {
+	return e.clientAs(e.id, nil, opts...)
+}
+
+// clientAs sends a delegation from user to the gateway key, only towards
+// targets when not nil, through the SDK's session (it asks the gateway
+// for its key, as a client would).
+func (e *env) clientAs(user identity.Identity, targets []principal.Principal, opts ...connect.ClientOption) personalv1connect.PersonalServiceClient {
+	key, err := client.GatewayKey(context.Background(), h2cClient(), e.url)
+	if err != nil {
+		panic(err)
+	}
+	s := client.NewSession(user, key, client.Options{Targets: targets})
+	opts = append(opts, connect.WithInterceptors(s.Interceptor()))
+	return personalv1connect.NewPersonalServiceClient(h2cClient(), e.url, opts...)
+}
+
+// clientWith sends chain (nil: no Canistry-Delegation at all).
+func (e *env) clientWith(chain *delegated.Chain, opts ...connect.ClientOption) personalv1connect.PersonalServiceClient {
+	header := ""
+	if chain != nil {
+		var err error
+		if header, err = chain.Header(); err != nil {
+			panic(err)
+		}
+	}
+	return e.rawClient(header, opts...)
+}
+
+// rawClient sends header as Canistry-Delegation (empty: none).
+func (e *env) rawClient(header string, opts ...connect.ClientOption) personalv1connect.PersonalServiceClient {
+	set := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if header != "" {
+				req.Header().Set(gateway.HeaderDelegation, header)
+			}
+			return next(ctx, req)
+		}
+	})
+	opts = append(opts, connect.WithInterceptors(set))
 	return personalv1connect.NewPersonalServiceClient(h2cClient(), e.url, opts...)
 }
 

@@ -10,17 +10,20 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
+	"github.com/canistry/canistry/ic/delegated"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
 	"github.com/canistry/canistry/internal/testwait"
@@ -50,7 +53,7 @@ func limitedGateway(t *testing.T, l gateway.Limits) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	g, err := gateway.New(gateway.Config{Host: h, IC: unreachableIC{}, Limits: l})
+	g, err := gateway.New(gateway.Config{Host: h, IC: unreachableIC{}, Users: unreachableUsers(t), Limits: l})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +66,25 @@ func limitedGateway(t *testing.T, l gateway.Limits) string {
 	go func() { _ = g.Serve(ctx, ln); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return "http://" + ln.Addr().String()
+}
+
+// unreachableUsers sends users' calls nowhere (a closed port); the limits
+// act before any call.
+func unreachableUsers(t *testing.T) *delegated.Sender {
+	t.Helper()
+	pool, err := ic.NewPool(ic.Config{URL: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := identity.NewRandomEd25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pool.For(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return delegated.NewSender(c, key)
 }
 
 const putPath = "/canistry.personal.v1.PersonalService/PutDocument"

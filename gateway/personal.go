@@ -5,6 +5,8 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/canistry/canistry/gateway/auth"
+
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
 )
@@ -24,6 +26,9 @@ var _ personalv1connect.PersonalServiceHandler = (*personalService)(nil)
 func (s *personalService) Describe(ctx context.Context, req *connect.Request[personalv1.DescribeRequest]) (*connect.Response[personalv1.DescribeResponse], error) {
 	canister, err := route(req.Header())
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.g.auth.Check(req.Header().Get(auth.Header), canister); err != nil {
 		return nil, err
 	}
 	s.g.neg.invalidate(canister)

@@ -34,14 +34,16 @@ func TestDevFirstRun(t *testing.T) {
 	stateDir := filepath.Join(project, ".canistry", "dev")
 
 	var info struct {
-		Gateway   string            `json:"gateway"`
-		Canisters map[string]string `json:"canisters"`
+		Gateway    string            `json:"gateway"`
+		GatewayKey string            `json:"gatewayKey"`
+		Canisters  map[string]string `json:"canisters"`
 	}
 	data, err := os.ReadFile(filepath.Join(stateDir, "dev.json"))
 	if err != nil {
 		t.Fatalf("dev.json at the project root when ready: %v\nstderr:\n%s", err, d.stderr)
 	}
-	if err := json.Unmarshal(data, &info); err != nil || info.Gateway != d.gateway || info.Canisters["2.0.0"] != d.canisters["2.0.0"] {
+	if err := json.Unmarshal(data, &info); err != nil || info.Gateway != d.gateway || info.Canisters["2.0.0"] != d.canisters["2.0.0"] ||
+		info.GatewayKey != d.gatewayKey || d.gatewayKey == "" {
 		t.Fatalf("dev.json = %s (%v), want what dev printed: gateway %s, canisters %v", data, err, d.gateway, d.canisters)
 	}
 	if _, err := os.Stat(filepath.Join(project, "app", ".canistry")); !os.IsNotExist(err) {
@@ -69,7 +71,7 @@ func TestDevFirstRun(t *testing.T) {
 	for _, v := range []string{"1.0.0", "2.0.0", "3.0.0"} {
 		want = append(want, "personal/"+v+" "+d.canisters[v])
 	}
-	want = append(want, "ready", "stopped")
+	want = append(want, "gateway-key "+d.gatewayKey, "delegation "+d.delegation, "ready", "stopped")
 	if got := d.stdout.all(); !slices.Equal(got, want) {
 		t.Errorf("stdout:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/identity"
+	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters/personal"
+	"github.com/canistry/canistry/ic/delegated"
 )
 
 // pluginDir builds the host's test adapter into a fresh directory as the
@@ -56,9 +58,15 @@ func TestGatewayCommand(t *testing.T) {
 	pem, _ := id.ToPEM()
 	idPath := filepath.Join(t.TempDir(), "gateway.pem")
 	os.WriteFile(idPath, pem, 0o600)
+	// The gateway key (id) controls the canister here; its owner is user,
+	// who delegates to the gateway key.
+	user, _ := identity.NewRandomEd25519Identity()
 	a := rep.agent(t, id)
-	cid, err := personal.CreateRelease(t.Context(), a, "3.0.0")
+	cid, err := personal.Create(t.Context(), a)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := personal.Install(t.Context(), a, cid, personal.MustWasm("3.0.0"), user.Sender()); err != nil {
 		t.Fatal(err)
 	}
 
@@ -84,7 +92,12 @@ func TestGatewayCommand(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("gateway did not print its URL; stderr:\n%s", stderr)
 	}
-	c := newClient(url)
+	chain, err := delegated.Delegate(user, id.PublicKey(), time.Now().Add(time.Hour), []principal.Principal{cid}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, _ := chain.Header()
+	c := newClient(url, header)
 	ctx := context.Background()
 	if _, proto, err := c.put(ctx, cid.String(), "from", "a plugin-dir adapter", nil); err != nil || proto != "personal/3.0.0" {
 		t.Fatalf("put through the plugin-dir adapter = %s, %v\n%s", proto, err, stderr)

@@ -28,10 +28,14 @@ type devProcess struct {
 	replica   string
 	gateway   string
 	canisters map[string]string // by protocol version
-	stdout    *lineLog
-	stderr    *syncBuffer
-	exited    chan struct{} // closed once dev has exited and exitErr is set
-	exitErr   error
+	// gatewayKey (hex) and delegation (a Canistry-Delegation value for
+	// the dev identity and the dev canisters) are what dev printed.
+	gatewayKey string
+	delegation string
+	stdout     *lineLog
+	stderr     *syncBuffer
+	exited     chan struct{} // closed once dev has exited and exitErr is set
+	exitErr    error
 }
 
 // startDev runs `canistry dev` on free ports with the given state dir and
@@ -85,6 +89,10 @@ func (d *devProcess) parse(line string) {
 		d.replica = v
 	case k == "gateway":
 		d.gateway = v
+	case k == "gateway-key":
+		d.gatewayKey = v
+	case k == "delegation":
+		d.delegation = v
 	case strings.HasPrefix(k, "personal/"):
 		d.canisters[strings.TrimPrefix(k, "personal/")] = v
 	}
@@ -119,6 +127,25 @@ func (d *devProcess) admin(t testing.TB, args ...string) string {
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("canistry canister %v: %v\n%s", args, err, stderr.String())
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// session runs `canistry session` for the dev identity against this dev
+// environment's gateway key: a Canistry-Delegation value for the targets
+// (none: every canister).
+func (d *devProcess) session(t testing.TB, targets ...string) string {
+	t.Helper()
+	args := []string{"session", "--identity", filepath.Join(d.stateDir, "identity.pem"), "--state-dir", d.stateDir}
+	for _, c := range targets {
+		args = append(args, "--target", c)
+	}
+	cmd := exec.Command(canistryBin, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("canistry %v: %v\n%s", args, err, stderr.String())
 	}
 	return strings.TrimSpace(string(out))
 }
@@ -158,14 +185,23 @@ func ppid(pid int) int {
 	return n
 }
 
-// client is the one client code every canister version is served to.
+// client is the one client code every canister version is served to. It
+// sends delegation (a Canistry-Delegation value) with every request.
 type client struct {
 	c personalv1connect.PersonalServiceClient
 }
 
-func newClient(baseURL string) *client {
+func newClient(baseURL, delegation string) *client {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	return &client{c: personalv1connect.NewPersonalServiceClient(hc, baseURL)}
+	attach := connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			if delegation != "" {
+				req.Header().Set(gateway.HeaderDelegation, delegation)
+			}
+			return next(ctx, req)
+		}
+	})
+	return &client{c: personalv1connect.NewPersonalServiceClient(hc, baseURL, connect.WithInterceptors(attach))}
 }
 
 func at[T any](canister string, msg *T) *connect.Request[T] {

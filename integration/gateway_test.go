@@ -25,8 +25,10 @@ func TestGatewayScenario(t *testing.T) {
 		t.Skip("starts canistry dev")
 	}
 	d := startDev(t, t.TempDir())
-	c := newClient(d.gateway)
-	t.Run("same client code for every version", func(t *testing.T) { sameClientCode(t, c, d) })
+	// The banner's delegation covers the dev canisters; the scenario also
+	// creates canisters, so it delegates to every canister.
+	c := newClient(d.gateway, d.session(t))
+	t.Run("same client code for every version", func(t *testing.T) { sameClientCode(t, newClient(d.gateway, d.delegation), d) })
 	t.Run("upgrade while the client keeps calling", func(t *testing.T) { upgradeUnderLoad(t, c, d) })
 	t.Run("bad requests", func(t *testing.T) { badRequests(t, c, d) })
 	t.Run("adapter killed under load", func(t *testing.T) { killAdapterUnderLoad(t, c, d) })
@@ -279,7 +281,7 @@ func TestDevRestartReusesState(t *testing.T) {
 	dir := t.TempDir()
 	first := startDev(t, dir)
 	ctx := context.Background()
-	if _, _, err := newClient(first.gateway).put(ctx, first.canisters["1.0.0"], "kept", "across restarts", nil); err != nil {
+	if _, _, err := newClient(first.gateway, first.delegation).put(ctx, first.canisters["1.0.0"], "kept", "across restarts", nil); err != nil {
 		t.Fatal(err)
 	}
 	first.stop()
@@ -289,9 +291,13 @@ func TestDevRestartReusesState(t *testing.T) {
 			t.Errorf("personal/%s: canister %s after the restart, %s before", v, second.canisters[v], id)
 		}
 	}
-	doc, _, err := newClient(second.gateway).get(ctx, second.canisters["1.0.0"], "kept")
+	// The gateway key is kept too: the first run's delegation still works.
+	doc, _, err := newClient(second.gateway, first.delegation).get(ctx, second.canisters["1.0.0"], "kept")
 	if err != nil || string(doc.GetContent()) != "across restarts" {
 		t.Errorf("document after the restart = %v, %v", doc, err)
+	}
+	if second.gatewayKey != first.gatewayKey {
+		t.Errorf("gateway key changed across restarts: %s, then %s", first.gatewayKey, second.gatewayKey)
 	}
 	if strings.Contains(second.stderr.String(), "installing") {
 		t.Errorf("the restart installed canisters again:\n%s", second.stderr)

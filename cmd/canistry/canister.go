@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters/personal"
@@ -28,7 +30,9 @@ Admin commands for the dev environment, found as 'canistry dev' finds it:
 directory upwards that holds .canistry/ or .git), or --state-dir.
 'canistry dev' must be running.
 
-  create --protocol 1.0.0     create a personal canister owned by the dev identity; prints only its id
+  create --protocol 1.0.0 [--owner PRINCIPAL]
+                              create a personal canister owned by the dev identity (or by
+                              --owner; the dev identity stays its controller); prints only its id
   upgrade ID --to 2.0.0       upgrade a personal canister, keeping its memory
   describe ID                 the canister's protocol, adapter, capabilities and module hash
 
@@ -43,7 +47,7 @@ type adminEnv struct {
 
 // canisterFlags are the flags of every canister subcommand.
 type canisterFlags struct {
-	stateDir, protocol, to string
+	stateDir, protocol, to, owner string
 }
 
 var canisterEnv = envVars{"state-dir": "CANISTRY_STATE_DIR"}
@@ -55,6 +59,7 @@ func newCanisterFlags(stderr io.Writer) (*flag.FlagSet, *canisterFlags) {
 	fs.StringVar(&f.stateDir, "state-dir", "", "the dev environment's state directory; empty: .canistry/dev at the project root, found from the working directory as 'canistry dev' finds it")
 	fs.StringVar(&f.protocol, "protocol", "", "create: the personal protocol version to install, e.g. 1.0.0")
 	fs.StringVar(&f.to, "to", "", "upgrade: the personal protocol version to upgrade to, e.g. 2.0.0")
+	fs.StringVar(&f.owner, "owner", "", "create: the principal that owns the canister (default: the dev identity)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, canisterHelp)
 		fs.PrintDefaults()
@@ -93,10 +98,10 @@ func runCanister(args []string, stdout, stderr io.Writer) error {
 	switch sub {
 	case "create":
 		if f.protocol == "" || len(pos) != 0 {
-			fmt.Fprintln(stderr, "Usage: canistry canister create --protocol 1.0.0")
+			fmt.Fprintln(stderr, "Usage: canistry canister create --protocol 1.0.0 [--owner PRINCIPAL]")
 			return errUsage
 		}
-		return canisterCreate(ctx, loc, f.protocol, stdout)
+		return canisterCreate(ctx, loc, f.protocol, f.owner, stdout)
 	case "upgrade":
 		if f.to == "" || len(pos) != 1 {
 			fmt.Fprintln(stderr, "Usage: canistry canister upgrade ID --to 2.0.0")
@@ -140,17 +145,43 @@ func openAdmin(loc devLocation) (*adminEnv, error) {
 	return &adminEnv{info: info, client: client}, nil
 }
 
-func canisterCreate(ctx context.Context, loc devLocation, version string, stdout io.Writer) error {
+func canisterCreate(ctx context.Context, loc devLocation, version, ownerText string, stdout io.Writer) error {
 	env, err := openAdmin(loc)
 	if err != nil {
 		return err
 	}
-	p, err := personal.CreateRelease(ctx, env.client.Agent(), version)
+	owner := env.client.Sender()
+	if ownerText != "" {
+		if owner, err = principal.Decode(ownerText); err != nil {
+			return fmt.Errorf("--owner %q is not a principal: %w", ownerText, err)
+		}
+		if owner.IsAnonymous() {
+			return errors.New("--owner: the anonymous principal cannot own a canister")
+		}
+	}
+	p, err := createOwned(ctx, env.client.Agent(), version, owner)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, p)
 	return nil
+}
+
+// createOwned creates a canister controlled by a's identity with release
+// version installed, owned by owner.
+func createOwned(ctx context.Context, a *agent.Agent, version string, owner principal.Principal) (principal.Principal, error) {
+	wasm, err := personal.Wasm(version)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	id, err := personal.Create(ctx, a)
+	if err != nil {
+		return principal.Principal{}, err
+	}
+	if err := personal.Install(ctx, a, id, wasm, owner); err != nil {
+		return principal.Principal{}, err
+	}
+	return id, nil
 }
 
 func canisterUpgrade(ctx context.Context, loc devLocation, id, version string, stdout io.Writer) error {
@@ -176,9 +207,28 @@ func canisterDescribe(ctx context.Context, loc devLocation, id string, stdout io
 	if err != nil {
 		return err
 	}
+	p, err := principal.Decode(id)
+	if err != nil {
+		return fmt.Errorf("%q is not a canister id: %w", id, err)
+	}
+	// Describe needs a delegation like every request: the dev identity's,
+	// for this canister, for a few minutes.
+	devID, err := loadIdentity(loc.dir.identityPath())
+	if err != nil {
+		return err
+	}
+	key, err := hex.DecodeString(info.GatewayKey)
+	if err != nil || len(key) == 0 {
+		return fmt.Errorf("%s has no gatewayKey: restart 'canistry dev'", loc.dir.infoPath())
+	}
+	header, err := sessionHeader(devID, key, []principal.Principal{p}, 5*time.Minute)
+	if err != nil {
+		return err
+	}
 	c := personalv1connect.NewPersonalServiceClient(http.DefaultClient, info.Gateway)
 	req := connect.NewRequest(&personalv1.DescribeRequest{})
 	req.Header().Set(gateway.HeaderCanister, id)
+	req.Header().Set(gateway.HeaderDelegation, header)
 	resp, err := c.Describe(ctx, req)
 	if err != nil {
 		return fmt.Errorf("describe %s via the dev gateway at %s (is 'canistry dev' running?): %w", id, info.Gateway, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,7 +50,14 @@ folder holds the same, it prints these lines, 'ready' exactly once:
   gateway http://127.0.0.1:8080
   personal/1.0.0 <canister id>
   ...
+  gateway-key <hex of the gateway's DER public key>
+  delegation <Canistry-Delegation header value: the dev identity, the dev canisters, 24 h>
   ready
+
+Every request to the gateway needs the header Canistry-Delegation; the
+printed value lets the dev identity (which owns the dev canisters) call
+them, e.g. with curl -H 'Canistry-Delegation: <value>'. 'canistry session'
+makes one for any identity and canister.
 
 Ctrl-C (SIGINT) or SIGTERM stops the gateway, the adapters and the replica,
 keeping the state, and prints 'stopped'; a second Ctrl-C ends it at once.
@@ -129,6 +137,13 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 	if created {
 		fmt.Fprintf(stderr, "created the dev identity %s in %s\n", id.Sender(), dir.identityPath())
 	}
+	gwKey, created, err := loadOrCreateIdentity(dir.gatewayKeyPath())
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(stderr, "created the gateway key in %s\n", dir.gatewayKeyPath())
+	}
 	replicaURL, closeReplica, err := startDevReplica(string(f.replicaListen), dir, log)
 	if err != nil {
 		return err
@@ -154,7 +169,12 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 		return err
 	}
 	info.Replica, info.Gateway = replicaURL.String(), "http://"+gwLn.Addr().String()
+	info.GatewayKey = hex.EncodeToString(gwKey.PublicKey())
 	if err := dir.writeInfo(info); err != nil {
+		return err
+	}
+	header, err := devSession(id, gwKey.PublicKey(), info)
+	if err != nil {
 		return err
 	}
 	srcs, err := adapterSources(builtinAdapterNames(), "")
@@ -162,17 +182,20 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 		return err
 	}
 	fmt.Fprintln(stderr, "starting the gateway and the built-in adapters ...")
-	return serveStack(ctx, stack{ic: icCfg, id: id, sources: srcs, ttl: gateway.DefaultNegotiationTTL, log: log, ln: gwLn,
-		announce: func() { announceDev(stdout, info) }})
+	return serveStack(ctx, stack{ic: icCfg, id: gwKey, sources: srcs, ttl: gateway.DefaultNegotiationTTL, log: log, ln: gwLn,
+		announce: func() { announceDev(stdout, info, header) }})
 }
 
-// announceDev prints the readiness contract: the addresses and canisters,
-// then exactly one "ready" line. dev.json already holds the same.
-func announceDev(stdout io.Writer, info *devInfo) {
+// announceDev prints the readiness contract: the addresses, canisters, the
+// gateway key and a delegation for the dev identity, then exactly one
+// "ready" line. dev.json already holds the same (but the delegation).
+func announceDev(stdout io.Writer, info *devInfo, delegation string) {
 	fmt.Fprintf(stdout, "replica %s\ngateway %s\n", info.Replica, info.Gateway)
 	for _, v := range personal.Versions() {
 		fmt.Fprintf(stdout, "%s %s\n", personal.Protocol(v), info.Canisters[v])
 	}
+	fmt.Fprintf(stdout, "gateway-key %s\n", info.GatewayKey)
+	fmt.Fprintf(stdout, "delegation %s\n", delegation)
 	fmt.Fprintln(stdout, "ready")
 }
 

@@ -10,20 +10,25 @@ import (
 
 // devDir is the dev environment's state directory:
 //
-//	identity.pem   the dev identity: owns the dev canisters, signs the gateway's calls
+//	identity.pem   the dev identity: controls and owns the dev canisters
+//	gateway.pem    the gateway's key, which users (the dev identity too) delegate to
 //	replica/       the embedded replica's state
 //	dev.json       where the replica and gateway listen, and the canisters dev made
 type devDir string
 
-func (d devDir) identityPath() string { return filepath.Join(string(d), "identity.pem") }
-func (d devDir) replicaDir() string   { return filepath.Join(string(d), "replica") }
-func (d devDir) infoPath() string     { return filepath.Join(string(d), "dev.json") }
+func (d devDir) identityPath() string   { return filepath.Join(string(d), "identity.pem") }
+func (d devDir) gatewayKeyPath() string { return filepath.Join(string(d), "gateway.pem") }
+func (d devDir) replicaDir() string     { return filepath.Join(string(d), "replica") }
+func (d devDir) infoPath() string       { return filepath.Join(string(d), "dev.json") }
 
 // devInfo is dev.json.
 type devInfo struct {
 	// Replica and Gateway are the URLs of the running dev environment.
 	Replica string `json:"replica"`
 	Gateway string `json:"gateway"`
+	// GatewayKey is the hex of the gateway's DER public key, the key
+	// delegations must end at.
+	GatewayKey string `json:"gatewayKey"`
 	// Canisters are the canisters dev installed, by the protocol version
 	// they were installed with.
 	Canisters map[string]string `json:"canisters"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
+	"github.com/canistry/canistry/ic/delegated"
 )
 
 type gatewayFlags struct {
@@ -48,6 +50,13 @@ its checksum before it starts; adapters whose version constraints overlap,
 or that declare an unknown service or capability, stop the gateway at
 start.
 
+Authentication: every request carries the header Canistry-Delegation, a
+delegation chain from the user's key to the gateway's key (the base64url
+of @dfinity/identity's DelegationChain.toJSON()); the gateway calls the
+canister as that user. canistry.session.v1.SessionService/GetGatewayKey
+(no authentication) returns the gateway's key; 'canistry session' makes a
+header value.
+
 Logs (slog, stderr): "adapter ready" per adapter at start; "adapter process
 exited; restarting" and "adapter restarted" when one crashes (health
 canistry.adapter.<name> is NOT_SERVING meanwhile); adapter processes' own
@@ -74,7 +83,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL)}
 	fs.Var(&f.replica, "replica", "`URL` of the replica or IC boundary node (required)")
 	fs.Var(&f.listen, "listen", "`host:port` to serve the API on")
-	fs.StringVar(&f.identity, "identity", "", "PEM file of the gateway's identity; empty: a fresh one per run")
+	fs.StringVar(&f.identity, "identity", "", "PEM file of the gateway's key, the key users delegate to; empty: a fresh one per run")
 	fs.StringVar(&f.pluginDir, "plugin-dir", "", "directory of extra adapter binaries with a SHA256SUMS manifest")
 	fs.Var(&f.builtins, "builtin-adapters", "comma-separated built-in adapter `names` to run; empty: none")
 	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
@@ -155,11 +164,15 @@ func serveStack(ctx context.Context, s stack) error {
 	if err != nil {
 		return err
 	}
-	g, err := gateway.New(gateway.Config{Host: h, IC: client, Health: health, Logger: s.log, NegotiationTTL: s.ttl})
+	// The gateway's key signs only its own reads and, under users'
+	// delegations, the calls it makes for them.
+	users := delegated.NewSender(client, s.id)
+	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log, NegotiationTTL: s.ttl})
 	if err != nil {
 		return err
 	}
-	s.log.Info("gateway serving", "url", "http://"+s.ln.Addr().String(), "identity", s.id.Sender().String(), "replica", s.ic.URL.String())
+	s.log.Info("gateway serving", "url", "http://"+s.ln.Addr().String(), "identity", s.id.Sender().String(),
+		"gateway_key", hex.EncodeToString(s.id.PublicKey()), "replica", s.ic.URL.String())
 	if s.announce != nil {
 		s.announce()
 	}
@@ -197,7 +210,8 @@ func gatewayIdentity(path string, log *slog.Logger) (identity.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	log.Warn("no --identity: using a fresh identity for this run; canisters owned by another identity will refuse it", "principal", id.Sender().String())
+	log.Warn("no --identity: using a fresh gateway key for this run; delegations made for another run's key are refused",
+		"principal", id.Sender().String(), "gateway_key", hex.EncodeToString(id.PublicKey()))
 	return id, nil
 }
 

@@ -32,6 +32,8 @@ func init() {
 		{name: "gateway", summary: "serve the stable Connect API over a replica or the IC", run: runGateway},
 		{name: "dev", summary: "run a replica, the gateway and one personal canister per version", run: runDev},
 		{name: "canister", summary: "create, upgrade and describe canisters of the dev environment", run: runCanister},
+		{name: "session", summary: "print a Canistry-Delegation header value for an identity", run: runSession},
+		{name: "identity", summary: "make a PEM identity", run: runIdentity},
 		{name: "adapter", summary: "serve a built-in adapter (run by the gateway)", run: runAdapter, hidden: true},
 	}
 }

@@ -12,11 +12,13 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/canistry/canistry/ic"
+	"github.com/canistry/canistry/ic/delegated"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 )
 
 // IC is how the host reaches the Internet Computer as one identity;
-// *ic.Client is one.
+// *ic.Client and *delegated.Caller (a user, through their delegation)
+// are ones.
 type IC interface {
 	Query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
 	Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
@@ -28,7 +30,7 @@ type Scope struct {
 	Canister principal.Principal
 	// Protocol is the canister's negotiated protocol, e.g. "personal/2.0.0".
 	Protocol string
-	// IC calls as the caller's identity.
+	// IC calls as the identity of the request's user.
 	IC IC
 	// OnReject, when set, sees every reject the IC gave the adapter's
 	// calls, so the gateway learns that a canister's interface changed.
@@ -96,6 +98,12 @@ func (s *icService) Call(ctx context.Context, req *adapterv1.CallRequest) (*adap
 // gets its code from the one table; anything else means the IC could not
 // be reached.
 func icStatus(sc *Scope, err error) error {
+	// The IC refusing a user's delegated request is about the user's
+	// authentication, whatever its HTTP status says.
+	var unauth *delegated.RefusedError
+	if errors.As(err, &unauth) {
+		return status.Errorf(codes.Unauthenticated, "%v", unauth)
+	}
 	var rej *ic.Reject
 	var refused *ic.HTTPError
 	if !errors.As(err, &rej) {

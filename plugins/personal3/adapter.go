@@ -1,6 +1,6 @@
 // Package personal3 is the built-in adapter for personal canisters of
 // protocol 3.x: the documents of 2.x, unchanged, plus messaging between
-// personal canisters.
+// personal canisters and sharing documents with peer canisters.
 package personal3
 
 import (
@@ -30,6 +30,7 @@ func (Adapter) Manifest() adapter.Manifest {
 		Capabilities: []adapter.Capability{
 			personalv1.CapabilityDocuments, personalv1.CapabilityRevisions,
 			personalv1.CapabilityConditionalWrites, personalv1.CapabilityMessaging,
+			personalv1.CapabilitySharing,
 		},
 	}
 }

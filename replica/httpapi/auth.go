@@ -39,7 +39,7 @@ func authenticate(d *decoded, now time.Time, rootKey []byte) ([]principal.Princi
 	if err != nil {
 		return nil, badAuth("invalid sender key: %v", err)
 	}
-	if err := key.verify(withDomain(requestIDDomain, d.id), env.SenderSig); err != nil {
+	if err := key.Verify(withDomain(requestIDDomain, d.id), env.SenderSig); err != nil {
 		return nil, badAuth("invalid signature of request 0x%x: %v", d.id, err)
 	}
 	return targets.list(), nil
@@ -71,7 +71,7 @@ func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time
 		if err != nil {
 			return nil, nil, fmt.Errorf("delegation %d: invalid signing key: %w", i, err)
 		}
-		if err := key.verify(withDomain(delegationDomain, hash), sd.Signature); err != nil {
+		if err := key.Verify(withDomain(delegationDomain, hash), sd.Signature); err != nil {
 			return nil, nil, fmt.Errorf("delegation %d: invalid delegation signature: %w", i, err)
 		}
 		if seen[string(del.PubKey)] {

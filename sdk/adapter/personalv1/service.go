@@ -41,6 +41,7 @@ func init() {
 		Service: Service,
 		Capabilities: []adapter.Capability{
 			CapabilityDocuments, CapabilityRevisions, CapabilityConditionalWrites, CapabilityMessaging,
+			CapabilitySharing,
 		},
 		Implements: func(a adapter.Adapter) bool { _, ok := a.(Server); return ok },
 		Register: func(s grpc.ServiceRegistrar, a adapter.Adapter, calls adapter.Calls) {

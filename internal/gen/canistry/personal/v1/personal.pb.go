@@ -44,6 +44,9 @@ const (
 	Capability_CAPABILITY_CONDITIONAL_WRITES Capability = 3
 	// Messages between personal canisters: send, inbox, acknowledge.
 	Capability_CAPABILITY_MESSAGING Capability = 4
+	// Read access for peer canisters by key prefix: grant, revoke, list,
+	// read a shared document.
+	Capability_CAPABILITY_SHARING Capability = 5
 )
 
 // Enum value maps for Capability.
@@ -54,6 +57,7 @@ var (
 		2: "CAPABILITY_REVISIONS",
 		3: "CAPABILITY_CONDITIONAL_WRITES",
 		4: "CAPABILITY_MESSAGING",
+		5: "CAPABILITY_SHARING",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":        0,
@@ -61,6 +65,7 @@ var (
 		"CAPABILITY_REVISIONS":          2,
 		"CAPABILITY_CONDITIONAL_WRITES": 3,
 		"CAPABILITY_MESSAGING":          4,
+		"CAPABILITY_SHARING":            5,
 	}
 )
 
@@ -1140,6 +1145,422 @@ func (x *AckMessagesResponse) GetAcknowledged() uint32 {
 	return 0
 }
 
+type GrantAccessRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The peer canister, as a textual principal.
+	Peer string `protobuf:"bytes,1,opt,name=peer,proto3" json:"peer,omitempty"`
+	// The key prefix the peer may read ("" : every document).
+	Prefix        string `protobuf:"bytes,2,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrantAccessRequest) Reset() {
+	*x = GrantAccessRequest{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantAccessRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantAccessRequest) ProtoMessage() {}
+
+func (x *GrantAccessRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantAccessRequest.ProtoReflect.Descriptor instead.
+func (*GrantAccessRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GrantAccessRequest) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+func (x *GrantAccessRequest) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+type GrantAccessResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GrantAccessResponse) Reset() {
+	*x = GrantAccessResponse{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GrantAccessResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GrantAccessResponse) ProtoMessage() {}
+
+func (x *GrantAccessResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GrantAccessResponse.ProtoReflect.Descriptor instead.
+func (*GrantAccessResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{19}
+}
+
+type RevokeAccessRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Peer          string                 `protobuf:"bytes,1,opt,name=peer,proto3" json:"peer,omitempty"`
+	Prefix        string                 `protobuf:"bytes,2,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeAccessRequest) Reset() {
+	*x = RevokeAccessRequest{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeAccessRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeAccessRequest) ProtoMessage() {}
+
+func (x *RevokeAccessRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeAccessRequest.ProtoReflect.Descriptor instead.
+func (*RevokeAccessRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RevokeAccessRequest) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+func (x *RevokeAccessRequest) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+type RevokeAccessResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeAccessResponse) Reset() {
+	*x = RevokeAccessResponse{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeAccessResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeAccessResponse) ProtoMessage() {}
+
+func (x *RevokeAccessResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeAccessResponse.ProtoReflect.Descriptor instead.
+func (*RevokeAccessResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{21}
+}
+
+type ListGrantsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListGrantsRequest) Reset() {
+	*x = ListGrantsRequest{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListGrantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListGrantsRequest) ProtoMessage() {}
+
+func (x *ListGrantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListGrantsRequest.ProtoReflect.Descriptor instead.
+func (*ListGrantsRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{22}
+}
+
+type ListGrantsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Grants        []*Grant               `protobuf:"bytes,1,rep,name=grants,proto3" json:"grants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListGrantsResponse) Reset() {
+	*x = ListGrantsResponse{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListGrantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListGrantsResponse) ProtoMessage() {}
+
+func (x *ListGrantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListGrantsResponse.ProtoReflect.Descriptor instead.
+func (*ListGrantsResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListGrantsResponse) GetGrants() []*Grant {
+	if x != nil {
+		return x.Grants
+	}
+	return nil
+}
+
+type Grant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The peer canister, as a textual principal.
+	Peer          string                 `protobuf:"bytes,1,opt,name=peer,proto3" json:"peer,omitempty"`
+	Prefix        string                 `protobuf:"bytes,2,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	GrantedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=granted_at,json=grantedAt,proto3" json:"granted_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Grant) Reset() {
+	*x = Grant{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Grant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Grant) ProtoMessage() {}
+
+func (x *Grant) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Grant.ProtoReflect.Descriptor instead.
+func (*Grant) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *Grant) GetPeer() string {
+	if x != nil {
+		return x.Peer
+	}
+	return ""
+}
+
+func (x *Grant) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *Grant) GetGrantedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.GrantedAt
+	}
+	return nil
+}
+
+type GetSharedDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The canister that shares the document, as a textual principal.
+	From          string `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	Key           string `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSharedDocumentRequest) Reset() {
+	*x = GetSharedDocumentRequest{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSharedDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSharedDocumentRequest) ProtoMessage() {}
+
+func (x *GetSharedDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSharedDocumentRequest.ProtoReflect.Descriptor instead.
+func (*GetSharedDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetSharedDocumentRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *GetSharedDocumentRequest) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+type GetSharedDocumentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Document      *Document              `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSharedDocumentResponse) Reset() {
+	*x = GetSharedDocumentResponse{}
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSharedDocumentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSharedDocumentResponse) ProtoMessage() {}
+
+func (x *GetSharedDocumentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSharedDocumentResponse.ProtoReflect.Descriptor instead.
+func (*GetSharedDocumentResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetSharedDocumentResponse) GetDocument() *Document {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
 // IcError travels as an error detail when the Internet Computer refused or
 // failed a call: the IC's own codes, never only a string.
 type IcError struct {
@@ -1156,7 +1577,7 @@ type IcError struct {
 
 func (x *IcError) Reset() {
 	*x = IcError{}
-	mi := &file_canistry_personal_v1_personal_proto_msgTypes[18]
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1168,7 +1589,7 @@ func (x *IcError) String() string {
 func (*IcError) ProtoMessage() {}
 
 func (x *IcError) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_personal_v1_personal_proto_msgTypes[18]
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1181,7 +1602,7 @@ func (x *IcError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IcError.ProtoReflect.Descriptor instead.
 func (*IcError) Descriptor() ([]byte, []int) {
-	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{18}
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *IcError) GetRejectCode() uint32 {
@@ -1220,7 +1641,7 @@ type VersionError struct {
 
 func (x *VersionError) Reset() {
 	*x = VersionError{}
-	mi := &file_canistry_personal_v1_personal_proto_msgTypes[19]
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1232,7 +1653,7 @@ func (x *VersionError) String() string {
 func (*VersionError) ProtoMessage() {}
 
 func (x *VersionError) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_personal_v1_personal_proto_msgTypes[19]
+	mi := &file_canistry_personal_v1_personal_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1245,7 +1666,7 @@ func (x *VersionError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VersionError.ProtoReflect.Descriptor instead.
 func (*VersionError) Descriptor() ([]byte, []int) {
-	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{19}
+	return file_canistry_personal_v1_personal_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *VersionError) GetProtocol() string {
@@ -1343,7 +1764,28 @@ const file_canistry_personal_v1_personal_proto_rawDesc = "" +
 	"\x12AckMessagesRequest\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\x04R\x03ids\"9\n" +
 	"\x13AckMessagesResponse\x12\"\n" +
-	"\facknowledged\x18\x01 \x01(\rR\facknowledged\"c\n" +
+	"\facknowledged\x18\x01 \x01(\rR\facknowledged\"@\n" +
+	"\x12GrantAccessRequest\x12\x12\n" +
+	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x16\n" +
+	"\x06prefix\x18\x02 \x01(\tR\x06prefix\"\x15\n" +
+	"\x13GrantAccessResponse\"A\n" +
+	"\x13RevokeAccessRequest\x12\x12\n" +
+	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x16\n" +
+	"\x06prefix\x18\x02 \x01(\tR\x06prefix\"\x16\n" +
+	"\x14RevokeAccessResponse\"\x13\n" +
+	"\x11ListGrantsRequest\"I\n" +
+	"\x12ListGrantsResponse\x123\n" +
+	"\x06grants\x18\x01 \x03(\v2\x1b.canistry.personal.v1.GrantR\x06grants\"n\n" +
+	"\x05Grant\x12\x12\n" +
+	"\x04peer\x18\x01 \x01(\tR\x04peer\x12\x16\n" +
+	"\x06prefix\x18\x02 \x01(\tR\x06prefix\x129\n" +
+	"\n" +
+	"granted_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tgrantedAt\"@\n" +
+	"\x18GetSharedDocumentRequest\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\tR\x03key\"W\n" +
+	"\x19GetSharedDocumentResponse\x12:\n" +
+	"\bdocument\x18\x01 \x01(\v2\x1e.canistry.personal.v1.DocumentR\bdocument\"c\n" +
 	"\aIcError\x12\x1f\n" +
 	"\vreject_code\x18\x01 \x01(\rR\n" +
 	"rejectCode\x12\x1d\n" +
@@ -1355,18 +1797,19 @@ const file_canistry_personal_v1_personal_proto_rawDesc = "" +
 	"\n" +
 	"capability\x18\x02 \x01(\x0e2 .canistry.personal.v1.CapabilityR\n" +
 	"capability\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\tR\brequired*\x99\x01\n" +
+	"\brequired\x18\x03 \x01(\tR\brequired*\xb1\x01\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CAPABILITY_DOCUMENTS\x10\x01\x12\x18\n" +
 	"\x14CAPABILITY_REVISIONS\x10\x02\x12!\n" +
 	"\x1dCAPABILITY_CONDITIONAL_WRITES\x10\x03\x12\x18\n" +
-	"\x14CAPABILITY_MESSAGING\x10\x04*Q\n" +
+	"\x14CAPABILITY_MESSAGING\x10\x04\x12\x16\n" +
+	"\x12CAPABILITY_SHARING\x10\x05*Q\n" +
 	"\bDelivery\x12\x18\n" +
 	"\x14DELIVERY_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DELIVERY_DELIVERED\x10\x01\x12\x13\n" +
-	"\x0fDELIVERY_QUEUED\x10\x022\xce\x06\n" +
+	"\x0fDELIVERY_QUEUED\x10\x022\xf5\t\n" +
 	"\x0fPersonalService\x12^\n" +
 	"\bDescribe\x12%.canistry.personal.v1.DescribeRequest\x1a&.canistry.personal.v1.DescribeResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\vPutDocument\x12(.canistry.personal.v1.PutDocumentRequest\x1a).canistry.personal.v1.PutDocumentResponse\x12g\n" +
@@ -1375,7 +1818,12 @@ const file_canistry_personal_v1_personal_proto_rawDesc = "" +
 	"\x0eDeleteDocument\x12+.canistry.personal.v1.DeleteDocumentRequest\x1a,.canistry.personal.v1.DeleteDocumentResponse\x12b\n" +
 	"\vSendMessage\x12(.canistry.personal.v1.SendMessageRequest\x1a).canistry.personal.v1.SendMessageResponse\x12j\n" +
 	"\fListMessages\x12).canistry.personal.v1.ListMessagesRequest\x1a*.canistry.personal.v1.ListMessagesResponse\"\x03\x90\x02\x01\x12b\n" +
-	"\vAckMessages\x12(.canistry.personal.v1.AckMessagesRequest\x1a).canistry.personal.v1.AckMessagesResponseBKZIgithub.com/canistry/canistry/internal/gen/canistry/personal/v1;personalv1b\x06proto3"
+	"\vAckMessages\x12(.canistry.personal.v1.AckMessagesRequest\x1a).canistry.personal.v1.AckMessagesResponse\x12b\n" +
+	"\vGrantAccess\x12(.canistry.personal.v1.GrantAccessRequest\x1a).canistry.personal.v1.GrantAccessResponse\x12e\n" +
+	"\fRevokeAccess\x12).canistry.personal.v1.RevokeAccessRequest\x1a*.canistry.personal.v1.RevokeAccessResponse\x12d\n" +
+	"\n" +
+	"ListGrants\x12'.canistry.personal.v1.ListGrantsRequest\x1a(.canistry.personal.v1.ListGrantsResponse\"\x03\x90\x02\x01\x12t\n" +
+	"\x11GetSharedDocument\x12..canistry.personal.v1.GetSharedDocumentRequest\x1a/.canistry.personal.v1.GetSharedDocumentResponseBKZIgithub.com/canistry/canistry/internal/gen/canistry/personal/v1;personalv1b\x06proto3"
 
 var (
 	file_canistry_personal_v1_personal_proto_rawDescOnce sync.Once
@@ -1390,64 +1838,84 @@ func file_canistry_personal_v1_personal_proto_rawDescGZIP() []byte {
 }
 
 var file_canistry_personal_v1_personal_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_canistry_personal_v1_personal_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_canistry_personal_v1_personal_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_canistry_personal_v1_personal_proto_goTypes = []any{
-	(Capability)(0),                // 0: canistry.personal.v1.Capability
-	(Delivery)(0),                  // 1: canistry.personal.v1.Delivery
-	(*DescribeRequest)(nil),        // 2: canistry.personal.v1.DescribeRequest
-	(*DescribeResponse)(nil),       // 3: canistry.personal.v1.DescribeResponse
-	(*Document)(nil),               // 4: canistry.personal.v1.Document
-	(*PutDocumentRequest)(nil),     // 5: canistry.personal.v1.PutDocumentRequest
-	(*PutDocumentResponse)(nil),    // 6: canistry.personal.v1.PutDocumentResponse
-	(*GetDocumentRequest)(nil),     // 7: canistry.personal.v1.GetDocumentRequest
-	(*GetDocumentResponse)(nil),    // 8: canistry.personal.v1.GetDocumentResponse
-	(*ListDocumentsRequest)(nil),   // 9: canistry.personal.v1.ListDocumentsRequest
-	(*ListDocumentsResponse)(nil),  // 10: canistry.personal.v1.ListDocumentsResponse
-	(*DeleteDocumentRequest)(nil),  // 11: canistry.personal.v1.DeleteDocumentRequest
-	(*DeleteDocumentResponse)(nil), // 12: canistry.personal.v1.DeleteDocumentResponse
-	(*SendMessageRequest)(nil),     // 13: canistry.personal.v1.SendMessageRequest
-	(*SendMessageResponse)(nil),    // 14: canistry.personal.v1.SendMessageResponse
-	(*ListMessagesRequest)(nil),    // 15: canistry.personal.v1.ListMessagesRequest
-	(*ListMessagesResponse)(nil),   // 16: canistry.personal.v1.ListMessagesResponse
-	(*Message)(nil),                // 17: canistry.personal.v1.Message
-	(*AckMessagesRequest)(nil),     // 18: canistry.personal.v1.AckMessagesRequest
-	(*AckMessagesResponse)(nil),    // 19: canistry.personal.v1.AckMessagesResponse
-	(*IcError)(nil),                // 20: canistry.personal.v1.IcError
-	(*VersionError)(nil),           // 21: canistry.personal.v1.VersionError
-	(*timestamppb.Timestamp)(nil),  // 22: google.protobuf.Timestamp
+	(Capability)(0),                   // 0: canistry.personal.v1.Capability
+	(Delivery)(0),                     // 1: canistry.personal.v1.Delivery
+	(*DescribeRequest)(nil),           // 2: canistry.personal.v1.DescribeRequest
+	(*DescribeResponse)(nil),          // 3: canistry.personal.v1.DescribeResponse
+	(*Document)(nil),                  // 4: canistry.personal.v1.Document
+	(*PutDocumentRequest)(nil),        // 5: canistry.personal.v1.PutDocumentRequest
+	(*PutDocumentResponse)(nil),       // 6: canistry.personal.v1.PutDocumentResponse
+	(*GetDocumentRequest)(nil),        // 7: canistry.personal.v1.GetDocumentRequest
+	(*GetDocumentResponse)(nil),       // 8: canistry.personal.v1.GetDocumentResponse
+	(*ListDocumentsRequest)(nil),      // 9: canistry.personal.v1.ListDocumentsRequest
+	(*ListDocumentsResponse)(nil),     // 10: canistry.personal.v1.ListDocumentsResponse
+	(*DeleteDocumentRequest)(nil),     // 11: canistry.personal.v1.DeleteDocumentRequest
+	(*DeleteDocumentResponse)(nil),    // 12: canistry.personal.v1.DeleteDocumentResponse
+	(*SendMessageRequest)(nil),        // 13: canistry.personal.v1.SendMessageRequest
+	(*SendMessageResponse)(nil),       // 14: canistry.personal.v1.SendMessageResponse
+	(*ListMessagesRequest)(nil),       // 15: canistry.personal.v1.ListMessagesRequest
+	(*ListMessagesResponse)(nil),      // 16: canistry.personal.v1.ListMessagesResponse
+	(*Message)(nil),                   // 17: canistry.personal.v1.Message
+	(*AckMessagesRequest)(nil),        // 18: canistry.personal.v1.AckMessagesRequest
+	(*AckMessagesResponse)(nil),       // 19: canistry.personal.v1.AckMessagesResponse
+	(*GrantAccessRequest)(nil),        // 20: canistry.personal.v1.GrantAccessRequest
+	(*GrantAccessResponse)(nil),       // 21: canistry.personal.v1.GrantAccessResponse
+	(*RevokeAccessRequest)(nil),       // 22: canistry.personal.v1.RevokeAccessRequest
+	(*RevokeAccessResponse)(nil),      // 23: canistry.personal.v1.RevokeAccessResponse
+	(*ListGrantsRequest)(nil),         // 24: canistry.personal.v1.ListGrantsRequest
+	(*ListGrantsResponse)(nil),        // 25: canistry.personal.v1.ListGrantsResponse
+	(*Grant)(nil),                     // 26: canistry.personal.v1.Grant
+	(*GetSharedDocumentRequest)(nil),  // 27: canistry.personal.v1.GetSharedDocumentRequest
+	(*GetSharedDocumentResponse)(nil), // 28: canistry.personal.v1.GetSharedDocumentResponse
+	(*IcError)(nil),                   // 29: canistry.personal.v1.IcError
+	(*VersionError)(nil),              // 30: canistry.personal.v1.VersionError
+	(*timestamppb.Timestamp)(nil),     // 31: google.protobuf.Timestamp
 }
 var file_canistry_personal_v1_personal_proto_depIdxs = []int32{
 	0,  // 0: canistry.personal.v1.DescribeResponse.capabilities:type_name -> canistry.personal.v1.Capability
-	22, // 1: canistry.personal.v1.Document.updated_at:type_name -> google.protobuf.Timestamp
+	31, // 1: canistry.personal.v1.Document.updated_at:type_name -> google.protobuf.Timestamp
 	4,  // 2: canistry.personal.v1.PutDocumentResponse.document:type_name -> canistry.personal.v1.Document
 	4,  // 3: canistry.personal.v1.GetDocumentResponse.document:type_name -> canistry.personal.v1.Document
 	4,  // 4: canistry.personal.v1.ListDocumentsResponse.documents:type_name -> canistry.personal.v1.Document
 	1,  // 5: canistry.personal.v1.SendMessageResponse.delivery:type_name -> canistry.personal.v1.Delivery
 	17, // 6: canistry.personal.v1.ListMessagesResponse.messages:type_name -> canistry.personal.v1.Message
-	22, // 7: canistry.personal.v1.Message.sent_at:type_name -> google.protobuf.Timestamp
-	22, // 8: canistry.personal.v1.Message.received_at:type_name -> google.protobuf.Timestamp
-	0,  // 9: canistry.personal.v1.VersionError.capability:type_name -> canistry.personal.v1.Capability
-	2,  // 10: canistry.personal.v1.PersonalService.Describe:input_type -> canistry.personal.v1.DescribeRequest
-	5,  // 11: canistry.personal.v1.PersonalService.PutDocument:input_type -> canistry.personal.v1.PutDocumentRequest
-	7,  // 12: canistry.personal.v1.PersonalService.GetDocument:input_type -> canistry.personal.v1.GetDocumentRequest
-	9,  // 13: canistry.personal.v1.PersonalService.ListDocuments:input_type -> canistry.personal.v1.ListDocumentsRequest
-	11, // 14: canistry.personal.v1.PersonalService.DeleteDocument:input_type -> canistry.personal.v1.DeleteDocumentRequest
-	13, // 15: canistry.personal.v1.PersonalService.SendMessage:input_type -> canistry.personal.v1.SendMessageRequest
-	15, // 16: canistry.personal.v1.PersonalService.ListMessages:input_type -> canistry.personal.v1.ListMessagesRequest
-	18, // 17: canistry.personal.v1.PersonalService.AckMessages:input_type -> canistry.personal.v1.AckMessagesRequest
-	3,  // 18: canistry.personal.v1.PersonalService.Describe:output_type -> canistry.personal.v1.DescribeResponse
-	6,  // 19: canistry.personal.v1.PersonalService.PutDocument:output_type -> canistry.personal.v1.PutDocumentResponse
-	8,  // 20: canistry.personal.v1.PersonalService.GetDocument:output_type -> canistry.personal.v1.GetDocumentResponse
-	10, // 21: canistry.personal.v1.PersonalService.ListDocuments:output_type -> canistry.personal.v1.ListDocumentsResponse
-	12, // 22: canistry.personal.v1.PersonalService.DeleteDocument:output_type -> canistry.personal.v1.DeleteDocumentResponse
-	14, // 23: canistry.personal.v1.PersonalService.SendMessage:output_type -> canistry.personal.v1.SendMessageResponse
-	16, // 24: canistry.personal.v1.PersonalService.ListMessages:output_type -> canistry.personal.v1.ListMessagesResponse
-	19, // 25: canistry.personal.v1.PersonalService.AckMessages:output_type -> canistry.personal.v1.AckMessagesResponse
-	18, // [18:26] is the sub-list for method output_type
-	10, // [10:18] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	31, // 7: canistry.personal.v1.Message.sent_at:type_name -> google.protobuf.Timestamp
+	31, // 8: canistry.personal.v1.Message.received_at:type_name -> google.protobuf.Timestamp
+	26, // 9: canistry.personal.v1.ListGrantsResponse.grants:type_name -> canistry.personal.v1.Grant
+	31, // 10: canistry.personal.v1.Grant.granted_at:type_name -> google.protobuf.Timestamp
+	4,  // 11: canistry.personal.v1.GetSharedDocumentResponse.document:type_name -> canistry.personal.v1.Document
+	0,  // 12: canistry.personal.v1.VersionError.capability:type_name -> canistry.personal.v1.Capability
+	2,  // 13: canistry.personal.v1.PersonalService.Describe:input_type -> canistry.personal.v1.DescribeRequest
+	5,  // 14: canistry.personal.v1.PersonalService.PutDocument:input_type -> canistry.personal.v1.PutDocumentRequest
+	7,  // 15: canistry.personal.v1.PersonalService.GetDocument:input_type -> canistry.personal.v1.GetDocumentRequest
+	9,  // 16: canistry.personal.v1.PersonalService.ListDocuments:input_type -> canistry.personal.v1.ListDocumentsRequest
+	11, // 17: canistry.personal.v1.PersonalService.DeleteDocument:input_type -> canistry.personal.v1.DeleteDocumentRequest
+	13, // 18: canistry.personal.v1.PersonalService.SendMessage:input_type -> canistry.personal.v1.SendMessageRequest
+	15, // 19: canistry.personal.v1.PersonalService.ListMessages:input_type -> canistry.personal.v1.ListMessagesRequest
+	18, // 20: canistry.personal.v1.PersonalService.AckMessages:input_type -> canistry.personal.v1.AckMessagesRequest
+	20, // 21: canistry.personal.v1.PersonalService.GrantAccess:input_type -> canistry.personal.v1.GrantAccessRequest
+	22, // 22: canistry.personal.v1.PersonalService.RevokeAccess:input_type -> canistry.personal.v1.RevokeAccessRequest
+	24, // 23: canistry.personal.v1.PersonalService.ListGrants:input_type -> canistry.personal.v1.ListGrantsRequest
+	27, // 24: canistry.personal.v1.PersonalService.GetSharedDocument:input_type -> canistry.personal.v1.GetSharedDocumentRequest
+	3,  // 25: canistry.personal.v1.PersonalService.Describe:output_type -> canistry.personal.v1.DescribeResponse
+	6,  // 26: canistry.personal.v1.PersonalService.PutDocument:output_type -> canistry.personal.v1.PutDocumentResponse
+	8,  // 27: canistry.personal.v1.PersonalService.GetDocument:output_type -> canistry.personal.v1.GetDocumentResponse
+	10, // 28: canistry.personal.v1.PersonalService.ListDocuments:output_type -> canistry.personal.v1.ListDocumentsResponse
+	12, // 29: canistry.personal.v1.PersonalService.DeleteDocument:output_type -> canistry.personal.v1.DeleteDocumentResponse
+	14, // 30: canistry.personal.v1.PersonalService.SendMessage:output_type -> canistry.personal.v1.SendMessageResponse
+	16, // 31: canistry.personal.v1.PersonalService.ListMessages:output_type -> canistry.personal.v1.ListMessagesResponse
+	19, // 32: canistry.personal.v1.PersonalService.AckMessages:output_type -> canistry.personal.v1.AckMessagesResponse
+	21, // 33: canistry.personal.v1.PersonalService.GrantAccess:output_type -> canistry.personal.v1.GrantAccessResponse
+	23, // 34: canistry.personal.v1.PersonalService.RevokeAccess:output_type -> canistry.personal.v1.RevokeAccessResponse
+	25, // 35: canistry.personal.v1.PersonalService.ListGrants:output_type -> canistry.personal.v1.ListGrantsResponse
+	28, // 36: canistry.personal.v1.PersonalService.GetSharedDocument:output_type -> canistry.personal.v1.GetSharedDocumentResponse
+	25, // [25:37] is the sub-list for method output_type
+	13, // [13:25] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_canistry_personal_v1_personal_proto_init() }
@@ -1463,7 +1931,7 @@ func file_canistry_personal_v1_personal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_canistry_personal_v1_personal_proto_rawDesc), len(file_canistry_personal_v1_personal_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   20,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

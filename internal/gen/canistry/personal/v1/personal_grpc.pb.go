@@ -26,14 +26,18 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PersonalService_Describe_FullMethodName       = "/canistry.personal.v1.PersonalService/Describe"
-	PersonalService_PutDocument_FullMethodName    = "/canistry.personal.v1.PersonalService/PutDocument"
-	PersonalService_GetDocument_FullMethodName    = "/canistry.personal.v1.PersonalService/GetDocument"
-	PersonalService_ListDocuments_FullMethodName  = "/canistry.personal.v1.PersonalService/ListDocuments"
-	PersonalService_DeleteDocument_FullMethodName = "/canistry.personal.v1.PersonalService/DeleteDocument"
-	PersonalService_SendMessage_FullMethodName    = "/canistry.personal.v1.PersonalService/SendMessage"
-	PersonalService_ListMessages_FullMethodName   = "/canistry.personal.v1.PersonalService/ListMessages"
-	PersonalService_AckMessages_FullMethodName    = "/canistry.personal.v1.PersonalService/AckMessages"
+	PersonalService_Describe_FullMethodName          = "/canistry.personal.v1.PersonalService/Describe"
+	PersonalService_PutDocument_FullMethodName       = "/canistry.personal.v1.PersonalService/PutDocument"
+	PersonalService_GetDocument_FullMethodName       = "/canistry.personal.v1.PersonalService/GetDocument"
+	PersonalService_ListDocuments_FullMethodName     = "/canistry.personal.v1.PersonalService/ListDocuments"
+	PersonalService_DeleteDocument_FullMethodName    = "/canistry.personal.v1.PersonalService/DeleteDocument"
+	PersonalService_SendMessage_FullMethodName       = "/canistry.personal.v1.PersonalService/SendMessage"
+	PersonalService_ListMessages_FullMethodName      = "/canistry.personal.v1.PersonalService/ListMessages"
+	PersonalService_AckMessages_FullMethodName       = "/canistry.personal.v1.PersonalService/AckMessages"
+	PersonalService_GrantAccess_FullMethodName       = "/canistry.personal.v1.PersonalService/GrantAccess"
+	PersonalService_RevokeAccess_FullMethodName      = "/canistry.personal.v1.PersonalService/RevokeAccess"
+	PersonalService_ListGrants_FullMethodName        = "/canistry.personal.v1.PersonalService/ListGrants"
+	PersonalService_GetSharedDocument_FullMethodName = "/canistry.personal.v1.PersonalService/GetSharedDocument"
 )
 
 // PersonalServiceClient is the client API for PersonalService service.
@@ -64,6 +68,18 @@ type PersonalServiceClient interface {
 	ListMessages(ctx context.Context, in *ListMessagesRequest, opts ...grpc.CallOption) (*ListMessagesResponse, error)
 	// AckMessages removes read messages from the inbox (personal/3.0.0 and later).
 	AckMessages(ctx context.Context, in *AckMessagesRequest, opts ...grpc.CallOption) (*AckMessagesResponse, error)
+	// GrantAccess lets a peer canister read this canister's documents under a
+	// key prefix (CAPABILITY_SHARING, personal/3.0.0 and later).
+	GrantAccess(ctx context.Context, in *GrantAccessRequest, opts ...grpc.CallOption) (*GrantAccessResponse, error)
+	// RevokeAccess withdraws exactly the grant (peer, prefix); NotFound when
+	// there is none.
+	RevokeAccess(ctx context.Context, in *RevokeAccessRequest, opts ...grpc.CallOption) (*RevokeAccessResponse, error)
+	// ListGrants lists this canister's grants.
+	ListGrants(ctx context.Context, in *ListGrantsRequest, opts ...grpc.CallOption) (*ListGrantsResponse, error)
+	// GetSharedDocument reads a document another canister shares with this
+	// one: this canister asks the other, which checks its grants
+	// (PermissionDenied without one; NotFound when there is no document).
+	GetSharedDocument(ctx context.Context, in *GetSharedDocumentRequest, opts ...grpc.CallOption) (*GetSharedDocumentResponse, error)
 }
 
 type personalServiceClient struct {
@@ -154,6 +170,46 @@ func (c *personalServiceClient) AckMessages(ctx context.Context, in *AckMessages
 	return out, nil
 }
 
+func (c *personalServiceClient) GrantAccess(ctx context.Context, in *GrantAccessRequest, opts ...grpc.CallOption) (*GrantAccessResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GrantAccessResponse)
+	err := c.cc.Invoke(ctx, PersonalService_GrantAccess_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *personalServiceClient) RevokeAccess(ctx context.Context, in *RevokeAccessRequest, opts ...grpc.CallOption) (*RevokeAccessResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RevokeAccessResponse)
+	err := c.cc.Invoke(ctx, PersonalService_RevokeAccess_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *personalServiceClient) ListGrants(ctx context.Context, in *ListGrantsRequest, opts ...grpc.CallOption) (*ListGrantsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListGrantsResponse)
+	err := c.cc.Invoke(ctx, PersonalService_ListGrants_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *personalServiceClient) GetSharedDocument(ctx context.Context, in *GetSharedDocumentRequest, opts ...grpc.CallOption) (*GetSharedDocumentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSharedDocumentResponse)
+	err := c.cc.Invoke(ctx, PersonalService_GetSharedDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PersonalServiceServer is the server API for PersonalService service.
 // All implementations must embed UnimplementedPersonalServiceServer
 // for forward compatibility.
@@ -182,6 +238,18 @@ type PersonalServiceServer interface {
 	ListMessages(context.Context, *ListMessagesRequest) (*ListMessagesResponse, error)
 	// AckMessages removes read messages from the inbox (personal/3.0.0 and later).
 	AckMessages(context.Context, *AckMessagesRequest) (*AckMessagesResponse, error)
+	// GrantAccess lets a peer canister read this canister's documents under a
+	// key prefix (CAPABILITY_SHARING, personal/3.0.0 and later).
+	GrantAccess(context.Context, *GrantAccessRequest) (*GrantAccessResponse, error)
+	// RevokeAccess withdraws exactly the grant (peer, prefix); NotFound when
+	// there is none.
+	RevokeAccess(context.Context, *RevokeAccessRequest) (*RevokeAccessResponse, error)
+	// ListGrants lists this canister's grants.
+	ListGrants(context.Context, *ListGrantsRequest) (*ListGrantsResponse, error)
+	// GetSharedDocument reads a document another canister shares with this
+	// one: this canister asks the other, which checks its grants
+	// (PermissionDenied without one; NotFound when there is no document).
+	GetSharedDocument(context.Context, *GetSharedDocumentRequest) (*GetSharedDocumentResponse, error)
 	mustEmbedUnimplementedPersonalServiceServer()
 }
 
@@ -215,6 +283,18 @@ func (UnimplementedPersonalServiceServer) ListMessages(context.Context, *ListMes
 }
 func (UnimplementedPersonalServiceServer) AckMessages(context.Context, *AckMessagesRequest) (*AckMessagesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AckMessages not implemented")
+}
+func (UnimplementedPersonalServiceServer) GrantAccess(context.Context, *GrantAccessRequest) (*GrantAccessResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GrantAccess not implemented")
+}
+func (UnimplementedPersonalServiceServer) RevokeAccess(context.Context, *RevokeAccessRequest) (*RevokeAccessResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RevokeAccess not implemented")
+}
+func (UnimplementedPersonalServiceServer) ListGrants(context.Context, *ListGrantsRequest) (*ListGrantsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListGrants not implemented")
+}
+func (UnimplementedPersonalServiceServer) GetSharedDocument(context.Context, *GetSharedDocumentRequest) (*GetSharedDocumentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSharedDocument not implemented")
 }
 func (UnimplementedPersonalServiceServer) mustEmbedUnimplementedPersonalServiceServer() {}
 func (UnimplementedPersonalServiceServer) testEmbeddedByValue()                         {}
@@ -381,6 +461,78 @@ func _PersonalService_AckMessages_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PersonalService_GrantAccess_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GrantAccessRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PersonalServiceServer).GrantAccess(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PersonalService_GrantAccess_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PersonalServiceServer).GrantAccess(ctx, req.(*GrantAccessRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PersonalService_RevokeAccess_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeAccessRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PersonalServiceServer).RevokeAccess(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PersonalService_RevokeAccess_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PersonalServiceServer).RevokeAccess(ctx, req.(*RevokeAccessRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PersonalService_ListGrants_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListGrantsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PersonalServiceServer).ListGrants(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PersonalService_ListGrants_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PersonalServiceServer).ListGrants(ctx, req.(*ListGrantsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _PersonalService_GetSharedDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSharedDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PersonalServiceServer).GetSharedDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PersonalService_GetSharedDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PersonalServiceServer).GetSharedDocument(ctx, req.(*GetSharedDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PersonalService_ServiceDesc is the grpc.ServiceDesc for PersonalService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -419,6 +571,22 @@ var PersonalService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AckMessages",
 			Handler:    _PersonalService_AckMessages_Handler,
+		},
+		{
+			MethodName: "GrantAccess",
+			Handler:    _PersonalService_GrantAccess_Handler,
+		},
+		{
+			MethodName: "RevokeAccess",
+			Handler:    _PersonalService_RevokeAccess_Handler,
+		},
+		{
+			MethodName: "ListGrants",
+			Handler:    _PersonalService_ListGrants_Handler,
+		},
+		{
+			MethodName: "GetSharedDocument",
+			Handler:    _PersonalService_GetSharedDocument_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

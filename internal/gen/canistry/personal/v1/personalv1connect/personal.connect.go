@@ -64,6 +64,18 @@ const (
 	// PersonalServiceAckMessagesProcedure is the fully-qualified name of the PersonalService's
 	// AckMessages RPC.
 	PersonalServiceAckMessagesProcedure = "/canistry.personal.v1.PersonalService/AckMessages"
+	// PersonalServiceGrantAccessProcedure is the fully-qualified name of the PersonalService's
+	// GrantAccess RPC.
+	PersonalServiceGrantAccessProcedure = "/canistry.personal.v1.PersonalService/GrantAccess"
+	// PersonalServiceRevokeAccessProcedure is the fully-qualified name of the PersonalService's
+	// RevokeAccess RPC.
+	PersonalServiceRevokeAccessProcedure = "/canistry.personal.v1.PersonalService/RevokeAccess"
+	// PersonalServiceListGrantsProcedure is the fully-qualified name of the PersonalService's
+	// ListGrants RPC.
+	PersonalServiceListGrantsProcedure = "/canistry.personal.v1.PersonalService/ListGrants"
+	// PersonalServiceGetSharedDocumentProcedure is the fully-qualified name of the PersonalService's
+	// GetSharedDocument RPC.
+	PersonalServiceGetSharedDocumentProcedure = "/canistry.personal.v1.PersonalService/GetSharedDocument"
 )
 
 // PersonalServiceClient is a client for the canistry.personal.v1.PersonalService service.
@@ -88,6 +100,18 @@ type PersonalServiceClient interface {
 	ListMessages(context.Context, *connect.Request[v1.ListMessagesRequest]) (*connect.Response[v1.ListMessagesResponse], error)
 	// AckMessages removes read messages from the inbox (personal/3.0.0 and later).
 	AckMessages(context.Context, *connect.Request[v1.AckMessagesRequest]) (*connect.Response[v1.AckMessagesResponse], error)
+	// GrantAccess lets a peer canister read this canister's documents under a
+	// key prefix (CAPABILITY_SHARING, personal/3.0.0 and later).
+	GrantAccess(context.Context, *connect.Request[v1.GrantAccessRequest]) (*connect.Response[v1.GrantAccessResponse], error)
+	// RevokeAccess withdraws exactly the grant (peer, prefix); NotFound when
+	// there is none.
+	RevokeAccess(context.Context, *connect.Request[v1.RevokeAccessRequest]) (*connect.Response[v1.RevokeAccessResponse], error)
+	// ListGrants lists this canister's grants.
+	ListGrants(context.Context, *connect.Request[v1.ListGrantsRequest]) (*connect.Response[v1.ListGrantsResponse], error)
+	// GetSharedDocument reads a document another canister shares with this
+	// one: this canister asks the other, which checks its grants
+	// (PermissionDenied without one; NotFound when there is no document).
+	GetSharedDocument(context.Context, *connect.Request[v1.GetSharedDocumentRequest]) (*connect.Response[v1.GetSharedDocumentResponse], error)
 }
 
 // NewPersonalServiceClient constructs a client for the canistry.personal.v1.PersonalService
@@ -153,19 +177,48 @@ func NewPersonalServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(personalServiceMethods.ByName("AckMessages")),
 			connect.WithClientOptions(opts...),
 		),
+		grantAccess: connect.NewClient[v1.GrantAccessRequest, v1.GrantAccessResponse](
+			httpClient,
+			baseURL+PersonalServiceGrantAccessProcedure,
+			connect.WithSchema(personalServiceMethods.ByName("GrantAccess")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeAccess: connect.NewClient[v1.RevokeAccessRequest, v1.RevokeAccessResponse](
+			httpClient,
+			baseURL+PersonalServiceRevokeAccessProcedure,
+			connect.WithSchema(personalServiceMethods.ByName("RevokeAccess")),
+			connect.WithClientOptions(opts...),
+		),
+		listGrants: connect.NewClient[v1.ListGrantsRequest, v1.ListGrantsResponse](
+			httpClient,
+			baseURL+PersonalServiceListGrantsProcedure,
+			connect.WithSchema(personalServiceMethods.ByName("ListGrants")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getSharedDocument: connect.NewClient[v1.GetSharedDocumentRequest, v1.GetSharedDocumentResponse](
+			httpClient,
+			baseURL+PersonalServiceGetSharedDocumentProcedure,
+			connect.WithSchema(personalServiceMethods.ByName("GetSharedDocument")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // personalServiceClient implements PersonalServiceClient.
 type personalServiceClient struct {
-	describe       *connect.Client[v1.DescribeRequest, v1.DescribeResponse]
-	putDocument    *connect.Client[v1.PutDocumentRequest, v1.PutDocumentResponse]
-	getDocument    *connect.Client[v1.GetDocumentRequest, v1.GetDocumentResponse]
-	listDocuments  *connect.Client[v1.ListDocumentsRequest, v1.ListDocumentsResponse]
-	deleteDocument *connect.Client[v1.DeleteDocumentRequest, v1.DeleteDocumentResponse]
-	sendMessage    *connect.Client[v1.SendMessageRequest, v1.SendMessageResponse]
-	listMessages   *connect.Client[v1.ListMessagesRequest, v1.ListMessagesResponse]
-	ackMessages    *connect.Client[v1.AckMessagesRequest, v1.AckMessagesResponse]
+	describe          *connect.Client[v1.DescribeRequest, v1.DescribeResponse]
+	putDocument       *connect.Client[v1.PutDocumentRequest, v1.PutDocumentResponse]
+	getDocument       *connect.Client[v1.GetDocumentRequest, v1.GetDocumentResponse]
+	listDocuments     *connect.Client[v1.ListDocumentsRequest, v1.ListDocumentsResponse]
+	deleteDocument    *connect.Client[v1.DeleteDocumentRequest, v1.DeleteDocumentResponse]
+	sendMessage       *connect.Client[v1.SendMessageRequest, v1.SendMessageResponse]
+	listMessages      *connect.Client[v1.ListMessagesRequest, v1.ListMessagesResponse]
+	ackMessages       *connect.Client[v1.AckMessagesRequest, v1.AckMessagesResponse]
+	grantAccess       *connect.Client[v1.GrantAccessRequest, v1.GrantAccessResponse]
+	revokeAccess      *connect.Client[v1.RevokeAccessRequest, v1.RevokeAccessResponse]
+	listGrants        *connect.Client[v1.ListGrantsRequest, v1.ListGrantsResponse]
+	getSharedDocument *connect.Client[v1.GetSharedDocumentRequest, v1.GetSharedDocumentResponse]
 }
 
 // Describe calls canistry.personal.v1.PersonalService.Describe.
@@ -208,6 +261,26 @@ func (c *personalServiceClient) AckMessages(ctx context.Context, req *connect.Re
 	return c.ackMessages.CallUnary(ctx, req)
 }
 
+// GrantAccess calls canistry.personal.v1.PersonalService.GrantAccess.
+func (c *personalServiceClient) GrantAccess(ctx context.Context, req *connect.Request[v1.GrantAccessRequest]) (*connect.Response[v1.GrantAccessResponse], error) {
+	return c.grantAccess.CallUnary(ctx, req)
+}
+
+// RevokeAccess calls canistry.personal.v1.PersonalService.RevokeAccess.
+func (c *personalServiceClient) RevokeAccess(ctx context.Context, req *connect.Request[v1.RevokeAccessRequest]) (*connect.Response[v1.RevokeAccessResponse], error) {
+	return c.revokeAccess.CallUnary(ctx, req)
+}
+
+// ListGrants calls canistry.personal.v1.PersonalService.ListGrants.
+func (c *personalServiceClient) ListGrants(ctx context.Context, req *connect.Request[v1.ListGrantsRequest]) (*connect.Response[v1.ListGrantsResponse], error) {
+	return c.listGrants.CallUnary(ctx, req)
+}
+
+// GetSharedDocument calls canistry.personal.v1.PersonalService.GetSharedDocument.
+func (c *personalServiceClient) GetSharedDocument(ctx context.Context, req *connect.Request[v1.GetSharedDocumentRequest]) (*connect.Response[v1.GetSharedDocumentResponse], error) {
+	return c.getSharedDocument.CallUnary(ctx, req)
+}
+
 // PersonalServiceHandler is an implementation of the canistry.personal.v1.PersonalService service.
 type PersonalServiceHandler interface {
 	// Describe reports the canister's protocol version and its capabilities.
@@ -230,6 +303,18 @@ type PersonalServiceHandler interface {
 	ListMessages(context.Context, *connect.Request[v1.ListMessagesRequest]) (*connect.Response[v1.ListMessagesResponse], error)
 	// AckMessages removes read messages from the inbox (personal/3.0.0 and later).
 	AckMessages(context.Context, *connect.Request[v1.AckMessagesRequest]) (*connect.Response[v1.AckMessagesResponse], error)
+	// GrantAccess lets a peer canister read this canister's documents under a
+	// key prefix (CAPABILITY_SHARING, personal/3.0.0 and later).
+	GrantAccess(context.Context, *connect.Request[v1.GrantAccessRequest]) (*connect.Response[v1.GrantAccessResponse], error)
+	// RevokeAccess withdraws exactly the grant (peer, prefix); NotFound when
+	// there is none.
+	RevokeAccess(context.Context, *connect.Request[v1.RevokeAccessRequest]) (*connect.Response[v1.RevokeAccessResponse], error)
+	// ListGrants lists this canister's grants.
+	ListGrants(context.Context, *connect.Request[v1.ListGrantsRequest]) (*connect.Response[v1.ListGrantsResponse], error)
+	// GetSharedDocument reads a document another canister shares with this
+	// one: this canister asks the other, which checks its grants
+	// (PermissionDenied without one; NotFound when there is no document).
+	GetSharedDocument(context.Context, *connect.Request[v1.GetSharedDocumentRequest]) (*connect.Response[v1.GetSharedDocumentResponse], error)
 }
 
 // NewPersonalServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -291,6 +376,31 @@ func NewPersonalServiceHandler(svc PersonalServiceHandler, opts ...connect.Handl
 		connect.WithSchema(personalServiceMethods.ByName("AckMessages")),
 		connect.WithHandlerOptions(opts...),
 	)
+	personalServiceGrantAccessHandler := connect.NewUnaryHandler(
+		PersonalServiceGrantAccessProcedure,
+		svc.GrantAccess,
+		connect.WithSchema(personalServiceMethods.ByName("GrantAccess")),
+		connect.WithHandlerOptions(opts...),
+	)
+	personalServiceRevokeAccessHandler := connect.NewUnaryHandler(
+		PersonalServiceRevokeAccessProcedure,
+		svc.RevokeAccess,
+		connect.WithSchema(personalServiceMethods.ByName("RevokeAccess")),
+		connect.WithHandlerOptions(opts...),
+	)
+	personalServiceListGrantsHandler := connect.NewUnaryHandler(
+		PersonalServiceListGrantsProcedure,
+		svc.ListGrants,
+		connect.WithSchema(personalServiceMethods.ByName("ListGrants")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	personalServiceGetSharedDocumentHandler := connect.NewUnaryHandler(
+		PersonalServiceGetSharedDocumentProcedure,
+		svc.GetSharedDocument,
+		connect.WithSchema(personalServiceMethods.ByName("GetSharedDocument")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/canistry.personal.v1.PersonalService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PersonalServiceDescribeProcedure:
@@ -309,6 +419,14 @@ func NewPersonalServiceHandler(svc PersonalServiceHandler, opts ...connect.Handl
 			personalServiceListMessagesHandler.ServeHTTP(w, r)
 		case PersonalServiceAckMessagesProcedure:
 			personalServiceAckMessagesHandler.ServeHTTP(w, r)
+		case PersonalServiceGrantAccessProcedure:
+			personalServiceGrantAccessHandler.ServeHTTP(w, r)
+		case PersonalServiceRevokeAccessProcedure:
+			personalServiceRevokeAccessHandler.ServeHTTP(w, r)
+		case PersonalServiceListGrantsProcedure:
+			personalServiceListGrantsHandler.ServeHTTP(w, r)
+		case PersonalServiceGetSharedDocumentProcedure:
+			personalServiceGetSharedDocumentHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -348,4 +466,20 @@ func (UnimplementedPersonalServiceHandler) ListMessages(context.Context, *connec
 
 func (UnimplementedPersonalServiceHandler) AckMessages(context.Context, *connect.Request[v1.AckMessagesRequest]) (*connect.Response[v1.AckMessagesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.personal.v1.PersonalService.AckMessages is not implemented"))
+}
+
+func (UnimplementedPersonalServiceHandler) GrantAccess(context.Context, *connect.Request[v1.GrantAccessRequest]) (*connect.Response[v1.GrantAccessResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.personal.v1.PersonalService.GrantAccess is not implemented"))
+}
+
+func (UnimplementedPersonalServiceHandler) RevokeAccess(context.Context, *connect.Request[v1.RevokeAccessRequest]) (*connect.Response[v1.RevokeAccessResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.personal.v1.PersonalService.RevokeAccess is not implemented"))
+}
+
+func (UnimplementedPersonalServiceHandler) ListGrants(context.Context, *connect.Request[v1.ListGrantsRequest]) (*connect.Response[v1.ListGrantsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.personal.v1.PersonalService.ListGrants is not implemented"))
+}
+
+func (UnimplementedPersonalServiceHandler) GetSharedDocument(context.Context, *connect.Request[v1.GetSharedDocumentRequest]) (*connect.Response[v1.GetSharedDocumentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.personal.v1.PersonalService.GetSharedDocument is not implemented"))
 }

@@ -1,4 +1,4 @@
-package httpapi
+package icsig
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/fxamacker/cbor/v2"
 )
 
 // canisterSigKey is a canister signature public key (spec "Canister
@@ -22,7 +23,7 @@ type canisterSigKey struct {
 }
 
 // parseCanisterSigKey splits the key's bit string: |cid| · cid · seed.
-func parseCanisterSigKey(raw, rootKey []byte) (verifier, error) {
+func parseCanisterSigKey(raw, rootKey []byte) (Verifier, error) {
 	if len(raw) == 0 || int(raw[0]) > len(raw)-1 || raw[0] > maxPrincipalLength {
 		return nil, errors.New("malformed canister signature public key")
 	}
@@ -40,7 +41,7 @@ type canisterSignature struct {
 	Tree        hashtree.HashTree `cbor:"tree"`
 }
 
-func (k canisterSigKey) verify(msg, sig []byte) (err error) {
+func (k canisterSigKey) Verify(msg, sig []byte) (err error) {
 	// agent-go's hash-tree decoder indexes CBOR arrays without checking
 	// their length; hostile input must not take the request down.
 	defer func() {
@@ -73,3 +74,24 @@ func (k canisterSigKey) verify(msg, sig []byte) (err error) {
 	}
 	return nil
 }
+
+// maxPrincipalLength is the IC's bound on a principal's bytes.
+const maxPrincipalLength = 29
+
+// selfDescribeTag is CBOR tag 55799, which agent-js and Internet Identity
+// put before CBOR values.
+var selfDescribeTag = []byte{0xd9, 0xd9, 0xf7}
+
+// decMode bounds what hostile CBOR may make the decoder allocate.
+var decMode = func() cbor.DecMode {
+	m, err := cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:  16,
+		MaxArrayElements: 1 << 20,
+		MaxMapPairs:      1 << 10,
+	}.DecMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
