@@ -9,7 +9,6 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
-	"github.com/canistry/canistry/gateway/auth"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
@@ -33,7 +32,7 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 	if err != nil {
 		return nil, err
 	}
-	user, err := g.auth.Check(req.Header().Get(auth.Header), canister)
+	user, err := g.authorize(req.Header(), canister)
 	if err != nil {
 		return nil, err
 	}

@@ -62,6 +62,7 @@ type Gateway struct {
 	limits Limits
 	users  *delegated.Sender
 	auth   *auth.Verifier
+	rates  *userRates
 }
 
 // New makes a gateway over a running host.
@@ -84,7 +85,8 @@ func New(cfg Config) (*Gateway, error) {
 	return &Gateway{
 		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health, limits: cfg.Limits.withDefaults(),
 		users: cfg.Users, auth: auth.New(cfg.Users.Key(), cfg.Users.RootKey()),
-		neg: newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
+		rates: newUserRates(cfg.Limits.UserRate, cfg.Limits.UserBurst),
+		neg:   newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
 	}, nil
 }
 

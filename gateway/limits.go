@@ -25,6 +25,11 @@ type Limits struct {
 	// at once with resource_exhausted rather than queued. Default
 	// DefaultMaxConcurrent.
 	MaxConcurrent int
+	// UserRate is each user's requests a second (the sender of the
+	// request's delegation), with bursts of UserBurst (default twice the
+	// rate); 0 allows any rate.
+	UserRate  float64
+	UserBurst int
 	// RequestTimeout is the deadline of a request whose client set none
 	// (default DefaultRequestTimeout); the adapter call and its IC calls
 	// run under it and end when the client goes away.
@@ -74,7 +79,7 @@ func (l Limits) withDefaults() Limits {
 
 // Validate refuses limits that make no sense, for flags.
 func (l Limits) Validate() error {
-	if l.MaxMessageBytes < 0 || l.MaxBodyBytes < 0 || l.MaxConcurrent < 0 {
+	if l.MaxMessageBytes < 0 || l.MaxBodyBytes < 0 || l.MaxConcurrent < 0 || l.UserRate < 0 || l.UserBurst < 0 {
 		return errors.New("gateway limits must not be negative")
 	}
 	if l.RequestTimeout < 0 || l.ReadTimeout < 0 || l.WriteTimeout < 0 || l.IdleTimeout < 0 {

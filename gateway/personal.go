@@ -5,8 +5,6 @@ import (
 
 	"connectrpc.com/connect"
 
-	"github.com/canistry/canistry/gateway/auth"
-
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
 )
@@ -28,7 +26,7 @@ func (s *personalService) Describe(ctx context.Context, req *connect.Request[per
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.g.auth.Check(req.Header().Get(auth.Header), canister); err != nil {
+	if _, err := s.g.authorize(req.Header(), canister); err != nil {
 		return nil, err
 	}
 	s.g.neg.invalidate(canister)

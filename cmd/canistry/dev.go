@@ -182,7 +182,7 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 		return err
 	}
 	fmt.Fprintln(stderr, "starting the gateway and the built-in adapters ...")
-	return serveStack(ctx, stack{ic: icCfg, id: gwKey, sources: srcs, ttl: gateway.DefaultNegotiationTTL, log: log, ln: gwLn,
+	return serveStack(ctx, stack{ic: icCfg, id: gwKey, sources: srcs, ttl: gateway.DefaultNegotiationTTL, limits: defaultLimits(0), log: log, ln: gwLn,
 		announce: func() { announceDev(stdout, info, header) }})
 }
 

@@ -32,6 +32,7 @@ type gatewayFlags struct {
 	fetchRootKey   rootKeyMode
 	negotiationTTL positiveDuration
 	logLevel       slog.Level
+	limits         limitFlags
 }
 
 const gatewayHelp = `Usage: canistry gateway --replica URL [flags]
@@ -65,7 +66,7 @@ logs appear with module=adapter.<name>.
 Flags:
 `
 
-var gatewayEnv = envVars{
+var gatewayEnv = withLimitEnv(envVars{
 	"replica":          "CANISTRY_REPLICA_URL",
 	"listen":           "CANISTRY_LISTEN",
 	"identity":         "CANISTRY_IDENTITY",
@@ -74,13 +75,18 @@ var gatewayEnv = envVars{
 	"fetch-root-key":   "CANISTRY_FETCH_ROOT_KEY",
 	"negotiation-ttl":  "CANISTRY_NEGOTIATION_TTL",
 	"log-level":        "CANISTRY_LOG_LEVEL",
-}
+})
+
+// defaultUserRate limits each user of a gateway to this many requests a
+// second (bursts of twice that): plenty for a person's clients, not enough
+// for one user to take the gateway.
+const defaultUserRate = 100
 
 func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := &gatewayFlags{listen: "127.0.0.1:8080", builtins: builtinAdapterNames(), fetchRootKey: "auto",
-		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL)}
+		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL), limits: defaultLimits(defaultUserRate)}
 	fs.Var(&f.replica, "replica", "`URL` of the replica or IC boundary node (required)")
 	fs.Var(&f.listen, "listen", "`host:port` to serve the API on")
 	fs.StringVar(&f.identity, "identity", "", "PEM file of the gateway's key, the key users delegate to; empty: a fresh one per run")
@@ -89,6 +95,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
 	fs.Var(&f.negotiationTTL, "negotiation-ttl", "how long (`duration`) a canister's negotiated protocol is trusted before it is read again")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
+	f.limits.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, gatewayHelp)
 		fs.PrintDefaults()
@@ -130,7 +137,7 @@ func runGateway(args []string, stdout, stderr io.Writer) error {
 	}
 	defer ln.Close()
 	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs,
-		ttl: time.Duration(f.negotiationTTL), log: log, ln: ln, announce: func() {
+		ttl: time.Duration(f.negotiationTTL), limits: f.limits, log: log, ln: ln, announce: func() {
 			fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 		}})
 }
@@ -141,6 +148,7 @@ type stack struct {
 	id       identity.Identity
 	sources  []host.Source
 	ttl      time.Duration
+	limits   limitFlags
 	log      *slog.Logger
 	ln       net.Listener
 	announce func() // called once the gateway serves
@@ -151,7 +159,8 @@ func serveStack(ctx context.Context, s stack) error {
 	// Adapters first: a bad plugin directory is a configuration error that
 	// must be reported whether or not the IC is reachable.
 	health := gateway.NewHealth()
-	h, err := host.Start(ctx, host.Config{Sources: s.sources, Logger: s.log, OnHealth: health.Set})
+	h, err := host.Start(ctx, host.Config{Sources: s.sources, Logger: s.log, OnHealth: health.Set,
+		MaxInFlightPerCanister: int(s.limits.perCanister)})
 	if err != nil {
 		return fmt.Errorf("adapters: %w", err)
 	}
@@ -167,7 +176,8 @@ func serveStack(ctx context.Context, s stack) error {
 	// The gateway's key signs only its own reads and, under users'
 	// delegations, the calls it makes for them.
 	users := delegated.NewSender(client, s.id)
-	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log, NegotiationTTL: s.ttl})
+	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log,
+		NegotiationTTL: s.ttl, Limits: s.limits.gateway()})
 	if err != nil {
 		return err
 	}
