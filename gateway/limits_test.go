@@ -70,7 +70,7 @@ func limitedGateway(t *testing.T, l gateway.Limits) string {
 
 // unreachableUsers sends users' calls nowhere (a closed port); the limits
 // act before any call.
-func unreachableUsers(t *testing.T) *delegated.Sender {
+func unreachableUsers(t testing.TB) *delegated.Sender {
 	t.Helper()
 	pool, err := ic.NewPool(ic.Config{URL: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}})
 	if err != nil {
