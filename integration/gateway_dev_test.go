@@ -153,6 +153,12 @@ func (d *devProcess) session(t testing.TB, targets ...string) string {
 // adapterPID is the pid of dev's child `canistry adapter <name>`.
 func (d *devProcess) adapterPID(t testing.TB, name string) int {
 	t.Helper()
+	return adapterPIDOf(d.cmd.Process.Pid, name)
+}
+
+// adapterPIDOf finds the process of built-in adapter name that parent
+// started (0: none).
+func adapterPIDOf(parent int, name string) int {
 	want := canistryBin + "\x00adapter\x00" + name + "\x00"
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -164,7 +170,7 @@ func (d *devProcess) adapterPID(t testing.TB, name string) int {
 		if err != nil || string(cmdline) != want {
 			continue
 		}
-		if ppid(pid) == d.cmd.Process.Pid {
+		if ppid(pid) == parent {
 			return pid
 		}
 	}
