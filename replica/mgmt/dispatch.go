@@ -35,7 +35,7 @@ func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) 
 	if !ok {
 		return nil, unknownMethod(method)
 	}
-	return meth.run(m, caller, method, arg)
+	return meth.run.call(m, caller, method, arg)
 }
 
 // TargetCanister reads the canister_id field of a method's argument record.

@@ -2,6 +2,7 @@ package mgmt
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
@@ -10,8 +11,13 @@ import (
 )
 
 // handler runs one method on a Manager: it decodes the Candid argument,
-// calls the manager and encodes its reply.
-type handler func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error)
+// calls the manager and encodes its reply. arg and result are the Go types
+// the Candid is decoded into and encoded from (none: no values), so that a
+// test can hold every method to the spec's ic.did.
+type handler struct {
+	call        func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error)
+	arg, result reflect.Type
+}
 
 // none is the argument of a method that reads none (raw_rand) and the reply
 // of a method that replies with no values.
@@ -21,7 +27,7 @@ type none struct{}
 // decodes into A, call's R is encoded as the reply. A failed decode is the
 // IC's InvalidManagementPayload reject; call's error is returned as is.
 func handle[A, R any](call func(m Manager, caller principal.Principal, arg A) (R, error)) handler {
-	return func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
+	run := func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
 		var a A
 		if _, skip := any(a).(none); !skip {
 			if err := decode(method, arg, &a); err != nil {
@@ -37,6 +43,7 @@ func handle[A, R any](call func(m Manager, caller principal.Principal, arg A) (R
 		}
 		return encode(r)
 	}
+	return handler{call: run, arg: reflect.TypeFor[A](), result: reflect.TypeFor[R]()}
 }
 
 // withCaller is a method that takes the caller and its argument and replies
