@@ -140,7 +140,7 @@ func (r *Replica) Await(ctx context.Context, req *httpapi.Request) ([]byte, erro
 // Query runs a query method without keeping any of its state changes.
 func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, error) {
 	if isManagement(req.CanisterID) {
-		return nil, reject.New(reject.CanisterRejectedMessage, "Management canister method '%s' cannot be called as a query", req.Method)
+		return r.viewManagement(req)
 	}
 	c := r.lookup(req.CanisterID)
 	if c == nil {

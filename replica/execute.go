@@ -128,6 +128,7 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 	rd.fill(c, inv, cc)
 	res := inst.Run(inv)
 	chargeExecution(c, res.Instructions)
+	rd.recordLogs(c, res.Logs)
 	cc = callContext(c, ctxID)
 	cc.Instructions += res.Instructions
 	if res.Trap != nil {
@@ -175,6 +176,7 @@ func (rd *round) cleanup(c *canister, inst *exec.Instance, inv *exec.Invocation,
 	clean.Kind, clean.Callback = exec.KindCleanup, exec.Callback(fn)
 	res := inst.Run(&clean)
 	chargeExecution(c, res.Instructions)
+	rd.recordLogs(c, res.Logs)
 	if res.Trap != nil {
 		rd.rollback(c, inst)
 		return

@@ -25,6 +25,7 @@ func (rd *round) InstallCode(caller principal.Principal, a mgmt.InstallCodeArgs)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	firstLog := c.rec.NextLogIndex
 	var inst *exec.Instance
 	var mode string
 	switch {
@@ -52,6 +53,12 @@ func (rd *round) InstallCode(caller principal.Principal, a mgmt.InstallCodeArgs)
 		return err
 	}
 	rd.replaceCode(c, m, inst, mode != "upgrade")
+	if mode != "upgrade" {
+		// Install and reinstall purge the log; what their steps logged stays.
+		// A failed install keeps the old log and its own lines, for whoever
+		// looks into why it failed.
+		purgeLogsBefore(c, firstLog)
+	}
 	rd.historyLocked(c, caller, state.Change{Kind: "code_deployment", Mode: mode, ModuleHash: m.Hash[:]})
 	return nil
 }
@@ -164,6 +171,7 @@ func keepMainMemory(old, next *exec.Module, opts mgmt.UpgradeOptions) (bool, err
 func (rd *round) runInstallStep(c *canister, inst *exec.Instance, kind exec.Kind, caller principal.Principal, arg []byte) error {
 	res := inst.Run(rd.invocation(c, kind, "", caller, arg))
 	chargeExecution(c, res.Instructions)
+	rd.recordLogs(c, res.Logs)
 	if res.Trap != nil {
 		inst.Rollback()
 		return canisterError(c, res.Trap)
@@ -207,6 +215,7 @@ func (rd *round) UninstallCode(caller principal.Principal, a mgmt.UninstallCodeA
 		c.module = nil
 		c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil
 		c.rec.HeapSize, c.rec.StableSize, c.rec.Globals, c.rec.GlobalTimer = 0, 0, nil, 0
+		c.rec.Logs = nil // uninstall purges the log
 		c.rec.Version++
 		rd.batch.Memory = append(rd.batch.Memory,
 			state.MemoryUpdate{Canister: c.rec.ID, Reset: true},

@@ -1,6 +1,8 @@
 package mgmt
 
 import (
+	"bytes"
+
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/replica/reject"
@@ -28,12 +30,43 @@ type Manager interface {
 	DeleteCanisterSnapshot(args DeleteCanisterSnapshotArgs) error
 }
 
+// Viewer serves the management methods that are query calls.
+type Viewer interface {
+	// FetchCanisterLogs answers fetch_canister_logs; it checks the
+	// canister's log_visibility against the caller.
+	FetchCanisterLogs(caller, canister principal.Principal) (*FetchCanisterLogsResult, error)
+}
+
+// View answers a query call to the management canister: only methods the
+// IC serves as queries, and only for the canister the effective canister id
+// names (a mismatch is an *EffectiveIDError).
+func View(v Viewer, caller, effective principal.Principal, method string, arg []byte) ([]byte, error) {
+	meth, ok := Lookup(method)
+	if !ok {
+		return nil, unknownMethod(method)
+	}
+	if !meth.Query {
+		return nil, reject.New(reject.CanisterRejectedMessage, "Management canister method '%s' cannot be called as a query", method)
+	}
+	target, err := TargetCanister(method, arg)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(target.Raw, effective.Raw) {
+		return nil, &EffectiveIDError{Target: target, Effective: effective}
+	}
+	return meth.run.query(v, caller, method, arg)
+}
+
 // Dispatch decodes arg for method, calls the manager and encodes the reply.
 // Permissions must have been checked with Authorize before.
 func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
 	meth, ok := Lookup(method)
 	if !ok {
 		return nil, unknownMethod(method)
+	}
+	if meth.Query {
+		return nil, queryOnly(method)
 	}
 	return meth.run.call(m, caller, method, arg)
 }
@@ -45,6 +78,12 @@ func TargetCanister(method string, arg []byte) (principal.Principal, error) {
 		return principal.Principal{}, err
 	}
 	return a.CanisterID, nil
+}
+
+// queryOnly refuses a replicated call of a method the IC serves only as a
+// query, in the IC's words.
+func queryOnly(method string) *reject.Error {
+	return reject.New(reject.CanisterRejectedMessage, "%s API is only accessible in non-replicated mode", method)
 }
 
 func unknownMethod(method string) *reject.Error {

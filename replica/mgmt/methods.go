@@ -17,7 +17,10 @@ type Method struct {
 	// Untargeted methods manage no existing canister (create, raw_rand):
 	// any effective canister id is fine.
 	Untargeted bool
-	// run carries the method out on a Manager (Dispatch).
+	// Query: served only as a query call by users (fetch_canister_logs);
+	// neither ingress updates nor canisters may call it.
+	Query bool
+	// run carries the method out on a Manager (Dispatch) or a Viewer (View).
 	run handler
 }
 
@@ -39,6 +42,7 @@ var methods = map[string]Method{
 	"load_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.LoadCanisterSnapshot)},
 	"list_canister_snapshots":                 {Ingress: true, Canister: true, Controllers: true, run: handle(listSnapshots)},
 	"delete_canister_snapshot":                {Ingress: true, Canister: true, Controllers: true, run: withoutCaller(Manager.DeleteCanisterSnapshot)},
+	"fetch_canister_logs":                     {Query: true, run: viewed(fetchLogs)},
 }
 
 // Lookup finds a method by name.
@@ -68,4 +72,12 @@ func listSnapshots(m Manager, _ principal.Principal, a CanisterIDArg) ([]Snapsho
 		list = []Snapshot{}
 	}
 	return list, err
+}
+
+func fetchLogs(v Viewer, caller principal.Principal, a CanisterIDArg) (FetchCanisterLogsResult, error) {
+	r, err := deref(v.FetchCanisterLogs(caller, a.CanisterID))
+	if r.Records == nil {
+		r.Records = []CanisterLogRecord{}
+	}
+	return r, err
 }

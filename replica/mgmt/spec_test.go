@@ -27,7 +27,7 @@ var notServed = map[string]bool{
 	"bitcoin_get_current_fee_percentiles": true, "bitcoin_get_block_headers": true,
 	"node_metrics_history": true,
 	"upload_chunk":         true, "stored_chunks": true, "clear_chunk_store": true, "install_chunked_code": true,
-	"canister_info": true, "fetch_canister_logs": true,
+	"canister_info": true,
 }
 
 // TestCandidIsTheSpecs holds every method's argument and result Go types to

@@ -186,3 +186,15 @@ type DeleteCanisterSnapshotArgs struct {
 
 // DepositCyclesArgs is deposit_cycles_args (the cycles come with the call).
 type DepositCyclesArgs = CanisterIDArg
+
+// FetchCanisterLogsResult is fetch_canister_logs_result.
+type FetchCanisterLogsResult struct {
+	Records []CanisterLogRecord `ic:"canister_log_records"`
+}
+
+// CanisterLogRecord is canister_log_record.
+type CanisterLogRecord struct {
+	Idx            uint64 `ic:"idx"`
+	TimestampNanos uint64 `ic:"timestamp_nanos"`
+	Content        []byte `ic:"content"`
+}
