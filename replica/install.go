@@ -25,6 +25,14 @@ func (rd *round) InstallCode(caller principal.Principal, a mgmt.InstallCodeArgs)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if rej := rd.r.installOutOfCycles(c); rej != nil {
+		return rej
+	}
+	// The whole installation is one message: one base fee, its steps'
+	// instructions, reserved up front for the install limit.
+	reserved := reserveExecution(c, rd.r.engine.Limits().Install)
+	rd.installInstructions = 0
+	defer func() { settleExecution(c, reserved, rd.installInstructions) }()
 	firstLog := c.rec.NextLogIndex
 	var inst *exec.Instance
 	var mode string
@@ -170,7 +178,7 @@ func keepMainMemory(old, next *exec.Module, opts mgmt.UpgradeOptions) (bool, err
 // the whole installation.
 func (rd *round) runInstallStep(c *canister, inst *exec.Instance, kind exec.Kind, caller principal.Principal, arg []byte) error {
 	res := inst.Run(rd.invocation(c, kind, "", caller, arg))
-	chargeExecution(c, res.Instructions)
+	rd.installInstructions += res.Instructions
 	rd.recordLogs(c, res.Logs)
 	if res.Trap != nil {
 		inst.Rollback()
@@ -233,7 +241,8 @@ func invalidWasm(id principal.Principal, err error) error {
 	return reject.FromCanister(id.String(), reject.CanisterInvalidWasm, "Canister's Wasm module is not valid: %v", err)
 }
 
-// statusOf builds canister_status' answer. Callers hold c.mu.
+// statusOf builds canister_status' answer; CanisterStatus adds what needs
+// the replica (snapshots, idle burn). Callers hold c.mu.
 func statusOf(c *canister) *mgmt.CanisterStatusResult {
 	rec := c.rec
 	st := &mgmt.CanisterStatusResult{
@@ -260,9 +269,11 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmChunkStoreSize:  idl.NewNat(uint64(0)),
 			SnapshotsSize:       idl.NewNat(uint64(0)),
 		},
-		Cycles:                 cyclesToNat(rec.Cycles),
-		ReservedCycles:         idl.NewNat(uint64(0)),
-		IdleCyclesBurnedPerDay: cyclesToNat(idleBurnPerDay(c)),
+		Cycles: cyclesToNat(rec.Cycles),
+		// The IC reserves cycles for storage only on subnets above 750 GiB of
+		// memory; this replica's subnet never is, so nothing is reserved
+		// between messages (execution reservations are settled within one).
+		ReservedCycles: idl.NewNat(uint64(0)),
 		QueryStats: mgmt.QueryStats{
 			NumCallsTotal: idl.NewNat(uint64(0)), NumInstructionsTotal: idl.NewNat(uint64(0)),
 			RequestPayloadBytesTotal: idl.NewNat(uint64(0)), ResponsePayloadBytesTotal: idl.NewNat(uint64(0)),

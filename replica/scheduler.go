@@ -169,6 +169,8 @@ type round struct {
 	answered []*ingressEntry  // ingress calls answered in this round
 	// mgmt is the management canister call being executed, if any.
 	mgmt *mgmtCall
+	// installInstructions adds up the steps of the install_code running.
+	installInstructions uint64
 }
 
 // mgmtCall is what a management canister method needs to know about the
