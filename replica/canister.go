@@ -21,6 +21,8 @@ type canister struct {
 	rec    *state.Canister
 	module *exec.Module
 	inst   *exec.Instance
+	// chunks is the chunk store by hash, loaded on first use (chunks.go).
+	chunks map[string][]byte
 }
 
 func (c *canister) id() principal.Principal { return principal.Principal{Raw: c.rec.ID} }

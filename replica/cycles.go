@@ -35,9 +35,9 @@ func memoryBytes(c *canister) uint64 {
 }
 
 // chargedBytes is all the canister is charged storage for: its memories
-// and module, and its snapshots, as on the IC.
+// and module, its snapshots and its chunk store, as on the IC.
 func (r *Replica) chargedBytes(c *canister) uint64 {
-	return memoryBytes(c) + r.snapshots.totalSize(c.rec.ID)
+	return memoryBytes(c) + r.snapshots.totalSize(c.rec.ID) + chunkStoreBytes(c)
 }
 
 // idleBurnPerSecond is what the canister's storage costs per second.

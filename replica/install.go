@@ -258,7 +258,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmMemoryThreshold:  idl.NewNat(rec.Settings.WasmMemoryThreshold),
 			EnvironmentVariables: envVars(rec.Settings.EnvironmentVariables),
 		},
-		MemorySize: idl.NewNat(memoryBytes(c)),
+		MemorySize: idl.NewNat(memoryBytes(c) + chunkStoreBytes(c)),
 		MemoryMetrics: mgmt.MemoryMetrics{
 			WasmMemorySize:      idl.NewNat(rec.HeapSize),
 			StableMemorySize:    idl.NewNat(rec.StableSize),
@@ -266,7 +266,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmBinarySize:      idl.NewNat(uint64(0)),
 			CustomSectionsSize:  idl.NewNat(uint64(0)),
 			CanisterHistorySize: idl.NewNat(uint64(len(rec.History))),
-			WasmChunkStoreSize:  idl.NewNat(uint64(0)),
+			WasmChunkStoreSize:  idl.NewNat(chunkStoreBytes(c)),
 			SnapshotsSize:       idl.NewNat(uint64(0)),
 		},
 		Cycles: cyclesToNat(rec.Cycles),

@@ -28,6 +28,13 @@ type Manager interface {
 	LoadCanisterSnapshot(caller principal.Principal, args LoadCanisterSnapshotArgs) error
 	ListCanisterSnapshots(canister principal.Principal) ([]Snapshot, error)
 	DeleteCanisterSnapshot(args DeleteCanisterSnapshotArgs) error
+	UploadChunk(args UploadChunkArgs) (*ChunkHash, error)
+	StoredChunks(canister principal.Principal) ([]ChunkHash, error)
+	ClearChunkStore(canister principal.Principal) error
+	// InstallChunkedCode is install_code from a chunk store; the caller's
+	// control of the store canister is the manager's to check.
+	InstallChunkedCode(caller principal.Principal, args InstallChunkedCodeArgs) error
+	CanisterInfo(args CanisterInfoArgs) (*CanisterInfoResult, error)
 }
 
 // Viewer serves the management methods that are query calls.
@@ -71,8 +78,16 @@ func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) 
 	return meth.run.call(m, caller, method, arg)
 }
 
-// TargetCanister reads the canister_id field of a method's argument record.
+// TargetCanister reads the managed canister from a method's argument
+// record: its canister_id field, or target_canister for install_chunked_code.
 func TargetCanister(method string, arg []byte) (principal.Principal, error) {
+	if m, _ := Lookup(method); m.TargetField == "target_canister" {
+		var a struct {
+			TargetCanister principal.Principal `ic:"target_canister"`
+		}
+		err := decode(method, arg, &a)
+		return a.TargetCanister, err
+	}
 	var a CanisterIDArg
 	if err := decode(method, arg, &a); err != nil {
 		return principal.Principal{}, err

@@ -82,6 +82,21 @@ func (r *recorder) ListCanisterSnapshots(id principal.Principal) ([]Snapshot, er
 func (r *recorder) DeleteCanisterSnapshot(a DeleteCanisterSnapshotArgs) error {
 	return r.note("DeleteCanisterSnapshot", principal.Principal{}, a.CanisterID)
 }
+func (r *recorder) UploadChunk(a UploadChunkArgs) (*ChunkHash, error) {
+	return &ChunkHash{Hash: []byte{7}}, r.note("UploadChunk", principal.Principal{}, a.CanisterID)
+}
+func (r *recorder) StoredChunks(id principal.Principal) ([]ChunkHash, error) {
+	return nil, r.note("StoredChunks", principal.Principal{}, id)
+}
+func (r *recorder) ClearChunkStore(id principal.Principal) error {
+	return r.note("ClearChunkStore", principal.Principal{}, id)
+}
+func (r *recorder) InstallChunkedCode(c principal.Principal, a InstallChunkedCodeArgs) error {
+	return r.note("InstallChunkedCode", c, a.TargetCanister)
+}
+func (r *recorder) CanisterInfo(a CanisterInfoArgs) (*CanisterInfoResult, error) {
+	return &CanisterInfoResult{TotalNumChanges: 3}, r.note("CanisterInfo", principal.Principal{}, a.CanisterID)
+}
 
 // testStatus is a status record that encodes: every variant chosen.
 func testStatus() *CanisterStatusResult {
@@ -131,6 +146,13 @@ func dispatchCases() []dispatchCase {
 		{"load_canister_snapshot", "LoadCanisterSnapshot", LoadCanisterSnapshotArgs{CanisterID: testTarget, SnapshotID: []byte{9}}, true, true, nil},
 		{"list_canister_snapshots", "ListCanisterSnapshots", target, false, true, []any{[]Snapshot{}}},
 		{"delete_canister_snapshot", "DeleteCanisterSnapshot", DeleteCanisterSnapshotArgs{CanisterID: testTarget, SnapshotID: []byte{9}}, false, true, nil},
+		{"upload_chunk", "UploadChunk", UploadChunkArgs{CanisterID: testTarget, Chunk: []byte{1}}, false, true, []any{ChunkHash{Hash: []byte{7}}}},
+		{"stored_chunks", "StoredChunks", target, false, true, []any{[]ChunkHash{}}},
+		{"clear_chunk_store", "ClearChunkStore", target, false, true, nil},
+		{"install_chunked_code", "InstallChunkedCode", InstallChunkedCodeArgs{Mode: InstallMode{Install: new(idl.Null)}, TargetCanister: testTarget,
+			ChunkHashesList: []ChunkHash{}, WasmModuleHash: []byte{}, Arg: []byte{}}, true, true, nil},
+		{"canister_info", "CanisterInfo", CanisterInfoArgs{CanisterID: testTarget}, false, true,
+			[]any{CanisterInfoResult{TotalNumChanges: 3, RecentChanges: []Change{}, Controllers: []principal.Principal{}}}},
 	}
 }
 
@@ -257,4 +279,19 @@ func TestViewServesOnlyQueries(t *testing.T) {
 	wantReject(t, err, reject.CanisterRejectedMessage, only)
 	_, err = AuthorizeCanister("fetch_canister_logs", arg, testCaller, func(principal.Principal) Target { return nil })
 	wantReject(t, err, reject.CanisterRejectedMessage, only)
+}
+
+// install_chunked_code manages its target_canister: the effective canister
+// id of an ingress message must name it.
+func TestInstallChunkedCodeTargetsTargetCanister(t *testing.T) {
+	arg := mustEncode(t, InstallChunkedCodeArgs{Mode: InstallMode{Install: new(idl.Null)}, TargetCanister: testTarget,
+		StoreCanister: &testCaller, ChunkHashesList: []ChunkHash{}, WasmModuleHash: []byte{}, Arg: []byte{}})
+	got, err := TargetCanister("install_chunked_code", arg)
+	if err != nil || !got.Equal(testTarget) {
+		t.Fatalf("target %s, %v; want %s", got, err, testTarget)
+	}
+	var mismatch *EffectiveIDError
+	if _, err := AuthorizeIngress("install_chunked_code", arg, testCaller, testCaller, func(principal.Principal) Target { return nil }); !errors.As(err, &mismatch) {
+		t.Fatalf("the store canister as the effective id: %v, want an EffectiveIDError", err)
+	}
 }

@@ -26,8 +26,6 @@ var notServed = map[string]bool{
 	"bitcoin_get_balance": true, "bitcoin_get_utxos": true, "bitcoin_send_transaction": true,
 	"bitcoin_get_current_fee_percentiles": true, "bitcoin_get_block_headers": true,
 	"node_metrics_history": true,
-	"upload_chunk":         true, "stored_chunks": true, "clear_chunk_store": true, "install_chunked_code": true,
-	"canister_info": true,
 }
 
 // TestCandidIsTheSpecs holds every method's argument and result Go types to

@@ -36,13 +36,15 @@ type Batch struct {
 	// with it.
 	Snapshots        []SnapshotWrite
 	DeletedSnapshots []SnapshotRef
+	// Chunks are the round's changes to chunk stores, in order.
+	Chunks []ChunkUpdate
 }
 
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Meta) == 0 && len(b.Canisters) == 0 && len(b.DeletedCanister) == 0 &&
 		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0 &&
-		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0
+		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0 && len(b.Chunks) == 0
 }
 
 // Commit writes the batch durably (one fsync).
@@ -69,6 +71,9 @@ func (s *Store) Commit(b *Batch) error {
 			return err
 		}
 		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
+			return err
+		}
+		if err := putChunks(tx, b.Chunks); err != nil {
 			return err
 		}
 		if err := deleteCanisters(tx, b.DeletedCanister); err != nil {
@@ -126,6 +131,9 @@ func deleteCanisters(tx *bolt.Tx, ids [][]byte) error {
 			}
 		}
 		if err := deleteSnapshotsOf(tx, id); err != nil {
+			return err
+		}
+		if err := deleteChunksOf(tx, id); err != nil {
 			return err
 		}
 	}

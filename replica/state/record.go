@@ -106,6 +106,9 @@ type Canister struct {
 	// NextLogIndex is the index of the next log record: indices never
 	// repeat, not even after the log is purged.
 	NextLogIndex uint64 `cbor:"25,keyasint,omitempty"`
+	// ChunkHashes lists the chunk store's chunks (their bytes live in their
+	// own bucket), in upload order: the store is charged 1 MiB per chunk.
+	ChunkHashes [][]byte `cbor:"26,keyasint,omitempty"`
 }
 
 // LogRecord is one line of a canister's log: a debug_print or a trap.
