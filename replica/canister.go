@@ -117,6 +117,9 @@ func (r *Replica) loadCanisters() error {
 		if rec.GlobalTimer != 0 && rec.ModuleHash != nil {
 			r.timers[string(rec.ID)] = c
 		}
+		if rec.Heartbeat && rec.ModuleHash != nil {
+			r.heartbeats[string(rec.ID)] = c
+		}
 		for _, cb := range rec.Callbacks {
 			if cb.Deadline != 0 {
 				r.bounded[string(rec.ID)] = c

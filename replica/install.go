@@ -196,6 +196,7 @@ func (rd *round) replaceCode(c *canister, m *exec.Module, inst *exec.Instance, f
 	c.module, c.inst = m, inst
 	c.rec.ModuleHash = append([]byte(nil), m.Hash[:]...)
 	c.rec.Metadata = metadataOf(m)
+	c.rec.Heartbeat = m.Has.Heartbeat
 	c.rec.GlobalTimer = 0 // every code change deactivates the timer
 	if fresh {
 		c.rec.CertifiedData = nil
@@ -223,6 +224,7 @@ func (rd *round) UninstallCode(caller principal.Principal, a mgmt.UninstallCodeA
 		c.module = nil
 		c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil
 		c.rec.HeapSize, c.rec.StableSize, c.rec.Globals, c.rec.GlobalTimer = 0, 0, nil, 0
+		c.rec.Heartbeat = false
 		c.rec.Logs = nil // uninstall purges the log
 		c.rec.Version++
 		rd.batch.Memory = append(rd.batch.Memory,

@@ -162,6 +162,7 @@ func (rd *round) installSnapshot(c *canister, m *exec.Module, inst *exec.Instanc
 	c.module, c.inst = m, inst
 	c.rec.ModuleHash = append([]byte(nil), snap.ModuleHash...)
 	c.rec.Metadata = metadataOf(m)
+	c.rec.Heartbeat = m.Has.Heartbeat
 	c.rec.CertifiedData = append([]byte(nil), snap.CertifiedData...)
 	c.rec.GlobalTimer = snap.GlobalTimer
 	c.rec.HeapSize, c.rec.StableSize = snap.HeapSize, snap.StableSize

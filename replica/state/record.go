@@ -109,6 +109,9 @@ type Canister struct {
 	// ChunkHashes lists the chunk store's chunks (their bytes live in their
 	// own bucket), in upload order: the store is charged 1 MiB per chunk.
 	ChunkHashes [][]byte `cbor:"26,keyasint,omitempty"`
+	// Heartbeat says the module exports canister_heartbeat, so that the
+	// scheduler knows without compiling modules at start.
+	Heartbeat bool `cbor:"27,keyasint,omitempty"`
 }
 
 // LogRecord is one line of a canister's log: a debug_print or a trap.
