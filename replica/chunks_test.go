@@ -189,3 +189,42 @@ func equalHashes(a, b [][]byte) bool {
 	}
 	return true
 }
+
+// TestSnapshotKeepsTheChunkStore: a snapshot holds the chunk store (and
+// counts it in its size); loading it puts the chunks back after a clear,
+// also across a restart.
+func TestSnapshotKeepsTheChunkStore(t *testing.T) {
+	dir := t.TempDir()
+	r := replicatest.Start(t, replica.Config{StateDir: dir})
+	user, _ := identity.NewRandomEd25519Identity()
+	a := r.Agent(t, user)
+	ops := installOps(t, a)
+	chunks := split(counterWasm, 2)
+	var hashes [][]byte
+	if err := a.Call(ops, "upload", []any{(*principal.Principal)(nil), chunks}, []any{&hashes}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := takeSnapshot(a, ops, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.TotalSize < 2<<20 {
+		t.Fatalf("snapshot total_size %d leaves out the 2 MiB chunk store", snap.TotalSize)
+	}
+	if err := a.Call(ops, "clear", []any{ops}, []any{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Stop()
+	r2 := replicatest.Start(t, replica.Config{StateDir: dir})
+	a2 := r2.Agent(t, user)
+	if err := loadSnapshot(a2, ops, snap.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(t, a2, ops, ops); !equalHashes(got, hashes) {
+		t.Fatalf("after loading the snapshot stored_chunks = %x, want %x", got, hashes)
+	}
+	wasmHash := sha256.Sum256(counterWasm)
+	if _, err := spawnChunked(a2, ops, 1, hashes, wasmHash[:]); err != nil {
+		t.Fatalf("install from the restored chunk store: %v", err)
+	}
+}

@@ -70,10 +70,12 @@ func (s *Store) Commit(b *Batch) error {
 		if err := putSnapshots(tx, b.Snapshots); err != nil {
 			return err
 		}
-		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
+		// Before the deletions: a snapshot's chunk store goes with it even
+		// when it is taken and deleted in one round.
+		if err := putChunks(tx, b.Chunks); err != nil {
 			return err
 		}
-		if err := putChunks(tx, b.Chunks); err != nil {
+		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
 			return err
 		}
 		if err := deleteCanisters(tx, b.DeletedCanister); err != nil {

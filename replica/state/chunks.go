@@ -10,7 +10,13 @@ import (
 // → chunk hash (SHA-256) → chunk.
 var bucketChunks = []byte("chunks")
 
-// ChunkUpdate changes one canister's chunk store.
+// SnapshotChunks is the key a snapshot's copy of the chunk store is kept
+// under (canister ids, the other keys, never start with it).
+func SnapshotChunks(snapshot []byte) []byte {
+	return append([]byte("snapshot:"), snapshot...)
+}
+
+// ChunkUpdate changes one canister's (or snapshot's) chunk store.
 type ChunkUpdate struct {
 	Canister []byte
 	// Clear drops every stored chunk first (clear_chunk_store).
