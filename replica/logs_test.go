@@ -1,8 +1,11 @@
 package replica_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aviate-labs/agent-go"
@@ -40,7 +43,9 @@ func logLines(recs []mgmt.CanisterLogRecord) []string {
 // log_visibility is public; the log survives a restart.
 func TestCanisterLogs(t *testing.T) {
 	dir := t.TempDir()
-	r := replicatest.Start(t, replica.Config{StateDir: dir})
+	var replicaLog lockedBuffer
+	debug := slog.New(slog.NewTextHandler(&replicaLog, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := replicatest.Start(t, replica.Config{StateDir: dir, Logger: debug})
 	owner, _ := identity.NewRandomEd25519Identity()
 	a := r.Agent(t, owner)
 	stranger := r.Agent(t, nil)
@@ -63,6 +68,12 @@ func TestCanisterLogs(t *testing.T) {
 	want := []string{"hello log", "about to trap", "[TRAP]: boom"}
 	if got := logLines(recs); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("log = %q, want %q", got, want)
+	}
+	// The replica writes each line to its own log too, at debug level.
+	for _, line := range []string{`content="hello log"`, `content="[TRAP]: boom"`} {
+		if !strings.Contains(replicaLog.String(), line) {
+			t.Fatalf("the replica's debug log lacks %s:\n%s", line, replicaLog.String())
+		}
 	}
 	for i, rec := range recs {
 		if rec.Idx != recs[0].Idx+uint64(i) || rec.TimestampNanos == 0 || (i > 0 && rec.TimestampNanos < recs[i-1].TimestampNanos) {
@@ -149,4 +160,22 @@ func setVisibility(t *testing.T, a *agent.Agent, id principal.Principal, v mgmt.
 	if err != nil {
 		t.Fatalf("update_settings log_visibility: %v", err)
 	}
+}
+
+// lockedBuffer is a log destination the replica's goroutines may share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
