@@ -44,6 +44,9 @@ func TestCandidIsTheSpecs(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
+			if m.Query != sig.query {
+				t.Errorf("served as a query: %v; the spec says %v", m.Query, sig.query)
+			}
 			checkSide(t, "argument", m.run.arg, sig.args, argumentSide)
 			checkSide(t, "result", m.run.result, sig.results, resultSide)
 			if len(sig.args) == 1 {
@@ -232,7 +235,10 @@ type spec struct {
 	methods map[string]signature
 }
 
-type signature struct{ args, results []idl.Type }
+type signature struct {
+	args, results []idl.Type
+	query         bool // annotated query
+}
 
 func loadSpec(t *testing.T) spec {
 	t.Helper()
@@ -254,7 +260,10 @@ func loadSpec(t *testing.T) spec {
 				t.Fatalf("%s: not a function type", m.Name)
 			}
 			s.names = append(s.names, m.Name)
-			s.methods[m.Name] = signature{args: r.tuple(m.Func.ArgTypes), results: r.tuple(m.Func.ResTypes)}
+			s.methods[m.Name] = signature{
+				args: r.tuple(m.Func.ArgTypes), results: r.tuple(m.Func.ResTypes),
+				query: m.Func.Annotation != nil && *m.Func.Annotation == did.AnnQuery,
+			}
 		}
 	}
 	sort.Strings(s.names)
