@@ -11,6 +11,7 @@ import (
 
 	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/replica"
+	"github.com/canistry/canistry/replica/mgmt"
 	"github.com/canistry/canistry/replica/replicatest"
 )
 
@@ -102,5 +103,38 @@ func TestUpdateReservesItsInstructionBudget(t *testing.T) {
 	// The ingress fee, one base fee and a few million instructions.
 	if spent.Cmp(big.NewInt(baseFee)) <= 0 || spent.Cmp(big.NewInt(1_000_000_000)) >= 0 {
 		t.Fatalf("the update cost %s cycles, want a little over the %d base fee", spent, baseFee)
+	}
+}
+
+// idleBurnFor is the IC's idle burn for a day of bytes: 127 000 cycles per
+// GiB per second.
+func idleBurnFor(bytes *big.Int) *big.Int {
+	b := new(big.Int).Mul(bytes, big.NewInt(127_000))
+	return b.Rsh(b, 30).Mul(b, big.NewInt(86_400))
+}
+
+// TestSnapshotsAndChunksAreChargedAsStorage: a snapshot and the chunk
+// store count in memory_size and in idle_cycles_burned_per_day.
+func TestSnapshotsAndChunksAreChargedAsStorage(t *testing.T) {
+	r := replicatest.Start(t, replica.Config{})
+	a := r.Agent(t, nil)
+	id := installCounter(t, a)
+	before := status(t, a, id)
+	snap, err := takeSnapshot(a, id, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.CallWithEffectiveCanisterID(replicatest.Management, id, "upload_chunk",
+		[]any{mgmt.UploadChunkArgs{CanisterID: id, Chunk: []byte("one chunk")}}, []any{&mgmt.ChunkHash{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := status(t, a, id)
+	grown := new(big.Int).Sub(after.MemorySize.BigInt(), before.MemorySize.BigInt())
+	if want := big.NewInt(int64(snap.TotalSize) + 1<<20); grown.Cmp(want) != 0 {
+		t.Fatalf("memory_size grew by %s, want the snapshot's %d and 1 MiB for the chunk", grown, snap.TotalSize)
+	}
+	if got, want := after.IdleCyclesBurnedPerDay.BigInt(), idleBurnFor(after.MemorySize.BigInt()); got.Cmp(want) != 0 {
+		t.Fatalf("idle_cycles_burned_per_day = %s, want %s for %s bytes", got, want, after.MemorySize.BigInt())
 	}
 }
