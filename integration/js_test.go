@@ -27,6 +27,7 @@ func TestAgentJS(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"CANISTRY_REPLICA_URL="+p.URL.String(),
 		"CANISTRY_COUNTER_WASM="+filepath.Join(root, "canisters", "test", "counter", "canister.wasm"),
+		"CANISTRY_LOGGER_WASM="+filepath.Join(root, "canisters", "test", "logger", "canister.wasm"),
 	)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node --test output:\n%s", out)

@@ -140,7 +140,7 @@ func (r *Replica) Await(ctx context.Context, req *httpapi.Request) ([]byte, erro
 // Query runs a query method without keeping any of its state changes.
 func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, error) {
 	if isManagement(req.CanisterID) {
-		return nil, reject.New(reject.CanisterRejectedMessage, "Management canister method '%s' cannot be called as a query", req.Method)
+		return r.viewManagement(req)
 	}
 	c := r.lookup(req.CanisterID)
 	if c == nil {
@@ -167,30 +167,19 @@ func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, erro
 	default:
 		return nil, reject.FromCanister(c.id().String(), reject.CanisterMethodNotFound, "Canister has no query method '%s'.", req.Method)
 	}
-	inv := invocationAt(r, c, kind, req.Method, req.Sender, req.Arg, uint64(time.Now().UnixNano()))
+	now := uint64(time.Now().UnixNano())
+	inv := invocationAt(r, c, kind, req.Method, req.Sender, req.Arg, now)
 	inv.DataCertificate = cert
-	res := inst.Run(inv)
+	g := &queryGraph{r: r, now: now, left: maxQueryGraphInstructions, onPath: map[string]bool{string(c.rec.ID): true}}
+	reply, rej := g.evaluate(c, inst, inv, 0)
 	if err := inst.Rollback(); err != nil {
 		r.log.Error("rolling back a query failed; the canister will be reloaded", "canister", c.id(), "err", err)
 		c.close()
 	}
-	return queryAnswer(c, res)
-}
-
-// queryAnswer maps a query's execution result onto its reply or reject.
-func queryAnswer(c *canister, res *exec.Result) ([]byte, error) {
-	switch {
-	case res.Trap != nil:
-		return nil, canisterError(c, res.Trap)
-	case res.Replied:
-		return res.Reply, nil
-	case res.Reject != nil:
-		return nil, reject.Explicit(*res.Reject)
-	case len(res.Calls) > 0:
-		return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply,
-			"Composite queries that call other canisters are not supported by this replica yet.")
+	if rej != nil {
+		return nil, rej
 	}
-	return nil, reject.FromCanister(c.id().String(), reject.CanisterDidNotReply, "Canister did not reply to the call")
+	return reply, nil
 }
 
 // dataCertificate certifies the canister's certified data for

@@ -21,6 +21,8 @@ type canister struct {
 	rec    *state.Canister
 	module *exec.Module
 	inst   *exec.Instance
+	// chunks is the chunk store by hash, loaded on first use (chunks.go).
+	chunks map[string][]byte
 }
 
 func (c *canister) id() principal.Principal { return principal.Principal{Raw: c.rec.ID} }
@@ -114,6 +116,9 @@ func (r *Replica) loadCanisters() error {
 		r.tree = setCanisterTree(r.tree, rec)
 		if rec.GlobalTimer != 0 && rec.ModuleHash != nil {
 			r.timers[string(rec.ID)] = c
+		}
+		if rec.Heartbeat && rec.ModuleHash != nil {
+			r.heartbeats[string(rec.ID)] = c
 		}
 		for _, cb := range rec.Callbacks {
 			if cb.Deadline != 0 {

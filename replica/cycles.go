@@ -34,9 +34,15 @@ func memoryBytes(c *canister) uint64 {
 	return n
 }
 
-// idleBurnPerSecond is what the canister's memory costs per second.
-func idleBurnPerSecond(c *canister) cycles.Amount {
-	b := new(big.Int).SetUint64(memoryBytes(c))
+// chargedBytes is all the canister is charged storage for: its memories
+// and module, its snapshots and its chunk store, as on the IC.
+func (r *Replica) chargedBytes(c *canister) uint64 {
+	return memoryBytes(c) + r.snapshots.totalSize(c.rec.ID) + chunkStoreBytes(c)
+}
+
+// idleBurnPerSecond is what the canister's storage costs per second.
+func (r *Replica) idleBurnPerSecond(c *canister) cycles.Amount {
+	b := new(big.Int).SetUint64(r.chargedBytes(c))
 	b.Mul(b, big.NewInt(feeStorageGiBSecond))
 	b.Rsh(b, 30)
 	return cycles.FromBig(b)
@@ -44,8 +50,8 @@ func idleBurnPerSecond(c *canister) cycles.Amount {
 
 // freezingLimit is the balance below which the canister is frozen: what it
 // would burn idle during its freezing threshold.
-func freezingLimit(c *canister) cycles.Amount {
-	b := idleBurnPerSecond(c).Big()
+func (r *Replica) freezingLimit(c *canister) cycles.Amount {
+	b := r.idleBurnPerSecond(c).Big()
 	b.Mul(b, new(big.Int).SetUint64(c.rec.Settings.FreezingThreshold))
 	return cycles.FromBig(b)
 }
@@ -66,7 +72,7 @@ func (rd *round) chargeStorage(c *canister) {
 	if seconds == 0 {
 		return
 	}
-	perSecond := idleBurnPerSecond(c)
+	perSecond := rd.r.idleBurnPerSecond(c)
 	b := new(big.Int).SetUint64(perSecond.Lo)
 	b.Mul(b, new(big.Int).SetUint64(seconds))
 	charge(c, cycles.FromBig(b))
@@ -83,7 +89,7 @@ func prepayment(limit uint64) cycles.Amount {
 // outOfCycles refuses a message the canister cannot pay for without
 // dipping below its freezing limit.
 func (r *Replica) outOfCycles(c *canister, extra cycles.Amount) *reject.Error {
-	need := freezingLimit(c).Add(prepayment(r.engine.Limits().Update)).Add(extra)
+	need := r.freezingLimit(c).Add(prepayment(r.engine.Limits().Update)).Add(extra)
 	bal := c.rec.Cycles
 	if bal.Cmp(need) >= 0 {
 		return nil
@@ -93,13 +99,51 @@ func (r *Replica) outOfCycles(c *canister, extra cycles.Amount) *reject.Error {
 		c.id(), need.Sub(bal))
 }
 
-// chargeExecution takes the base fee and the instructions used.
-func chargeExecution(c *canister, instructions uint64) {
-	charge(c, cycles.Of(feeUpdateExecution).Add(instructionFee(instructions)))
+// executionFee is what an execution of n instructions costs: the base fee
+// and the instructions.
+func executionFee(instructions uint64) cycles.Amount {
+	return cycles.Of(feeUpdateExecution).Add(instructionFee(instructions))
+}
+
+// reserveExecution takes, before a message runs, the fee for its whole
+// instruction limit from the balance, as the IC does (the canister sees the
+// reduced balance while it runs). Messages that may run were checked to
+// afford it; a callback or timer of a canister that can no longer afford it
+// reserves what is left. The reservation is settled by settleExecution.
+func reserveExecution(c *canister, limit uint64) cycles.Amount {
+	reserved := prepayment(limit)
+	if c.rec.Cycles.Cmp(reserved) < 0 {
+		reserved = c.rec.Cycles
+	}
+	charge(c, reserved)
+	return reserved
+}
+
+// settleExecution refunds what a reservation did not need for the
+// instructions that ran; the fee is never more than what was reserved.
+func settleExecution(c *canister, reserved cycles.Amount, instructions uint64) {
+	fee := executionFee(instructions)
+	if fee.Cmp(reserved) > 0 {
+		fee = reserved
+	}
+	c.rec.Cycles = c.rec.Cycles.Add(reserved.Sub(fee))
+}
+
+// installOutOfCycles refuses an install_code whose canister cannot reserve
+// the fee for the install instruction limit above its freezing limit, in
+// the IC's words.
+func (r *Replica) installOutOfCycles(c *canister) *reject.Error {
+	need := r.freezingLimit(c).Add(prepayment(r.engine.Limits().Install))
+	if c.rec.Cycles.Cmp(need) >= 0 {
+		return nil
+	}
+	return reject.New(reject.CanisterOutOfCycles,
+		"Canister installation failed with `Canister %s is out of cycles: please top up the canister with at least %s additional cycles`.",
+		c.id(), need.Sub(c.rec.Cycles))
 }
 
 // idleBurnPerDay is canister_status' idle_cycles_burned_per_day.
-func idleBurnPerDay(c *canister) cycles.Amount {
-	b := idleBurnPerSecond(c).Big()
+func (r *Replica) idleBurnPerDay(c *canister) cycles.Amount {
+	b := r.idleBurnPerSecond(c).Big()
 	return cycles.FromBig(b.Mul(b, big.NewInt(86_400)))
 }

@@ -124,13 +124,15 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 		rd.settle(c, ctxID, asReject(err))
 		return
 	}
+	reserved := reserveExecution(c, rd.r.engine.LimitFor(inv.Kind))
 	cc := callContext(c, ctxID)
 	rd.fill(c, inv, cc)
 	res := inst.Run(inv)
-	chargeExecution(c, res.Instructions)
+	rd.recordLogs(c, res.Logs)
 	cc = callContext(c, ctxID)
 	cc.Instructions += res.Instructions
 	if res.Trap != nil {
+		settleExecution(c, reserved, res.Instructions)
 		rd.rollback(c, inst)
 		if cb != nil && cb.Cleanup != nil {
 			rd.cleanup(c, inst, inv, *cb.Cleanup)
@@ -144,6 +146,7 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 		rd.commit(c, inst, res)
 	}
 	c.rec.Cycles = res.Balance
+	settleExecution(c, reserved, res.Instructions)
 	cc = callContext(c, ctxID)
 	cc.Available = cc.Available.Sub(res.CyclesAccepted)
 	rd.send(c, ctxID, res.Calls)
@@ -173,8 +176,11 @@ func (rd *round) fill(c *canister, inv *exec.Invocation, cc *state.CallContext) 
 func (rd *round) cleanup(c *canister, inst *exec.Instance, inv *exec.Invocation, fn state.WasmFn) {
 	clean := *inv
 	clean.Kind, clean.Callback = exec.KindCleanup, exec.Callback(fn)
+	reserved := reserveExecution(c, rd.r.engine.LimitFor(exec.KindCleanup))
+	clean.Balance = c.rec.Cycles
 	res := inst.Run(&clean)
-	chargeExecution(c, res.Instructions)
+	settleExecution(c, reserved, res.Instructions)
+	rd.recordLogs(c, res.Logs)
 	if res.Trap != nil {
 		rd.rollback(c, inst)
 		return
@@ -231,7 +237,7 @@ func setCanisterSide(r *Replica, c *canister, inv *exec.Invocation, now uint64) 
 	inv.Subnet = r.keys.SubnetID().Raw
 	inv.Time = now
 	inv.Balance = c.rec.Cycles
-	inv.FreezingLimit = freezingLimit(c)
+	inv.FreezingLimit = r.freezingLimit(c)
 	inv.Status = int32(c.rec.Status)
 	inv.Version = c.rec.Version
 	inv.Controllers = c.rec.Controllers

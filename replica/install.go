@@ -25,6 +25,15 @@ func (rd *round) InstallCode(caller principal.Principal, a mgmt.InstallCodeArgs)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if rej := rd.r.installOutOfCycles(c); rej != nil {
+		return rej
+	}
+	// The whole installation is one message: one base fee, its steps'
+	// instructions, reserved up front for the install limit.
+	reserved := reserveExecution(c, rd.r.engine.Limits().Install)
+	rd.installInstructions = 0
+	defer func() { settleExecution(c, reserved, rd.installInstructions) }()
+	firstLog := c.rec.NextLogIndex
 	var inst *exec.Instance
 	var mode string
 	switch {
@@ -52,6 +61,12 @@ func (rd *round) InstallCode(caller principal.Principal, a mgmt.InstallCodeArgs)
 		return err
 	}
 	rd.replaceCode(c, m, inst, mode != "upgrade")
+	if mode != "upgrade" {
+		// Install and reinstall purge the log; what their steps logged stays.
+		// A failed install keeps the old log and its own lines, for whoever
+		// looks into why it failed.
+		purgeLogsBefore(c, firstLog)
+	}
 	rd.historyLocked(c, caller, state.Change{Kind: "code_deployment", Mode: mode, ModuleHash: m.Hash[:]})
 	return nil
 }
@@ -163,7 +178,8 @@ func keepMainMemory(old, next *exec.Module, opts mgmt.UpgradeOptions) (bool, err
 // the whole installation.
 func (rd *round) runInstallStep(c *canister, inst *exec.Instance, kind exec.Kind, caller principal.Principal, arg []byte) error {
 	res := inst.Run(rd.invocation(c, kind, "", caller, arg))
-	chargeExecution(c, res.Instructions)
+	rd.installInstructions += res.Instructions
+	rd.recordLogs(c, res.Logs)
 	if res.Trap != nil {
 		inst.Rollback()
 		return canisterError(c, res.Trap)
@@ -180,6 +196,7 @@ func (rd *round) replaceCode(c *canister, m *exec.Module, inst *exec.Instance, f
 	c.module, c.inst = m, inst
 	c.rec.ModuleHash = append([]byte(nil), m.Hash[:]...)
 	c.rec.Metadata = metadataOf(m)
+	c.rec.Heartbeat = m.Has.Heartbeat
 	c.rec.GlobalTimer = 0 // every code change deactivates the timer
 	if fresh {
 		c.rec.CertifiedData = nil
@@ -207,6 +224,8 @@ func (rd *round) UninstallCode(caller principal.Principal, a mgmt.UninstallCodeA
 		c.module = nil
 		c.rec.ModuleHash, c.rec.Metadata, c.rec.CertifiedData = nil, nil, nil
 		c.rec.HeapSize, c.rec.StableSize, c.rec.Globals, c.rec.GlobalTimer = 0, 0, nil, 0
+		c.rec.Heartbeat = false
+		c.rec.Logs = nil // uninstall purges the log
 		c.rec.Version++
 		rd.batch.Memory = append(rd.batch.Memory,
 			state.MemoryUpdate{Canister: c.rec.ID, Reset: true},
@@ -224,7 +243,8 @@ func invalidWasm(id principal.Principal, err error) error {
 	return reject.FromCanister(id.String(), reject.CanisterInvalidWasm, "Canister's Wasm module is not valid: %v", err)
 }
 
-// statusOf builds canister_status' answer. Callers hold c.mu.
+// statusOf builds canister_status' answer; CanisterStatus adds what needs
+// the replica (snapshots, idle burn). Callers hold c.mu.
 func statusOf(c *canister) *mgmt.CanisterStatusResult {
 	rec := c.rec
 	st := &mgmt.CanisterStatusResult{
@@ -240,7 +260,7 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmMemoryThreshold:  idl.NewNat(rec.Settings.WasmMemoryThreshold),
 			EnvironmentVariables: envVars(rec.Settings.EnvironmentVariables),
 		},
-		MemorySize: idl.NewNat(memoryBytes(c)),
+		MemorySize: idl.NewNat(memoryBytes(c) + chunkStoreBytes(c)),
 		MemoryMetrics: mgmt.MemoryMetrics{
 			WasmMemorySize:      idl.NewNat(rec.HeapSize),
 			StableMemorySize:    idl.NewNat(rec.StableSize),
@@ -248,12 +268,14 @@ func statusOf(c *canister) *mgmt.CanisterStatusResult {
 			WasmBinarySize:      idl.NewNat(uint64(0)),
 			CustomSectionsSize:  idl.NewNat(uint64(0)),
 			CanisterHistorySize: idl.NewNat(uint64(len(rec.History))),
-			WasmChunkStoreSize:  idl.NewNat(uint64(0)),
+			WasmChunkStoreSize:  idl.NewNat(chunkStoreBytes(c)),
 			SnapshotsSize:       idl.NewNat(uint64(0)),
 		},
-		Cycles:                 cyclesToNat(rec.Cycles),
-		ReservedCycles:         idl.NewNat(uint64(0)),
-		IdleCyclesBurnedPerDay: cyclesToNat(idleBurnPerDay(c)),
+		Cycles: cyclesToNat(rec.Cycles),
+		// The IC reserves cycles for storage only on subnets above 750 GiB of
+		// memory; this replica's subnet never is, so nothing is reserved
+		// between messages (execution reservations are settled within one).
+		ReservedCycles: idl.NewNat(uint64(0)),
 		QueryStats: mgmt.QueryStats{
 			NumCallsTotal: idl.NewNat(uint64(0)), NumInstructionsTotal: idl.NewNat(uint64(0)),
 			RequestPayloadBytesTotal: idl.NewNat(uint64(0)), ResponsePayloadBytesTotal: idl.NewNat(uint64(0)),

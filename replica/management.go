@@ -280,7 +280,9 @@ func (rd *round) CanisterStatus(id principal.Principal) (*mgmt.CanisterStatusRes
 	defer c.mu.Unlock()
 	rd.chargeStorage(c)
 	rd.touch(c)
-	return withSnapshotsSize(statusOf(c), rd.r.snapshots.totalSize(c.rec.ID)), nil
+	st := withSnapshotsSize(statusOf(c), rd.r.snapshots.totalSize(c.rec.ID))
+	st.IdleCyclesBurnedPerDay = cyclesToNat(rd.r.idleBurnPerDay(c))
+	return st, nil
 }
 
 // StartCanister implements start_canister. Stop calls still waiting for a

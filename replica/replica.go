@@ -50,6 +50,10 @@ type Replica struct {
 	lastPrune time.Time
 	// timers are the canisters with an active global timer.
 	timers map[string]*canister
+	// heartbeats are the canisters whose module exports canister_heartbeat;
+	// lastHeartbeat is when they last ran (scheduler only).
+	heartbeats    map[string]*canister
+	lastHeartbeat time.Time
 	// bounded are the canisters waiting on bounded-wait calls (scheduler only).
 	bounded map[string]*canister
 	// pending are inter-canister messages left for the next round. Only the
@@ -83,16 +87,17 @@ func Open(cfg Config) (*Replica, error) {
 		return nil, err
 	}
 	r := &Replica{
-		cfg:       cfg,
-		log:       cfg.Logger,
-		store:     store,
-		canisters: make(map[string]*canister),
-		ingress:   make(map[[32]byte]*ingressEntry),
-		timers:    make(map[string]*canister),
-		bounded:   make(map[string]*canister),
-		queue:     make(chan *message, 1024),
-		stop:      make(chan struct{}),
-		stopped:   make(chan struct{}),
+		cfg:        cfg,
+		log:        cfg.Logger,
+		store:      store,
+		canisters:  make(map[string]*canister),
+		ingress:    make(map[[32]byte]*ingressEntry),
+		timers:     make(map[string]*canister),
+		heartbeats: make(map[string]*canister),
+		bounded:    make(map[string]*canister),
+		queue:      make(chan *message, 1024),
+		stop:       make(chan struct{}),
+		stopped:    make(chan struct{}),
 	}
 	if err := r.load(); err != nil {
 		store.Close()

@@ -45,7 +45,7 @@ func (r *Replica) schedule() {
 		case <-r.stop:
 			return
 		case <-ticker.C:
-			if len(r.pending) > 0 || len(r.bounded) > 0 || r.timersDue() || time.Since(r.lastPrune) > time.Second {
+			if len(r.pending) > 0 || len(r.bounded) > 0 || r.timersDue() || r.heartbeatDue() || time.Since(r.lastPrune) > time.Second {
 				r.round(nil)
 			}
 		case m := <-r.queue:
@@ -76,6 +76,7 @@ func (r *Replica) round(ingress []*message) {
 		rd.executeIngress(m)
 	}
 	rd.fireTimers()
+	rd.beat()
 	rd.expireDeadlines()
 	for n := 0; len(rd.queue) > 0 && n < maxRoundInternal; n++ {
 		m := rd.queue[0]
@@ -108,6 +109,7 @@ func (r *Replica) round(ingress []*message) {
 		r.tree = setRequestStatus(r.tree, in)
 	}
 	r.trackTimersLocked(rd.touched)
+	r.trackHeartbeatsLocked(rd.touched)
 	err := r.certifyLocked()
 	r.mu.Unlock()
 	if err != nil {
@@ -169,6 +171,8 @@ type round struct {
 	answered []*ingressEntry  // ingress calls answered in this round
 	// mgmt is the management canister call being executed, if any.
 	mgmt *mgmtCall
+	// installInstructions adds up the steps of the install_code running.
+	installInstructions uint64
 }
 
 // mgmtCall is what a management canister method needs to know about the

@@ -88,7 +88,11 @@ func (rd *round) TakeCanisterSnapshot(caller principal.Principal, a mgmt.TakeCan
 		CertifiedData:   append([]byte(nil), c.rec.CertifiedData...),
 		GlobalTimer:     c.rec.GlobalTimer,
 	}
-	snap.TotalSize = snapshotSize(snap, c.module)
+	chunks, err := rd.keepChunkStore(c, snap)
+	if err != nil {
+		return nil, err
+	}
+	snap.TotalSize = snapshotSize(snap, c.module) + chunks
 	c.rec.NextSnapshot++
 	rd.touch(c)
 	rd.batch.Snapshots = append(rd.batch.Snapshots, state.SnapshotWrite{
@@ -162,6 +166,8 @@ func (rd *round) installSnapshot(c *canister, m *exec.Module, inst *exec.Instanc
 	c.module, c.inst = m, inst
 	c.rec.ModuleHash = append([]byte(nil), snap.ModuleHash...)
 	c.rec.Metadata = metadataOf(m)
+	c.rec.Heartbeat = m.Has.Heartbeat
+	rd.restoreChunkStore(c, snap, mem.chunks)
 	c.rec.CertifiedData = append([]byte(nil), snap.CertifiedData...)
 	c.rec.GlobalTimer = snap.GlobalTimer
 	c.rec.HeapSize, c.rec.StableSize = snap.HeapSize, snap.StableSize
@@ -199,11 +205,21 @@ func (rd *round) snapshotModule(c *canister, snap *state.Snapshot) (*exec.Module
 type snapshotMemory struct {
 	heap, stable           []byte
 	heapPages, stablePages map[uint64][]byte
+	chunks                 map[string][]byte // the chunk store, by hash
 }
 
 // snapshotMemories reads a snapshot's memories: from the round's batch
 // when it was taken in this round, else from the store.
 func (rd *round) snapshotMemories(snap *state.Snapshot) (*snapshotMemory, error) {
+	mem, err := rd.snapshotHeapAndStable(snap)
+	if err != nil {
+		return nil, err
+	}
+	mem.chunks, err = rd.snapshotChunks(snap)
+	return mem, err
+}
+
+func (rd *round) snapshotHeapAndStable(snap *state.Snapshot) (*snapshotMemory, error) {
 	for _, w := range rd.batch.Snapshots {
 		if bytes.Equal(w.Snapshot.ID, snap.ID) {
 			return &snapshotMemory{

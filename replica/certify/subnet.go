@@ -16,6 +16,12 @@ const SubnetType = "application"
 // the agents' canister-range check.
 var allPrincipalsRange = [2][]byte{{}, bytes.Repeat([]byte{0xff}, 29)}
 
+// CanisterRange is the one range of canister ids the subnet holds: every
+// principal, inclusive bounds.
+func (k *Keys) CanisterRange() (start, end []byte) {
+	return cloneBytes(allPrincipalsRange[0]), cloneBytes(allPrincipalsRange[1])
+}
+
 // SubnetEntries returns the leaves describing the replica's subnet, which the replica must put into
 // its state tree (Tree.Set each one):
 //

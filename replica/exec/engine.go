@@ -99,8 +99,9 @@ func withDefaults(cfg Config) Config {
 // Limits returns the effective per-message instruction limits.
 func (e *Engine) Limits() Limits { return e.cfg.Limits }
 
-// limitFor is the default instruction limit of an invocation kind.
-func (e *Engine) limitFor(k Kind) uint64 {
+// LimitFor is the default instruction limit of an invocation kind: what
+// the replica reserves cycles for before the invocation runs.
+func (e *Engine) LimitFor(k Kind) uint64 {
 	switch k {
 	case KindStart, KindInit, KindPreUpgrade, KindPostUpgrade:
 		return e.cfg.Limits.Install

@@ -107,7 +107,7 @@ func (i *Instance) newExecution(inv *Invocation, res *Result) *execution {
 	ctx := contextOf(inv.Kind, inv.InCompositeQuery)
 	limit := inv.Limit
 	if limit == 0 {
-		limit = i.engine.limitFor(inv.Kind)
+		limit = i.engine.LimitFor(inv.Kind)
 	}
 	return &execution{
 		inst: i, inv: inv, ctx: ctx, res: res, fuelLimit: limit,

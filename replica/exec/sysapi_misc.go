@@ -2,7 +2,6 @@ package exec
 
 import (
 	"bytes"
-	"log/slog"
 	"strings"
 
 	"github.com/canistry/canistry/replica/cycles"
@@ -138,8 +137,9 @@ func debugPrint(x *execution, a []uint64) (uint64, error) {
 	if data, err := x.read("debug_print", a[0], a[1]); err == nil {
 		msg = strings.ToValidUTF8(string(data), "\uFFFD")
 	}
+	// The replica keeps the lines of replicated executions in the canister's
+	// log and writes them to its own log; a query's are dropped, as on the IC.
 	x.res.Logs = append(x.res.Logs, msg)
-	slog.Debug("canister debug_print", "canister", principalText(x.inv.Self), "message", msg)
 	return 0, nil
 }
 

@@ -33,6 +33,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
+	if r.URL.Path == topologyPath {
+		h.serveTopology(w, r)
+		return
+	}
 	rt, ok := parseRoute(r.URL.Path)
 	if !ok {
 		h.writeError(w, r, errorf(http.StatusNotFound, "No endpoint at %s", r.URL.Path))

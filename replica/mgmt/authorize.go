@@ -26,6 +26,9 @@ func AuthorizeIngress(method string, arg []byte, sender, effective principal.Pri
 	if !ok {
 		return principal.Principal{}, unknownMethod(method)
 	}
+	if m.Query {
+		return principal.Principal{}, queryOnly(method)
+	}
 	if !m.Ingress {
 		return principal.Principal{}, reject.New(reject.CanisterRejectedMessage, "Only canisters can call ic00 method %s", method)
 	}
@@ -47,6 +50,9 @@ func AuthorizeCanister(method string, arg []byte, caller principal.Principal, fi
 	m, ok := Lookup(method)
 	if !ok {
 		return principal.Principal{}, unknownMethod(method)
+	}
+	if m.Query {
+		return principal.Principal{}, queryOnly(method)
 	}
 	if !m.Canister {
 		return principal.Principal{}, reject.New(reject.CanisterRejectedMessage, "Only users can call ic00 method %s", method)

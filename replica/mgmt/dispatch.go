@@ -1,6 +1,8 @@
 package mgmt
 
 import (
+	"bytes"
+
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/replica/reject"
@@ -26,6 +28,41 @@ type Manager interface {
 	LoadCanisterSnapshot(caller principal.Principal, args LoadCanisterSnapshotArgs) error
 	ListCanisterSnapshots(canister principal.Principal) ([]Snapshot, error)
 	DeleteCanisterSnapshot(args DeleteCanisterSnapshotArgs) error
+	UploadChunk(args UploadChunkArgs) (*ChunkHash, error)
+	StoredChunks(canister principal.Principal) ([]ChunkHash, error)
+	ClearChunkStore(canister principal.Principal) error
+	// InstallChunkedCode is install_code from a chunk store; the caller's
+	// control of the store canister is the manager's to check.
+	InstallChunkedCode(caller principal.Principal, args InstallChunkedCodeArgs) error
+	CanisterInfo(args CanisterInfoArgs) (*CanisterInfoResult, error)
+}
+
+// Viewer serves the management methods that are query calls.
+type Viewer interface {
+	// FetchCanisterLogs answers fetch_canister_logs; it checks the
+	// canister's log_visibility against the caller.
+	FetchCanisterLogs(caller, canister principal.Principal) (*FetchCanisterLogsResult, error)
+}
+
+// View answers a query call to the management canister: only methods the
+// IC serves as queries, and only for the canister the effective canister id
+// names (a mismatch is an *EffectiveIDError).
+func View(v Viewer, caller, effective principal.Principal, method string, arg []byte) ([]byte, error) {
+	meth, ok := Lookup(method)
+	if !ok {
+		return nil, unknownMethod(method)
+	}
+	if !meth.Query {
+		return nil, reject.New(reject.CanisterRejectedMessage, "Management canister method '%s' cannot be called as a query", method)
+	}
+	target, err := TargetCanister(method, arg)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(target.Raw, effective.Raw) {
+		return nil, &EffectiveIDError{Target: target, Effective: effective}
+	}
+	return meth.run.query(v, caller, method, arg)
 }
 
 // Dispatch decodes arg for method, calls the manager and encodes the reply.
@@ -35,16 +72,33 @@ func Dispatch(m Manager, caller principal.Principal, method string, arg []byte) 
 	if !ok {
 		return nil, unknownMethod(method)
 	}
-	return meth.run(m, caller, method, arg)
+	if meth.Query {
+		return nil, queryOnly(method)
+	}
+	return meth.run.call(m, caller, method, arg)
 }
 
-// TargetCanister reads the canister_id field of a method's argument record.
+// TargetCanister reads the managed canister from a method's argument
+// record: its canister_id field, or target_canister for install_chunked_code.
 func TargetCanister(method string, arg []byte) (principal.Principal, error) {
+	if m, _ := Lookup(method); m.TargetField == "target_canister" {
+		var a struct {
+			TargetCanister principal.Principal `ic:"target_canister"`
+		}
+		err := decode(method, arg, &a)
+		return a.TargetCanister, err
+	}
 	var a CanisterIDArg
 	if err := decode(method, arg, &a); err != nil {
 		return principal.Principal{}, err
 	}
 	return a.CanisterID, nil
+}
+
+// queryOnly refuses a replicated call of a method the IC serves only as a
+// query, in the IC's words.
+func queryOnly(method string) *reject.Error {
+	return reject.New(reject.CanisterRejectedMessage, "%s API is only accessible in non-replicated mode", method)
 }
 
 func unknownMethod(method string) *reject.Error {

@@ -82,6 +82,21 @@ func (r *recorder) ListCanisterSnapshots(id principal.Principal) ([]Snapshot, er
 func (r *recorder) DeleteCanisterSnapshot(a DeleteCanisterSnapshotArgs) error {
 	return r.note("DeleteCanisterSnapshot", principal.Principal{}, a.CanisterID)
 }
+func (r *recorder) UploadChunk(a UploadChunkArgs) (*ChunkHash, error) {
+	return &ChunkHash{Hash: []byte{7}}, r.note("UploadChunk", principal.Principal{}, a.CanisterID)
+}
+func (r *recorder) StoredChunks(id principal.Principal) ([]ChunkHash, error) {
+	return nil, r.note("StoredChunks", principal.Principal{}, id)
+}
+func (r *recorder) ClearChunkStore(id principal.Principal) error {
+	return r.note("ClearChunkStore", principal.Principal{}, id)
+}
+func (r *recorder) InstallChunkedCode(c principal.Principal, a InstallChunkedCodeArgs) error {
+	return r.note("InstallChunkedCode", c, a.TargetCanister)
+}
+func (r *recorder) CanisterInfo(a CanisterInfoArgs) (*CanisterInfoResult, error) {
+	return &CanisterInfoResult{TotalNumChanges: 3}, r.note("CanisterInfo", principal.Principal{}, a.CanisterID)
+}
 
 // testStatus is a status record that encodes: every variant chosen.
 func testStatus() *CanisterStatusResult {
@@ -131,6 +146,13 @@ func dispatchCases() []dispatchCase {
 		{"load_canister_snapshot", "LoadCanisterSnapshot", LoadCanisterSnapshotArgs{CanisterID: testTarget, SnapshotID: []byte{9}}, true, true, nil},
 		{"list_canister_snapshots", "ListCanisterSnapshots", target, false, true, []any{[]Snapshot{}}},
 		{"delete_canister_snapshot", "DeleteCanisterSnapshot", DeleteCanisterSnapshotArgs{CanisterID: testTarget, SnapshotID: []byte{9}}, false, true, nil},
+		{"upload_chunk", "UploadChunk", UploadChunkArgs{CanisterID: testTarget, Chunk: []byte{1}}, false, true, []any{ChunkHash{Hash: []byte{7}}}},
+		{"stored_chunks", "StoredChunks", target, false, true, []any{[]ChunkHash{}}},
+		{"clear_chunk_store", "ClearChunkStore", target, false, true, nil},
+		{"install_chunked_code", "InstallChunkedCode", InstallChunkedCodeArgs{Mode: InstallMode{Install: new(idl.Null)}, TargetCanister: testTarget,
+			ChunkHashesList: []ChunkHash{}, WasmModuleHash: []byte{}, Arg: []byte{}}, true, true, nil},
+		{"canister_info", "CanisterInfo", CanisterInfoArgs{CanisterID: testTarget}, false, true,
+			[]any{CanisterInfoResult{TotalNumChanges: 3, RecentChanges: []Change{}, Controllers: []principal.Principal{}}}},
 	}
 }
 
@@ -138,8 +160,14 @@ func dispatchCases() []dispatchCase {
 // caller and target it needs, and encodes the manager's answer.
 func TestDispatchRunsEveryMethod(t *testing.T) {
 	cases := dispatchCases()
-	if len(cases) != len(methods) {
-		t.Fatalf("%d cases for %d methods", len(cases), len(methods))
+	updates := 0
+	for _, m := range methods {
+		if !m.Query {
+			updates++
+		}
+	}
+	if len(cases) != updates {
+		t.Fatalf("%d cases for %d methods", len(cases), updates)
 	}
 	for _, c := range cases {
 		t.Run(c.method, func(t *testing.T) {
@@ -217,5 +245,53 @@ func wantReject(t *testing.T, err error, code reject.ErrorCode, prefix string) {
 	}
 	if rej.ErrorCode != code || !strings.HasPrefix(rej.Message, prefix) {
 		t.Fatalf("reject %v %q, want %v %q…", rej.ErrorCode, rej.Message, code, prefix)
+	}
+}
+
+func (r *recorder) FetchCanisterLogs(c, id principal.Principal) (*FetchCanisterLogsResult, error) {
+	return &FetchCanisterLogsResult{Records: []CanisterLogRecord{{Idx: 4, TimestampNanos: 5, Content: []byte("hi")}}},
+		r.note("FetchCanisterLogs", c, id)
+}
+
+// fetch_canister_logs is a query for the canister the effective id names,
+// and nothing else: no ingress update, no call from a canister.
+func TestViewServesOnlyQueries(t *testing.T) {
+	arg := mustEncode(t, CanisterIDArg{CanisterID: testTarget})
+	r := &recorder{}
+	got, err := View(r, testCaller, testTarget, "fetch_canister_logs", arg)
+	if err != nil || r.called != "FetchCanisterLogs" || !r.caller.Equal(testCaller) || !r.canister.Equal(testTarget) {
+		t.Fatalf("View: %v, ran %q for %s on %s", err, r.called, r.caller, r.canister)
+	}
+	want := mustEncode(t, FetchCanisterLogsResult{Records: []CanisterLogRecord{{Idx: 4, TimestampNanos: 5, Content: []byte("hi")}}})
+	if !bytes.Equal(got, want) {
+		t.Fatalf("reply %x, want %x", got, want)
+	}
+	var mismatch *EffectiveIDError
+	if _, err := View(r, testCaller, testCaller, "fetch_canister_logs", arg); !errors.As(err, &mismatch) {
+		t.Fatalf("another effective id: %v, want an EffectiveIDError", err)
+	}
+	_, err = View(r, testCaller, testTarget, "canister_status", arg)
+	wantReject(t, err, reject.CanisterRejectedMessage, "Management canister method 'canister_status' cannot be called as a query")
+	const only = "fetch_canister_logs API is only accessible in non-replicated mode"
+	_, err = Dispatch(r, testCaller, "fetch_canister_logs", arg)
+	wantReject(t, err, reject.CanisterRejectedMessage, only)
+	_, err = AuthorizeIngress("fetch_canister_logs", arg, testCaller, testTarget, func(principal.Principal) Target { return nil })
+	wantReject(t, err, reject.CanisterRejectedMessage, only)
+	_, err = AuthorizeCanister("fetch_canister_logs", arg, testCaller, func(principal.Principal) Target { return nil })
+	wantReject(t, err, reject.CanisterRejectedMessage, only)
+}
+
+// install_chunked_code manages its target_canister: the effective canister
+// id of an ingress message must name it.
+func TestInstallChunkedCodeTargetsTargetCanister(t *testing.T) {
+	arg := mustEncode(t, InstallChunkedCodeArgs{Mode: InstallMode{Install: new(idl.Null)}, TargetCanister: testTarget,
+		StoreCanister: &testCaller, ChunkHashesList: []ChunkHash{}, WasmModuleHash: []byte{}, Arg: []byte{}})
+	got, err := TargetCanister("install_chunked_code", arg)
+	if err != nil || !got.Equal(testTarget) {
+		t.Fatalf("target %s, %v; want %s", got, err, testTarget)
+	}
+	var mismatch *EffectiveIDError
+	if _, err := AuthorizeIngress("install_chunked_code", arg, testCaller, testCaller, func(principal.Principal) Target { return nil }); !errors.As(err, &mismatch) {
+		t.Fatalf("the store canister as the effective id: %v, want an EffectiveIDError", err)
 	}
 }

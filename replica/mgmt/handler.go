@@ -2,6 +2,7 @@ package mgmt
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/principal"
@@ -9,19 +10,36 @@ import (
 	"github.com/canistry/canistry/replica/reject"
 )
 
-// handler runs one method on a Manager: it decodes the Candid argument,
-// calls the manager and encodes its reply.
-type handler func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error)
+// handler runs one method: it decodes the Candid argument, calls the
+// manager (call) or, for a method served as a query, the viewer (query),
+// and encodes the reply. arg and result are the Go types the Candid is
+// decoded into and encoded from (none: no values), so that a test can hold
+// every method to the spec's ic.did.
+type handler struct {
+	call        func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error)
+	query       func(v Viewer, caller principal.Principal, method string, arg []byte) ([]byte, error)
+	arg, result reflect.Type
+}
 
 // none is the argument of a method that reads none (raw_rand) and the reply
 // of a method that replies with no values.
 type none struct{}
 
-// handle is the one decode → call → encode of every method: the argument
+// handle is a method carried out by a Manager in a round.
+func handle[A, R any](call func(m Manager, caller principal.Principal, arg A) (R, error)) handler {
+	return handler{call: codec(call), arg: reflect.TypeFor[A](), result: reflect.TypeFor[R]()}
+}
+
+// viewed is a method served as a query by a Viewer (fetch_canister_logs).
+func viewed[A, R any](call func(v Viewer, caller principal.Principal, arg A) (R, error)) handler {
+	return handler{query: codec(call), arg: reflect.TypeFor[A](), result: reflect.TypeFor[R]()}
+}
+
+// codec is the one decode → call → encode of every method: the argument
 // decodes into A, call's R is encoded as the reply. A failed decode is the
 // IC's InvalidManagementPayload reject; call's error is returned as is.
-func handle[A, R any](call func(m Manager, caller principal.Principal, arg A) (R, error)) handler {
-	return func(m Manager, caller principal.Principal, method string, arg []byte) ([]byte, error) {
+func codec[M, A, R any](call func(m M, caller principal.Principal, arg A) (R, error)) func(m M, caller principal.Principal, method string, arg []byte) ([]byte, error) {
+	return func(m M, caller principal.Principal, method string, arg []byte) ([]byte, error) {
 		var a A
 		if _, skip := any(a).(none); !skip {
 			if err := decode(method, arg, &a); err != nil {

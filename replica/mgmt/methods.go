@@ -17,7 +17,13 @@ type Method struct {
 	// Untargeted methods manage no existing canister (create, raw_rand):
 	// any effective canister id is fine.
 	Untargeted bool
-	// run carries the method out on a Manager (Dispatch).
+	// TargetField names the argument's field that holds the managed
+	// canister when it is not canister_id (install_chunked_code).
+	TargetField string
+	// Query: served only as a query call by users (fetch_canister_logs);
+	// neither ingress updates nor canisters may call it.
+	Query bool
+	// run carries the method out on a Manager (Dispatch) or a Viewer (View).
 	run handler
 }
 
@@ -39,6 +45,12 @@ var methods = map[string]Method{
 	"load_canister_snapshot":                  {Ingress: true, Canister: true, Controllers: true, run: withCaller(Manager.LoadCanisterSnapshot)},
 	"list_canister_snapshots":                 {Ingress: true, Canister: true, Controllers: true, run: handle(listSnapshots)},
 	"delete_canister_snapshot":                {Ingress: true, Canister: true, Controllers: true, run: withoutCaller(Manager.DeleteCanisterSnapshot)},
+	"fetch_canister_logs":                     {Query: true, run: viewed(fetchLogs)},
+	"upload_chunk":                            {Ingress: true, Canister: true, Controllers: true, SelfToo: true, run: handle(uploadChunk)},
+	"stored_chunks":                           {Ingress: true, Canister: true, Controllers: true, SelfToo: true, run: handle(storedChunks)},
+	"clear_chunk_store":                       {Ingress: true, Canister: true, Controllers: true, SelfToo: true, run: onCanister(Manager.ClearChunkStore)},
+	"install_chunked_code":                    {Ingress: true, Canister: true, Controllers: true, TargetField: "target_canister", run: withCaller(Manager.InstallChunkedCode)},
+	"canister_info":                           {Canister: true, run: handle(canisterInfo)},
 }
 
 // Lookup finds a method by name.
@@ -68,4 +80,36 @@ func listSnapshots(m Manager, _ principal.Principal, a CanisterIDArg) ([]Snapsho
 		list = []Snapshot{}
 	}
 	return list, err
+}
+
+func fetchLogs(v Viewer, caller principal.Principal, a CanisterIDArg) (FetchCanisterLogsResult, error) {
+	r, err := deref(v.FetchCanisterLogs(caller, a.CanisterID))
+	if r.Records == nil {
+		r.Records = []CanisterLogRecord{}
+	}
+	return r, err
+}
+
+func uploadChunk(m Manager, _ principal.Principal, a UploadChunkArgs) (ChunkHash, error) {
+	return deref(m.UploadChunk(a))
+}
+
+// storedChunks replies with an empty vector, never a null, when there are none.
+func storedChunks(m Manager, _ principal.Principal, a CanisterIDArg) ([]ChunkHash, error) {
+	list, err := m.StoredChunks(a.CanisterID)
+	if list == nil {
+		list = []ChunkHash{}
+	}
+	return list, err
+}
+
+func canisterInfo(m Manager, _ principal.Principal, a CanisterInfoArgs) (CanisterInfoResult, error) {
+	r, err := deref(m.CanisterInfo(a))
+	if r.RecentChanges == nil {
+		r.RecentChanges = []Change{}
+	}
+	if r.Controllers == nil {
+		r.Controllers = []principal.Principal{}
+	}
+	return r, err
 }

@@ -186,3 +186,111 @@ type DeleteCanisterSnapshotArgs struct {
 
 // DepositCyclesArgs is deposit_cycles_args (the cycles come with the call).
 type DepositCyclesArgs = CanisterIDArg
+
+// FetchCanisterLogsResult is fetch_canister_logs_result.
+type FetchCanisterLogsResult struct {
+	Records []CanisterLogRecord `ic:"canister_log_records"`
+}
+
+// CanisterLogRecord is canister_log_record.
+type CanisterLogRecord struct {
+	Idx            uint64 `ic:"idx"`
+	TimestampNanos uint64 `ic:"timestamp_nanos"`
+	Content        []byte `ic:"content"`
+}
+
+// ChunkHash is chunk_hash.
+type ChunkHash struct {
+	Hash []byte `ic:"hash"`
+}
+
+// UploadChunkArgs is upload_chunk_args.
+type UploadChunkArgs struct {
+	CanisterID principal.Principal `ic:"canister_id"`
+	Chunk      []byte              `ic:"chunk"`
+}
+
+// InstallChunkedCodeArgs is install_chunked_code_args.
+type InstallChunkedCodeArgs struct {
+	Mode                  InstallMode          `ic:"mode"`
+	TargetCanister        principal.Principal  `ic:"target_canister"`
+	StoreCanister         *principal.Principal `ic:"store_canister,omitempty"`
+	ChunkHashesList       []ChunkHash          `ic:"chunk_hashes_list"`
+	WasmModuleHash        []byte               `ic:"wasm_module_hash"`
+	Arg                   []byte               `ic:"arg"`
+	SenderCanisterVersion *uint64              `ic:"sender_canister_version,omitempty"`
+}
+
+// CanisterInfoArgs is canister_info_args.
+type CanisterInfoArgs struct {
+	CanisterID          principal.Principal `ic:"canister_id"`
+	NumRequestedChanges *uint64             `ic:"num_requested_changes,omitempty"`
+}
+
+// CanisterInfoResult is canister_info_result.
+type CanisterInfoResult struct {
+	TotalNumChanges uint64                `ic:"total_num_changes"`
+	RecentChanges   []Change              `ic:"recent_changes"`
+	ModuleHash      *[]byte               `ic:"module_hash,omitempty"`
+	Controllers     []principal.Principal `ic:"controllers"`
+}
+
+// Change is one entry of a canister's history.
+type Change struct {
+	TimestampNanos  uint64        `ic:"timestamp_nanos"`
+	CanisterVersion uint64        `ic:"canister_version"`
+	Origin          ChangeOrigin  `ic:"origin"`
+	Details         ChangeDetails `ic:"details"`
+}
+
+// ChangeOrigin is change_origin.
+type ChangeOrigin struct {
+	FromUser     *FromUser     `ic:"from_user,variant"`
+	FromCanister *FromCanister `ic:"from_canister,variant"`
+}
+
+// FromUser is a change made by a user.
+type FromUser struct {
+	UserID principal.Principal `ic:"user_id"`
+}
+
+// FromCanister is a change made by a canister (at the version it named).
+type FromCanister struct {
+	CanisterID      principal.Principal `ic:"canister_id"`
+	CanisterVersion *uint64             `ic:"canister_version,omitempty"`
+}
+
+// ChangeDetails is change_details.
+type ChangeDetails struct {
+	Creation          *ControllersRecord `ic:"creation,variant"`
+	CodeUninstall     *idl.Null          `ic:"code_uninstall,variant"`
+	CodeDeployment    *CodeDeployment    `ic:"code_deployment,variant"`
+	LoadSnapshot      *LoadSnapshot      `ic:"load_snapshot,variant"`
+	ControllersChange *ControllersRecord `ic:"controllers_change,variant"`
+}
+
+// ControllersRecord is the record { controllers } of creation and
+// controllers_change.
+type ControllersRecord struct {
+	Controllers []principal.Principal `ic:"controllers"`
+}
+
+// CodeDeployment is a code_deployment change.
+type CodeDeployment struct {
+	Mode       DeploymentMode `ic:"mode"`
+	ModuleHash []byte         `ic:"module_hash"`
+}
+
+// DeploymentMode is the mode of a code_deployment change.
+type DeploymentMode struct {
+	Install   *idl.Null `ic:"install,variant"`
+	Reinstall *idl.Null `ic:"reinstall,variant"`
+	Upgrade   *idl.Null `ic:"upgrade,variant"`
+}
+
+// LoadSnapshot is a load_snapshot change.
+type LoadSnapshot struct {
+	CanisterVersion  uint64 `ic:"canister_version"`
+	SnapshotID       []byte `ic:"snapshot_id"`
+	TakenAtTimestamp uint64 `ic:"taken_at_timestamp"`
+}

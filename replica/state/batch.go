@@ -36,13 +36,15 @@ type Batch struct {
 	// with it.
 	Snapshots        []SnapshotWrite
 	DeletedSnapshots []SnapshotRef
+	// Chunks are the round's changes to chunk stores, in order.
+	Chunks []ChunkUpdate
 }
 
 // Empty reports whether the batch changes nothing.
 func (b *Batch) Empty() bool {
 	return len(b.Meta) == 0 && len(b.Canisters) == 0 && len(b.DeletedCanister) == 0 &&
 		len(b.Modules) == 0 && len(b.Memory) == 0 && len(b.Ingress) == 0 && len(b.IngressPruned) == 0 &&
-		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0
+		len(b.Snapshots) == 0 && len(b.DeletedSnapshots) == 0 && len(b.Chunks) == 0
 }
 
 // Commit writes the batch durably (one fsync).
@@ -66,6 +68,11 @@ func (s *Store) Commit(b *Batch) error {
 			}
 		}
 		if err := putSnapshots(tx, b.Snapshots); err != nil {
+			return err
+		}
+		// Before the deletions: a snapshot's chunk store goes with it even
+		// when it is taken and deleted in one round.
+		if err := putChunks(tx, b.Chunks); err != nil {
 			return err
 		}
 		if err := deleteSnapshots(tx, b.DeletedSnapshots); err != nil {
@@ -126,6 +133,9 @@ func deleteCanisters(tx *bolt.Tx, ids [][]byte) error {
 			}
 		}
 		if err := deleteSnapshotsOf(tx, id); err != nil {
+			return err
+		}
+		if err := deleteChunksOf(tx, id); err != nil {
 			return err
 		}
 	}

@@ -100,6 +100,25 @@ type Canister struct {
 	// NextSnapshot is the local id of the canister's next snapshot: ids
 	// are never reused, so a stale id cannot name a newer snapshot.
 	NextSnapshot uint64 `cbor:"23,keyasint,omitempty"`
+	// Logs are the canister's log (fetch_canister_logs): the newest records
+	// within the IC's 4 KiB, oldest first.
+	Logs []LogRecord `cbor:"24,keyasint,omitempty"`
+	// NextLogIndex is the index of the next log record: indices never
+	// repeat, not even after the log is purged.
+	NextLogIndex uint64 `cbor:"25,keyasint,omitempty"`
+	// ChunkHashes lists the chunk store's chunks (their bytes live in their
+	// own bucket), in upload order: the store is charged 1 MiB per chunk.
+	ChunkHashes [][]byte `cbor:"26,keyasint,omitempty"`
+	// Heartbeat says the module exports canister_heartbeat, so that the
+	// scheduler knows without compiling modules at start.
+	Heartbeat bool `cbor:"27,keyasint,omitempty"`
+}
+
+// LogRecord is one line of a canister's log: a debug_print or a trap.
+type LogRecord struct {
+	Index          uint64 `cbor:"1,keyasint"`
+	TimestampNanos uint64 `cbor:"2,keyasint"`
+	Content        []byte `cbor:"3,keyasint"`
 }
 
 // Metadata is one custom section of a canister's module.

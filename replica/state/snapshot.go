@@ -34,6 +34,9 @@ type Snapshot struct {
 	CertifiedData   []byte   `cbor:"9,keyasint,omitempty"`
 	GlobalTimer     uint64   `cbor:"10,keyasint"`
 	TotalSize       uint64   `cbor:"11,keyasint"` // bytes, as list_canister_snapshots reports it
+	// ChunkHashes is the canister's chunk store when it was taken; the
+	// chunks are kept under SnapshotChunks(ID) in the chunk bucket.
+	ChunkHashes [][]byte `cbor:"12,keyasint,omitempty"`
 }
 
 // SnapshotWrite stores a new snapshot: its record and the non-zero 4 KiB
@@ -202,6 +205,9 @@ func deleteSnapshots(tx *bolt.Tx, refs []SnapshotRef) error {
 }
 
 func deleteSnapshotMemory(tx *bolt.Tx, id []byte) error {
+	if err := deleteChunksOf(tx, SnapshotChunks(id)); err != nil {
+		return fmt.Errorf("delete snapshot %x chunk store: %w", id, err)
+	}
 	for _, name := range [][]byte{bucketSnapshotHeap, bucketSnapshotStable} {
 		if err := tx.Bucket(name).DeleteBucket(id); err != nil && err != bolt.ErrBucketNotFound {
 			return fmt.Errorf("delete snapshot %x memory: %w", id, err)

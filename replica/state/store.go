@@ -59,7 +59,7 @@ func Open(dir string) (*Store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketMeta, bucketCanisters, bucketModules, bucketHeap, bucketStable, bucketIngress,
-			bucketSnapshots, bucketSnapshotHeap, bucketSnapshotStable} {
+			bucketSnapshots, bucketSnapshotHeap, bucketSnapshotStable, bucketChunks} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
