@@ -13,9 +13,14 @@ import (
 	"github.com/canistry/canistry/ic"
 	adapterv1 "github.com/canistry/canistry/internal/gen/canistry/adapter/v1"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
+	"github.com/canistry/canistry/internal/textcut"
 )
 
 // This file is the one place where failures become Connect errors.
+
+// maxMessage bounds what a client is told: a third-party adapter or a
+// canister may quote kilobytes of what it was given.
+const maxMessage = 1024
 
 func errorf(code connect.Code, format string, args ...any) *connect.Error {
 	return connect.NewError(code, fmt.Errorf(format, args...))
@@ -57,7 +62,7 @@ func toConnectError(err error) error {
 // fromAdapterStatus turns an adapter's gRPC status into a Connect error
 // with the same code (gRPC and Connect share them).
 func fromAdapterStatus(st *status.Status) *connect.Error {
-	ce := connect.NewError(connect.Code(st.Code()), errors.New(st.Message()))
+	ce := connect.NewError(connect.Code(st.Code()), errors.New(textcut.Cut(st.Message(), maxMessage)))
 	for _, d := range st.Details() {
 		if r, ok := d.(*adapterv1.IcReject); ok {
 			withIcError(ce, r.GetRejectCode(), r.GetErrorCode(), r.GetMessage())
@@ -67,7 +72,7 @@ func fromAdapterStatus(st *status.Status) *connect.Error {
 }
 
 func withIcError(ce *connect.Error, rejectCode uint32, errorCode, message string) *connect.Error {
-	d, err := connect.NewErrorDetail(&personalv1.IcError{RejectCode: rejectCode, ErrorCode: errorCode, Message: message})
+	d, err := connect.NewErrorDetail(&personalv1.IcError{RejectCode: rejectCode, ErrorCode: errorCode, Message: textcut.Cut(message, maxMessage)})
 	if err == nil {
 		ce.AddDetail(d)
 	}
