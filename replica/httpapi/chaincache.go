@@ -73,9 +73,10 @@ func (c *chainCache) verify(senderKey []byte, chain []signedDelegation, now time
 	if err != nil {
 		return nil, nil, err
 	}
-	list := targets.list()
-	c.put(&cachedChain{key: key, signer: signer, targets: list, expiry: expiry, weight: weigh(signerKey, list)})
-	return signer, slices.Clone(list), nil
+	allowed := targets.list()
+	c.put(&cachedChain{key: key, signer: signer, targets: allowed, expiry: expiry, weight: weigh(signerKey, allowed)})
+	// A copy: the Request's Targets go to the backend, the entry's stay.
+	return signer, slices.Clone(allowed), nil
 }
 
 // verifyUncached handles what is not worth caching: no delegation (the
