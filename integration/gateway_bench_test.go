@@ -36,9 +36,10 @@ type benchResult struct {
 // anew for every query), and by ic/delegated (which caches node keys) as
 // the owner's own key ("direct-own-key") and as the owner through a
 // delegation to a session key ("direct-delegated", what the gateway
-// sends): the last two differ only in the delegation. Concurrency 1 and
-// 8, all against one `canistry dev`. Every path verifies query
-// signatures. Run:
+// sends): the last two differ only in the delegation, whose signatures
+// the replica verifies once and then remembers (replica/httpapi's chain
+// cache), as the gateway does. Concurrency 1 and 8, all against one
+// `canistry dev`. Every path verifies query signatures. Run:
 //
 //	go test ./integration -run '^$' -bench BenchmarkGatewayRead -benchtime 3s
 func BenchmarkGatewayRead(b *testing.B) {

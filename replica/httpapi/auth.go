@@ -4,18 +4,23 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/internal/icsig"
 )
 
 // authenticate checks the envelope's authentication fields against the
 // request id (spec "Authentication"): the sender matches its public key,
 // the delegation chain is valid at now, and the signature verifies with the
-// last key of the chain. rootKey (DER) anchors canister signatures. It returns the intersection of the delegations'
-// targets (nil = unrestricted). Every failure is a 400.
-func authenticate(d *decoded, now time.Time, rootKey []byte) ([]principal.Principal, error) {
+// last key of the chain. rootKey (DER) anchors canister signatures; chains
+// remembers verified chains (nil: verify everything). It returns the
+// intersection of the delegations' targets (nil = unrestricted). Every
+// failure is a 400.
+func authenticate(d *decoded, now time.Time, rootKey []byte, chains *chainCache) ([]principal.Principal, error) {
 	env := &d.env
 	sender := principal.Principal{Raw: d.content.Sender}
 	hasAuth := env.SenderPubKey != nil || env.SenderSig != nil || env.SenderDelegation != nil
@@ -31,18 +36,24 @@ func authenticate(d *decoded, now time.Time, rootKey []byte) ([]principal.Princi
 	if expected := principal.NewSelfAuthenticating(env.SenderPubKey); !bytes.Equal(expected.Raw, sender.Raw) {
 		return nil, badAuth("the sender %s does not match the public key, which belongs to %s", sender, expected)
 	}
-	signer, targets, err := verifyDelegations(env.SenderPubKey, env.SenderDelegation, now, rootKey)
+	key, targets, err := chains.verify(env.SenderPubKey, env.SenderDelegation, now, rootKey)
 	if err != nil {
 		return nil, badAuth("%v", err)
 	}
-	key, err := parsePublicKey(signer, rootKey)
-	if err != nil {
-		return nil, badAuth("invalid sender key: %v", err)
-	}
+	// Never cached: the signature is over this request's id.
 	if err := key.Verify(withDomain(requestIDDomain, d.id), env.SenderSig); err != nil {
 		return nil, badAuth("invalid signature of request 0x%x: %v", d.id, err)
 	}
-	return targets.list(), nil
+	return targets, nil
+}
+
+// parseSigner parses the key that must sign the request.
+func parseSigner(der, rootKey []byte) (icsig.Verifier, error) {
+	key, err := parsePublicKey(der, rootKey)
+	if err != nil {
+		return nil, fmt.Errorf("invalid sender key: %w", err)
+	}
+	return key, nil
 }
 
 // badAuth is the 400 the IC answers for authentication failures.
@@ -51,37 +62,40 @@ func badAuth(format string, args ...any) *Error {
 }
 
 // verifyDelegations walks the chain from the sender's key and returns the
-// key that must sign the request and the intersection of all targets.
-func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time, rootKey []byte) ([]byte, targetSet, error) {
+// key that must sign the request, the intersection of all targets and the
+// earliest expiration (ns; the maximum without delegations).
+func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time, rootKey []byte) ([]byte, targetSet, uint64, error) {
 	if len(chain) > maxDelegations {
-		return nil, nil, fmt.Errorf("delegation chain has %d delegations, at most %d are allowed", len(chain), maxDelegations)
+		return nil, nil, 0, fmt.Errorf("delegation chain has %d delegations, at most %d are allowed", len(chain), maxDelegations)
 	}
 	signer := senderKey
 	seen := map[string]bool{string(senderKey): true}
 	var targets targetSet
+	expiry := uint64(math.MaxUint64)
 	for i, sd := range chain {
 		del, hash, err := decodeDelegation(sd.Delegation)
 		if err != nil {
-			return nil, nil, fmt.Errorf("delegation %d: %w", i, err)
+			return nil, nil, 0, fmt.Errorf("delegation %d: %w", i, err)
 		}
 		if err := checkDelegation(del, now); err != nil {
-			return nil, nil, fmt.Errorf("delegation %d: %w", i, err)
+			return nil, nil, 0, fmt.Errorf("delegation %d: %w", i, err)
 		}
 		key, err := parsePublicKey(signer, rootKey)
 		if err != nil {
-			return nil, nil, fmt.Errorf("delegation %d: invalid signing key: %w", i, err)
+			return nil, nil, 0, fmt.Errorf("delegation %d: invalid signing key: %w", i, err)
 		}
 		if err := key.Verify(withDomain(delegationDomain, hash), sd.Signature); err != nil {
-			return nil, nil, fmt.Errorf("delegation %d: invalid delegation signature: %w", i, err)
+			return nil, nil, 0, fmt.Errorf("delegation %d: invalid delegation signature: %w", i, err)
 		}
 		if seen[string(del.PubKey)] {
-			return nil, nil, fmt.Errorf("delegation %d: public key repeats in the chain (cycles are not allowed)", i)
+			return nil, nil, 0, fmt.Errorf("delegation %d: public key repeats in the chain (cycles are not allowed)", i)
 		}
 		seen[string(del.PubKey)] = true
 		targets = targets.intersect(del.Targets)
 		signer = del.PubKey
+		expiry = min(expiry, del.Expiration)
 	}
-	return signer, targets, nil
+	return signer, targets, expiry, nil
 }
 
 // decodeDelegation decodes a delegation map and computes its

@@ -70,7 +70,7 @@ func TestAgentGoEnvelopes(t *testing.T) {
 				if want := agent.NewRequestID(req); d.id != want {
 					t.Fatalf("request id = %x, agent-go computes %x", d.id, want)
 				}
-				if _, err := authenticate(d, testNow, nil); err != nil {
+				if _, err := authenticate(d, testNow, nil, nil); err != nil {
 					t.Fatalf("authenticate: %v", err)
 				}
 			})
@@ -209,7 +209,7 @@ func authenticateBody(t *testing.T, env map[string]any) ([]principal.Principal, 
 	if err != nil {
 		return nil, err
 	}
-	return authenticate(d, testNow, nil)
+	return authenticate(d, testNow, nil, nil)
 }
 
 func envelopeMap(t *testing.T, body []byte) map[string]any {
@@ -306,7 +306,7 @@ func TestMalformedEnvelopes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			d, err := decodeEnvelope(tt.body, "call")
 			if err == nil {
-				_, err = authenticate(d, testNow, nil)
+				_, err = authenticate(d, testNow, nil, nil)
 			}
 			assertHTTPError(t, err, http.StatusBadRequest, tt.message)
 		})

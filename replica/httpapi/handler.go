@@ -16,6 +16,7 @@ type handler struct {
 	backend Backend
 	cfg     Config
 	log     *slog.Logger
+	chains  *chainCache // delegation chains verified so far
 }
 
 // NewHandler returns the http.Handler of the IC HTTP interface. A nil log
@@ -24,7 +25,7 @@ func NewHandler(b Backend, cfg Config, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &handler{backend: b, cfg: cfg.withDefaults(), log: log}
+	return &handler{backend: b, cfg: cfg.withDefaults(), log: log, chains: newChainCache(defaultChainCacheBytes)}
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

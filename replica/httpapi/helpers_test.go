@@ -40,7 +40,8 @@ type stubBackend struct {
 	stateCert []byte
 	stateErr  error
 	nodeKey   ed25519.PrivateKey
-	rootKey   []byte // nil = a placeholder
+	rootKey   []byte    // nil = a placeholder
+	now       time.Time // zero = testNow
 }
 
 func newStubBackend() *stubBackend {
@@ -54,7 +55,21 @@ func (b *stubBackend) RootKey() []byte {
 	}
 	return []byte("root key")
 }
-func (b *stubBackend) Now() time.Time { return testNow }
+func (b *stubBackend) Now() time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.now.IsZero() {
+		return testNow
+	}
+	return b.now
+}
+
+// setNow moves the replica's clock.
+func (b *stubBackend) setNow(t time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.now = t
+}
 
 func (b *stubBackend) record(r *Request) {
 	b.mu.Lock()
@@ -169,6 +184,16 @@ func signedDelegationFor(t testing.TB, signer identity.Identity, delegate []byte
 	return map[string]any{"delegation": inner, "signature": sig}
 }
 
+// canonicalCBOR sorts map keys, as agents do, so that one chain encodes
+// to the same bytes in every request (Go maps have no order).
+var canonicalCBOR = func() cbor.EncMode {
+	m, err := cbor.CoreDetEncOptions().EncMode()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}()
+
 // delegatedEnvelope is req from sender's principal, signed by the last key
 // of the chain.
 func delegatedEnvelope(t testing.TB, sender identity.Identity, last identity.Identity, chain []map[string]any, req agent.Request) []byte {
@@ -178,7 +203,7 @@ func delegatedEnvelope(t testing.TB, sender identity.Identity, last identity.Ide
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := cbor.Marshal(map[string]any{
+	data, err := canonicalCBOR.Marshal(map[string]any{
 		"content":           &req,
 		"sender_pubkey":     sender.PublicKey(),
 		"sender_sig":        sig,

@@ -41,7 +41,7 @@ func (h *handler) parseRequest(w http.ResponseWriter, r *http.Request, rt route,
 // checks the ingress expiry, all against the backend's current time.
 func (h *handler) authorize(req *Request, d *decoded) error {
 	now := h.backend.Now()
-	targets, err := authenticate(d, now, h.backend.RootKey())
+	targets, err := authenticate(d, now, h.backend.RootKey(), h.chains)
 	if err != nil {
 		return err
 	}
