@@ -18,6 +18,10 @@ const (
 	DefaultEvictIdleAfter = 60 * time.Second
 	// maxEvictEvery bounds how often the scheduler scans the live set.
 	maxEvictEvery = time.Second
+	// maxEvictPerScan bounds the instances one scan closes, so that a
+	// fleet going idle at once does not hold back a round; a full scan is
+	// followed by another at the next tick.
+	maxEvictPerScan = 64
 )
 
 // liveSet is the canisters that have a live instance, with when each was
@@ -83,15 +87,21 @@ func (r *Replica) LiveInstances() int { return r.live.len() }
 func (r *Replica) Evictions() uint64 { return r.evictions.Load() }
 
 // evictIdle closes the instances that are idle for too long or beyond the
-// cap. It runs on the scheduler goroutine between rounds, so every committed
+// cap, at most maxEvictPerScan of them; more reports that some were left.
+// It runs on the scheduler goroutine between rounds, so every committed
 // execution is already in the store and no round is using an instance.
-func (r *Replica) evictIdle(now time.Time) {
+func (r *Replica) evictIdle(now time.Time) (more bool) {
 	if r.failure() != nil {
-		return // the store misses what the instances hold: keep them
+		return false // the store misses what the instances hold: keep them
 	}
-	for _, cd := range r.live.candidates(now, r.cfg.EvictIdleAfter, r.cfg.MaxLiveInstances) {
+	cands := r.live.candidates(now, r.cfg.EvictIdleAfter, r.cfg.MaxLiveInstances)
+	if len(cands) > maxEvictPerScan {
+		cands, more = cands[:maxEvictPerScan], true
+	}
+	for _, cd := range cands {
 		r.evict(cd)
 	}
+	return more
 }
 
 // evict closes one instance unless it is in use: a query holds c.mu (we do

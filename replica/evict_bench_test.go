@@ -33,6 +33,10 @@ const benchIdle = 30 * time.Second
 // latency of a cold (evicted) canister against a warm one. It runs once:
 //
 //	flock /tmp/canistry-cpu.lock go test -run '^$' -bench FleetEviction -benchtime 1x ./replica/
+//
+// Measured with 1,000 on the 2-core machine: 4.7 GB installed (all live),
+// 2.5 GB touched once after a restart, 0.38 GB evicted; a cold query 5.6 ms,
+// a warm one 0.67 ms (unverified agent-go round trip included).
 func BenchmarkFleetEviction(b *testing.B) {
 	n := fleetSize(b)
 	id, err := identity.NewRandomEd25519Identity()

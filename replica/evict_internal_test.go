@@ -77,3 +77,17 @@ func TestCandidatesOverTheCapAreLeastRecentlyUsed(t *testing.T) {
 		t.Fatalf("candidates with eviction off = %d, want none", len(got))
 	}
 }
+
+// One scan closes at most maxEvictPerScan instances and says more are left.
+func TestEvictionScanIsBounded(t *testing.T) {
+	r := &Replica{cfg: Config{EvictIdleAfter: time.Second}}
+	for range maxEvictPerScan + 1 {
+		idleCanister(r, nil)
+	}
+	if more := r.evictIdle(time.Now()); !more || r.LiveInstances() != 1 {
+		t.Fatalf("first scan: more = %v, live = %d; want true, 1", more, r.LiveInstances())
+	}
+	if more := r.evictIdle(time.Now()); more || r.LiveInstances() != 0 {
+		t.Fatalf("second scan: more = %v, live = %d; want false, 0", more, r.LiveInstances())
+	}
+}
