@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
 
@@ -43,6 +44,7 @@ func (c *canister) empty() bool { return c.rec.ModuleHash == nil }
 // time it is needed after a start. Callers hold c.mu.
 func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 	if c.inst != nil {
+		r.live.touch(c, time.Now())
 		return c.inst, nil
 	}
 	if c.empty() {
@@ -70,6 +72,7 @@ func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 		return nil, fmt.Errorf("restore instance of %s: %w", c.id(), err)
 	}
 	c.inst = inst
+	r.live.touch(c, time.Now())
 	return inst, nil
 }
 

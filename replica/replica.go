@@ -25,7 +25,14 @@ type Config struct {
 	// SyncCallTimeout bounds how long a synchronous call waits before the
 	// client is told to poll (HTTP 202).
 	SyncCallTimeout time.Duration
-	Logger          *slog.Logger
+	// EvictIdleAfter is how long a canister's wasm instance stays in memory
+	// unused before it is closed (restored from the store on next use);
+	// zero takes DefaultEvictIdleAfter, negative never evicts.
+	EvictIdleAfter time.Duration
+	// MaxLiveInstances caps the live instances; beyond it the least
+	// recently used are closed. Zero means no cap.
+	MaxLiveInstances int
+	Logger           *slog.Logger
 }
 
 // ImplVersion is reported by /api/v2/status.
@@ -60,6 +67,11 @@ type Replica struct {
 	// scheduler goroutine (and load, before it starts) touches them.
 	pending   []*state.Message
 	snapshots snapshotIndex // canister snapshot records; see snapshot.go
+	// live are the canisters with a live instance; lastEvict is when the
+	// scheduler last scanned them (see evict.go).
+	live      liveSet
+	lastEvict time.Time
+	evictions atomic.Uint64
 
 	certified atomic.Pointer[certify.Certified]
 	failed    atomic.Pointer[error] // set when the disk refused a commit
@@ -81,6 +93,12 @@ func Open(cfg Config) (*Replica, error) {
 	}
 	if cfg.SyncCallTimeout == 0 {
 		cfg.SyncCallTimeout = 10 * time.Second
+	}
+	if cfg.EvictIdleAfter == 0 {
+		cfg.EvictIdleAfter = DefaultEvictIdleAfter
+	}
+	if cfg.MaxLiveInstances < 0 {
+		return nil, fmt.Errorf("replica: MaxLiveInstances is %d, want 0 (no cap) or more", cfg.MaxLiveInstances)
 	}
 	store, err := state.Open(cfg.StateDir)
 	if err != nil {

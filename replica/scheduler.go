@@ -48,6 +48,9 @@ func (r *Replica) schedule() {
 			if len(r.pending) > 0 || len(r.bounded) > 0 || r.timersDue() || r.heartbeatDue() || time.Since(r.lastPrune) > time.Second {
 				r.round(nil)
 			}
+			if now := time.Now(); r.evictDue(now) && !r.evictIdle(now) {
+				r.lastEvict = now
+			}
 		case m := <-r.queue:
 			r.round(r.drain(m))
 		}

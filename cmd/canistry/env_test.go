@@ -31,6 +31,9 @@ func TestBadEnvironmentIsAUsageError(t *testing.T) {
 		{"CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE", "-5", []string{"replica"}},
 		{"CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE", "lots", []string{"replica"}},
 		{"CANISTRY_LOG_LEVEL", "verbose", []string{"replica"}},
+		{"CANISTRY_EVICT_IDLE_AFTER", "-1s", []string{"replica"}},
+		{"CANISTRY_EVICT_IDLE_AFTER", "a while", []string{"replica"}},
+		{"CANISTRY_MAX_LIVE_INSTANCES", "-3", []string{"replica"}},
 		{"CANISTRY_STATE_DIR", "", []string{"replica"}},
 	}
 	// Should a check regress, dev and replica fail at once on a state dir

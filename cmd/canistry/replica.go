@@ -21,6 +21,7 @@ type replicaFlags struct {
 	listen          listenAddr
 	stateDir        string
 	maxInstructions uint64
+	evict           evictFlags
 	logLevel        slog.Level
 }
 
@@ -28,6 +29,8 @@ var replicaEnv = envVars{
 	"listen":                       "CANISTRY_LISTEN",
 	"state-dir":                    "CANISTRY_STATE_DIR",
 	"max-instructions-per-message": "CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE",
+	"evict-idle-after":             "CANISTRY_EVICT_IDLE_AFTER",
+	"max-live-instances":           "CANISTRY_MAX_LIVE_INSTANCES",
 	"log-level":                    "CANISTRY_LOG_LEVEL",
 }
 
@@ -38,6 +41,7 @@ func parseReplicaFlags(args []string, stderr io.Writer) (*replicaFlags, error) {
 	fs.Var(&f.listen, "listen", "`host:port` to serve the IC HTTP interface on")
 	fs.StringVar(&f.stateDir, "state-dir", ".canistry/replica", "directory of the replica's durable state")
 	fs.Uint64Var(&f.maxInstructions, "max-instructions-per-message", 0, "instruction limit of an update message; 0 = the IC's default of 40 billion")
+	f.evict.register(fs)
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
@@ -72,11 +76,13 @@ func runReplica(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", f.listen, err)
 	}
 	defer ln.Close()
-	r, err := replica.Open(replica.Config{
+	cfg := replica.Config{
 		StateDir: f.stateDir,
 		Limits:   exec.Limits{Update: f.maxInstructions},
 		Logger:   log,
-	})
+	}
+	f.evict.apply(&cfg)
+	r, err := replica.Open(cfg)
 	if err != nil {
 		return fmt.Errorf("cannot open state dir %s: %w", f.stateDir, err)
 	}

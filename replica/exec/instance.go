@@ -54,14 +54,14 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 			inst.Close()
 			return nil, err
 		}
-		stable = append([]byte(nil), with.Stable...)
+		stable = cloneSparse(with.Stable)
 		if len(stable)%PageSize != 0 {
 			inst.Close()
 			return nil, fmt.Errorf("stable memory of %d bytes is not a whole number of pages", len(stable))
 		}
 	}
 	inst.stable = newStableMemory(stable)
-	inst.heap = append([]byte(nil), inst.liveHeap()...)
+	inst.heap = cloneSparse(inst.liveHeap())
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil
 }
@@ -145,7 +145,7 @@ func (i *Instance) setHeap(heap []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	copy(i.mem.UnsafeData(i.store), heap)
+	copySparse(i.mem.UnsafeData(i.store), heap)
 	return nil
 }
 
@@ -229,7 +229,8 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 		}
 	}
 	if len(live) > old {
-		i.heap = append(i.heap, live[old:]...)
+		i.growCommitted(len(live))
+		copySparse(i.heap[old:], live[old:])
 		for off := old; off < len(live); off += DeltaPageSize {
 			page := live[off : off+DeltaPageSize]
 			if !isZero(page) {
@@ -238,6 +239,18 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 		}
 	}
 	return changed
+}
+
+// growCommitted lengthens the committed heap to n bytes. A new backing
+// array (with room for later growth) gets only the non-zero pages copied,
+// so the committed copy stays as sparse in resident memory as the heap.
+func (i *Instance) growCommitted(n int) {
+	if cap(i.heap) < n {
+		grown := make([]byte, len(i.heap), n+n/4)
+		copySparse(grown, i.heap)
+		i.heap = grown
+	}
+	i.heap = i.heap[:n]
 }
 
 func isZero(b []byte) bool {

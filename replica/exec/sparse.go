@@ -1,0 +1,36 @@
+package exec
+
+import "bytes"
+
+// Restoring an instance copies whole memories: from the store's buffer into
+// the wasm memory, and from there into the committed copy. Writing a page of
+// zeros into memory that is still untouched makes the system commit it, so
+// an idle canister restored from disk would cost its full heap size twice
+// in resident memory even where the heap is empty. These copies skip the
+// pages that are zero on both sides.
+
+var zeroDeltaPage [DeltaPageSize]byte
+
+// copySparse makes dst equal src (of the same length), leaving untouched
+// the pages that are zero in both.
+func copySparse(dst, src []byte) {
+	for off := 0; off < len(src); off += DeltaPageSize {
+		end := min(off+DeltaPageSize, len(src))
+		s, d := src[off:end], dst[off:end]
+		if bytes.Equal(s, zeroDeltaPage[:len(s)]) && bytes.Equal(d, zeroDeltaPage[:len(d)]) {
+			continue
+		}
+		copy(d, s)
+	}
+}
+
+// cloneSparse is a copy of b that leaves its zero pages untouched (a fresh
+// large allocation comes zeroed from the system).
+func cloneSparse(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	out := make([]byte, len(b))
+	copySparse(out, b)
+	return out
+}
