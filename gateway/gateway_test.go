@@ -83,6 +83,21 @@ type env struct {
 	canister map[string]principal.Principal // by protocol version
 }
 
+// serve serves g on a free port of 127.0.0.1 until the test ends and
+// returns its base URL.
+func serve(t testing.TB, g *gateway.Gateway) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = g.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + ln.Addr().String()
+}
+
 func newEnv(t testing.TB, adapters []string, versions ...string) *env {
 	t.Helper()
 	return newEnvTTL(t, 0, adapters, versions...)
@@ -116,15 +131,7 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { g.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	e := &env{replica: r, id: id, gw: gw, client: client, host: h, url: "http://" + ln.Addr().String(), canister: map[string]principal.Principal{}}
+	e := &env{replica: r, id: id, gw: gw, client: client, host: h, url: serve(t, g), canister: map[string]principal.Principal{}}
 	for _, v := range versions {
 		e.canister[v] = e.install(t, v)
 	}

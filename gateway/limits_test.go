@@ -57,15 +57,7 @@ func limitedGateway(t *testing.T, l gateway.Limits) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = g.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return "http://" + ln.Addr().String()
+	return serve(t, g)
 }
 
 // unreachableUsers sends users' calls nowhere (a closed port); the limits
@@ -236,13 +228,18 @@ func isTimeout(err error) bool {
 // answered resource_exhausted at once, and served again once a slot frees.
 func TestLoadIsShed(t *testing.T) {
 	url := limitedGateway(t, gateway.Limits{MaxConcurrent: 1})
+	// A client of its own: http.DefaultClient may hold a kept-alive
+	// connection to this port from an earlier test's gateway, and a request
+	// whose body is a pipe cannot be retried on a fresh one.
+	client := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(client.CloseIdleConnections)
 	pr, pw := io.Pipe()
 	held := make(chan struct{})
 	go func() {
 		defer close(held)
 		req, _ := http.NewRequest(http.MethodPost, url+putPath, pr)
 		req.Header.Set("Content-Type", "application/json")
-		if resp, err := http.DefaultClient.Do(req); err == nil {
+		if resp, err := client.Do(req); err == nil {
 			resp.Body.Close()
 		}
 	}()
@@ -250,7 +247,7 @@ func TestLoadIsShed(t *testing.T) {
 	put := func() string {
 		req, _ := http.NewRequest(http.MethodPost, url+putPath, strings.NewReader(`{"key":"k"}`))
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err != nil {
 			return err.Error()
 		}

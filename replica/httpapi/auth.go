@@ -49,7 +49,7 @@ func authenticate(d *decoded, now time.Time, rootKey []byte, chains *chainCache)
 
 // parseSigner parses the key that must sign the request.
 func parseSigner(der, rootKey []byte) (icsig.Verifier, error) {
-	key, err := parsePublicKey(der, rootKey)
+	key, err := icsig.ParsePublicKey(der, rootKey)
 	if err != nil {
 		return nil, fmt.Errorf("invalid sender key: %w", err)
 	}
@@ -80,7 +80,7 @@ func verifyDelegations(senderKey []byte, chain []signedDelegation, now time.Time
 		if err := checkDelegation(del, now); err != nil {
 			return nil, nil, 0, fmt.Errorf("delegation %d: %w", i, err)
 		}
-		key, err := parsePublicKey(signer, rootKey)
+		key, err := icsig.ParsePublicKey(signer, rootKey)
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("delegation %d: invalid signing key: %w", i, err)
 		}

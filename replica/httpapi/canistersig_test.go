@@ -12,6 +12,7 @@ import (
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/certification/ii"
 	"github.com/aviate-labs/agent-go/principal"
+	"github.com/canistry/canistry/internal/icsig"
 	"github.com/canistry/canistry/replica/certify"
 	"github.com/fxamacker/cbor/v2"
 )
@@ -34,7 +35,7 @@ func mustMarshalSPKI(oid asn1.ObjectIdentifier, key []byte) []byte {
 }
 
 func TestSpecCanisterSigKeyDER(t *testing.T) {
-	if _, err := parsePublicKey(specCanisterSigDER, nil); err != nil {
+	if _, err := icsig.ParsePublicKey(specCanisterSigDER, nil); err != nil {
 		t.Fatal(err)
 	}
 	if der := mustMarshalSPKI(oidCanisterSig, append([]byte{byte(len(testCanister.Raw))}, append(testCanister.Raw, "seed"...)...)); string(der) != string(specCanisterSigDER) {

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/canistry/canistry/internal/textcut"
 )
 
 // MaxPageTokenLength bounds a page token: a cursor is a key or an id, and
@@ -43,10 +45,4 @@ func DecodePageToken(token string) (string, error) {
 }
 
 // quoteShort quotes s for an error message, cut to a length a person reads.
-func quoteShort(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(s[:max]) + "…"
-}
+func quoteShort(s string) string { return strconv.Quote(textcut.Cut(s, 64)) }
