@@ -13,7 +13,7 @@ import (
 //	identity.pem   the dev identity: controls and owns the dev canisters
 //	gateway.pem    the gateway's key, which users (the dev identity too) delegate to
 //	replica/       the embedded replica's state
-//	dev.json       where the replica and gateway listen, and the canisters dev made
+//	dev.json       where the replica and gateway listen, the registry, and the canisters dev made
 type devDir string
 
 func (d devDir) identityPath() string   { return filepath.Join(string(d), "identity.pem") }
@@ -29,6 +29,9 @@ type devInfo struct {
 	// GatewayKey is the hex of the gateway's DER public key, the key
 	// delegations must end at.
 	GatewayKey string `json:"gatewayKey"`
+	// Registry is the registry canister dev installed, which installs the
+	// canisters.
+	Registry string `json:"registry,omitempty"`
 	// Canisters are the canisters dev installed, by the protocol version
 	// they were installed with.
 	Canisters map[string]string `json:"canisters"`

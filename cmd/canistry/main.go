@@ -34,6 +34,13 @@ func init() {
 		{name: "canister", summary: "create, upgrade and describe canisters of the dev environment", run: runCanister},
 		{name: "session", summary: "print a Canistry-Delegation header value for an identity", run: runSession},
 		{name: "identity", summary: "make a PEM identity", run: runIdentity},
+		{name: "app", summary: "list and create apps of the store, manage their developers", run: runApp},
+		{name: "release", summary: "upload, review, publish and revoke an app's releases", run: runRelease},
+		{name: "install", summary: "get your own canister of an app; prints its id", run: runInstall},
+		{name: "canisters", summary: "list your canisters and the upgrades available", run: runCanisters},
+		{name: "upgrade", summary: "upgrade your canister, showing the steps live", run: runUpgrade},
+		{name: "role", summary: "grant or revoke registry roles (operators)", run: runRole},
+		{name: "whoami", summary: "print your identity's principal", run: runWhoami},
 		{name: "adapter", summary: "serve a built-in adapter (run by the gateway)", run: runAdapter, hidden: true},
 	}
 }
