@@ -12,12 +12,41 @@ import (
 //   - moc breaks long method signatures inside an argument list
 //     ("if_revision:\n    opt nat"), where the parser accepts no line break,
 //     so every run of white space outside a quoted name becomes one space;
+//   - a hand-written contract carries // comments, which the parser does
+//     not skip, and which collapsing lines would run into the code after
+//     them, so they are dropped first;
 //   - moc names the service's type ("type Personal = service {...}; service :
 //     (init) -> Personal"), a service reference type the parser cannot
 //     convert (it panics), so the methods are inlined into the service.
 func normalize(did string) (string, error) {
-	flat := collapseSpace(did)
+	flat := collapseSpace(stripComments(did))
 	return inlineServiceType(flat)
+}
+
+// stripComments removes every "//" comment outside double quotes, up to
+// (not including) the end of its line.
+func stripComments(s string) string {
+	var b strings.Builder
+	inQuote, inComment := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case inComment:
+			if c == '\n' {
+				inComment = false
+				b.WriteByte(c)
+			}
+		case inQuote:
+			b.WriteByte(c)
+			inQuote = c != '"'
+		case c == '/' && i+1 < len(s) && s[i+1] == '/':
+			inComment = true
+		default:
+			b.WriteByte(c)
+			inQuote = c == '"'
+		}
+	}
+	return b.String()
 }
 
 // collapseSpace folds white space runs outside double quotes into one space.

@@ -25,3 +25,11 @@ func TestNormalizeRefusesServiceReferences(t *testing.T) {
 		t.Errorf("normalize of a service reference type = %v; want a refusal", err)
 	}
 }
+
+func TestNormalizeDropsComments(t *testing.T) {
+	in := "// the contract\ntype T = record {\n  a : text; // \"a\" // b\n  \"x//y\" : nat;\n};\nservice : {} // end"
+	want := `type T = record { a : text; "x//y" : nat; }; service : {}`
+	if got, err := normalize(in); err != nil || strings.TrimSpace(got) != want {
+		t.Errorf("normalize = %q, %v\nwant %q", got, err, want)
+	}
+}
