@@ -12,11 +12,13 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/gateway/auth"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic/delegated"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
+	"github.com/canistry/canistry/internal/gen/canistry/platform/v1/platformv1connect"
 	"github.com/canistry/canistry/internal/gen/canistry/session/v1/sessionv1connect"
 )
 
@@ -50,6 +52,10 @@ type Config struct {
 	NegotiationTTL time.Duration
 	// Limits bound requests; zero fields take the defaults.
 	Limits Limits
+	// Registry is the registry canister the platform API
+	// (canistry.platform.v1) is served over; without one (no Raw) the
+	// platform services answer Unimplemented saying so.
+	Registry principal.Principal
 }
 
 // Gateway is the Connect server of the stable API.
@@ -63,6 +69,7 @@ type Gateway struct {
 	users  *delegated.Sender
 	auth   *auth.Verifier
 	rates  *userRates
+	plat   *platform
 }
 
 // New makes a gateway over a running host.
@@ -82,25 +89,34 @@ func New(cfg Config) (*Gateway, error) {
 	if err := cfg.Limits.Validate(); err != nil {
 		return nil, err
 	}
-	return &Gateway{
+	g := &Gateway{
 		host: cfg.Host, ic: cfg.IC, log: cfg.Logger, health: cfg.Health, limits: cfg.Limits.withDefaults(),
 		users: cfg.Users, auth: auth.New(cfg.Users.Key(), cfg.Users.RootKey()),
 		rates: newUserRates(cfg.Limits.UserRate, cfg.Limits.UserBurst),
 		neg:   newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
-	}, nil
+	}
+	g.plat = &platform{g: g, id: cfg.Registry}
+	return g, nil
 }
 
-// Handler serves the stable API, the session service (without
-// authentication), grpchealth and grpcreflect (v1 and v1alpha) on one mux,
-// within the gateway's limits.
+// Handler serves the stable APIs (personal and platform), the session
+// service (without authentication), grpchealth and grpcreflect (v1 and
+// v1alpha) on one mux, within the gateway's limits.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
-		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
+	api := []connect.HandlerOption{
+		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)),
+		connect.WithReadMaxBytes(g.limits.MaxMessageBytes),
+	}
+	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g}, api...))
+	mux.Handle(platformv1connect.NewStoreServiceHandler(&storeService{p: g.plat}, api...))
+	mux.Handle(platformv1connect.NewInstallServiceHandler(&installService{p: g.plat}, api...))
+	mux.Handle(platformv1connect.NewPublisherServiceHandler(&publisherService{p: g.plat}, api...))
 	small := connect.WithReadMaxBytes(64 << 10) // session, health and reflection requests are tiny
 	mux.Handle(sessionv1connect.NewSessionServiceHandler(&sessionService{key: g.users.Key()}, small))
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName,
+		platformv1connect.StoreServiceName, platformv1connect.InstallServiceName, platformv1connect.PublisherServiceName,
 		sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+
+	"github.com/canistry/canistry/internal/gen/canistry/platform/v1/platformv1connect"
 )
 
 // Limits bound what one client can make the gateway hold: every input is
@@ -104,13 +106,17 @@ func limited(next http.Handler, l Limits) http.Handler {
 			_ = errs.Write(w, r, err)
 			return
 		}
-		if r.ContentLength > l.MaxBodyBytes {
+		bound := l.MaxBodyBytes
+		if r.URL.Path == platformv1connect.PublisherServiceUploadReleaseProcedure {
+			bound = max(bound, uploadBodyBytes) // a stream of chunks, each message bounded as any other
+		}
+		if r.ContentLength > bound {
 			err := connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(
-				"the request body is %d bytes; the gateway accepts at most %d", r.ContentLength, l.MaxBodyBytes))
+				"the request body is %d bytes; the gateway accepts at most %d", r.ContentLength, bound))
 			_ = errs.Write(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, l.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, bound)
 		next.ServeHTTP(w, r)
 	})
 }

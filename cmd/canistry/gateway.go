@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aviate-labs/agent-go/identity"
+	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/gateway/host"
@@ -33,13 +34,16 @@ type gatewayFlags struct {
 	negotiationTTL positiveDuration
 	logLevel       slog.Level
 	limits         limitFlags
+	registry       principalFlag
 }
 
 const gatewayHelp = `Usage: canistry gateway --replica URL [flags]
 
 Serves the stable API canistry.personal.v1.PersonalService (Connect, gRPC,
 gRPC-Web; JSON and binary; HTTP/1.1 and h2c) with grpchealth and
-grpcreflect. Each request names its canister in the header
+grpcreflect, and with --registry the platform API canistry.platform.v1
+(StoreService, InstallService, PublisherService) over that registry
+canister, as the caller (the delegation's targets must allow it). Each request names its canister in the header
 Canistry-Canister; the gateway reads the canister's certified
 canistry:protocol metadata and routes through the adapter serving that
 version. Answers carry Canistry-Protocol.
@@ -75,6 +79,7 @@ var gatewayEnv = withLimitEnv(envVars{
 	"fetch-root-key":   "CANISTRY_FETCH_ROOT_KEY",
 	"negotiation-ttl":  "CANISTRY_NEGOTIATION_TTL",
 	"log-level":        "CANISTRY_LOG_LEVEL",
+	"registry":         "CANISTRY_REGISTRY",
 })
 
 // defaultUserRate limits each user of a gateway to this many requests a
@@ -95,6 +100,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
 	fs.Var(&f.negotiationTTL, "negotiation-ttl", "how long (`duration`) a canister's negotiated protocol is trusted before it is read again")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
+	fs.Var(&f.registry, "registry", "the registry canister's `id`, over which the platform API canistry.platform.v1 is served; empty: the platform API answers unimplemented")
 	f.limits.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, gatewayHelp)
@@ -136,7 +142,11 @@ func runGateway(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("cannot listen on %s: %w", f.listen, err)
 	}
 	defer ln.Close()
-	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs,
+	var registry principal.Principal
+	if f.registry != "" {
+		registry = principal.MustDecode(string(f.registry)) // principalFlag has checked it
+	}
+	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs, registry: registry,
 		ttl: time.Duration(f.negotiationTTL), limits: f.limits, log: log, ln: ln, announce: func() {
 			fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 		}})
@@ -152,6 +162,7 @@ type stack struct {
 	log      *slog.Logger
 	ln       net.Listener
 	announce func() // called once the gateway serves
+	registry principal.Principal
 }
 
 // serveStack starts the adapters and serves the gateway until ctx ends.
@@ -177,12 +188,12 @@ func serveStack(ctx context.Context, s stack) error {
 	// delegations, the calls it makes for them.
 	users := delegated.NewSender(client, s.id)
 	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log,
-		NegotiationTTL: s.ttl, Limits: s.limits.gateway()})
+		NegotiationTTL: s.ttl, Limits: s.limits.gateway(), Registry: s.registry})
 	if err != nil {
 		return err
 	}
 	s.log.Info("gateway serving", "url", "http://"+s.ln.Addr().String(), "identity", s.id.Sender().String(),
-		"gateway_key", hex.EncodeToString(s.id.PublicKey()), "replica", s.ic.URL.String())
+		"gateway_key", hex.EncodeToString(s.id.PublicKey()), "replica", s.ic.URL.String(), "registry", registryText(s.registry))
 	if s.announce != nil {
 		s.announce()
 	}
@@ -238,4 +249,13 @@ func fetchRootKey(mode rootKeyMode, u *url.URL) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// registryText names the registry for logs ("" without one: the zero
+// principal would print as aaaaa-aa).
+func registryText(p principal.Principal) string {
+	if len(p.Raw) == 0 {
+		return ""
+	}
+	return p.String()
 }

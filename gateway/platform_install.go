@@ -1,0 +1,181 @@
+package gateway
+
+import (
+	"context"
+
+	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go/principal"
+
+	"github.com/canistry/canistry/canisters/registry"
+	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
+	"github.com/canistry/canistry/internal/gen/canistry/platform/v1/platformv1connect"
+)
+
+// installService is canistry.platform.v1.InstallService.
+type installService struct {
+	platformv1connect.UnimplementedInstallServiceHandler
+	p *platform
+}
+
+var _ platformv1connect.InstallServiceHandler = (*installService)(nil)
+
+// canisterID parses a request's canister id.
+func canisterID(text string) (principal.Principal, error) {
+	p, err := principal.Decode(text)
+	if err != nil || text == "" {
+		return principal.Principal{}, errorf(connect.CodeInvalidArgument, "canister_id %q is not a textual principal", text)
+	}
+	return p, nil
+}
+
+func (s *installService) Install(ctx context.Context, req *connect.Request[platformv1.InstallRequest]) (*connect.Response[platformv1.InstallResponse], error) {
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	c, err := reg.Install(ctx, req.Msg.GetApp(), req.Msg.GetVersion())
+	if err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.InstallResponse{Canister: canisterMsg(c)}), nil
+}
+
+func (s *installService) ListMyCanisters(ctx context.Context, req *connect.Request[platformv1.ListMyCanistersRequest]) (*connect.Response[platformv1.ListMyCanistersResponse], error) {
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	cs, err := reg.MyCanisters(ctx)
+	if err != nil {
+		return nil, platformError(err)
+	}
+	out := &platformv1.ListMyCanistersResponse{}
+	releases := map[string][]registry.Release{} // by app: one list_releases per app
+	for _, c := range cs {
+		m := canisterMsg(c)
+		if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c, releases); err != nil {
+			return nil, platformError(err)
+		}
+		out.Canisters = append(out.Canisters, m)
+	}
+	return connect.NewResponse(out), nil
+}
+
+// upgradeAvailable is the newest version c may upgrade to, reading its
+// app's releases once per request.
+func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Canister, releases map[string][]registry.Release) (string, error) {
+	if c.Version == "" {
+		return "", nil
+	}
+	rs, ok := releases[c.App]
+	if !ok {
+		var err error
+		if rs, err = reg.ListReleases(ctx, c.App); err != nil {
+			return "", err
+		}
+		releases[c.App] = rs
+	}
+	return newestUpgrade(rs, c.Version), nil
+}
+
+func (s *installService) GetCanister(ctx context.Context, req *connect.Request[platformv1.GetCanisterRequest]) (*connect.Response[platformv1.GetCanisterResponse], error) {
+	id, err := canisterID(req.Msg.GetCanisterId())
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	c, ok, err := reg.GetCanister(ctx, id)
+	if err != nil {
+		return nil, platformError(err)
+	}
+	if !ok {
+		// The registry answers null to strangers too: not telling which
+		// canisters exist is its choice.
+		return nil, errorf(connect.CodeNotFound, "no canister %s of yours at the registry", id)
+	}
+	m := canisterMsg(c)
+	if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c, map[string][]registry.Release{}); err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.GetCanisterResponse{Canister: m}), nil
+}
+
+func (s *installService) Upgrade(ctx context.Context, req *connect.Request[platformv1.UpgradeRequest]) (*connect.Response[platformv1.UpgradeResponse], error) {
+	id, err := canisterID(req.Msg.GetCanisterId())
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	u, err := reg.Upgrade(ctx, id, req.Msg.GetVersion())
+	if err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.UpgradeResponse{Upgrade: upgradeMsg(u)}), nil
+}
+
+func (s *installService) GetUpgrade(ctx context.Context, req *connect.Request[platformv1.GetUpgradeRequest]) (*connect.Response[platformv1.GetUpgradeResponse], error) {
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	u, ok, err := reg.GetUpgrade(ctx, req.Msg.GetUpgradeId())
+	if err != nil {
+		return nil, platformError(err)
+	}
+	if !ok {
+		return nil, errorf(connect.CodeNotFound, "no upgrade %d of yours at the registry", req.Msg.GetUpgradeId())
+	}
+	return connect.NewResponse(&platformv1.GetUpgradeResponse{Upgrade: upgradeMsg(u)}), nil
+}
+
+func (s *installService) Uninstall(ctx context.Context, req *connect.Request[platformv1.UninstallRequest]) (*connect.Response[platformv1.UninstallResponse], error) {
+	id, err := canisterID(req.Msg.GetCanisterId())
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	c, err := reg.Uninstall(ctx, id)
+	if err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.UninstallResponse{Canister: canisterMsg(c)}), nil
+}
+
+func (s *installService) DeleteCanister(ctx context.Context, req *connect.Request[platformv1.DeleteCanisterRequest]) (*connect.Response[platformv1.DeleteCanisterResponse], error) {
+	id, err := canisterID(req.Msg.GetCanisterId())
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.Delete(ctx, id); err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.DeleteCanisterResponse{}), nil
+}
+
+func (s *installService) ReleaseControl(ctx context.Context, req *connect.Request[platformv1.ReleaseControlRequest]) (*connect.Response[platformv1.ReleaseControlResponse], error) {
+	id, err := canisterID(req.Msg.GetCanisterId())
+	if err != nil {
+		return nil, err
+	}
+	reg, err := s.p.registry(ctx, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.ReleaseControl(ctx, id); err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.ReleaseControlResponse{}), nil
+}
