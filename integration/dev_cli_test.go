@@ -67,7 +67,7 @@ func TestDevFirstRun(t *testing.T) {
 	if d.exitErr != nil {
 		t.Fatalf("exit after SIGINT: %v; stderr:\n%s", d.exitErr, d.stderr)
 	}
-	want := []string{"replica " + d.replica, "gateway " + d.gateway}
+	want := []string{"replica " + d.replica, "gateway " + d.gateway, "registry " + d.registry}
 	for _, v := range []string{"1.0.0", "2.0.0", "3.0.0"} {
 		want = append(want, "personal/"+v+" "+d.canisters[v])
 	}

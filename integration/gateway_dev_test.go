@@ -27,6 +27,7 @@ type devProcess struct {
 	workDir   string // dev's working directory ("": the test's)
 	replica   string
 	gateway   string
+	registry  string            // the registry canister's id
 	canisters map[string]string // by protocol version
 	// gatewayKey (hex) and delegation (a Canistry-Delegation value for
 	// the dev identity and the dev canisters) are what dev printed.
@@ -89,6 +90,8 @@ func (d *devProcess) parse(line string) {
 		d.replica = v
 	case k == "gateway":
 		d.gateway = v
+	case k == "registry":
+		d.registry = v
 	case k == "gateway-key":
 		d.gatewayKey = v
 	case k == "delegation":

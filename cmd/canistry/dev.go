@@ -19,6 +19,7 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters/personal"
+	"github.com/canistry/canistry/canisters/registry"
 	"github.com/canistry/canistry/gateway"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
@@ -34,8 +35,12 @@ type devFlags struct {
 const devHelp = `Usage: canistry dev [flags]
 
 Runs a local development environment until SIGINT (Ctrl-C) or SIGTERM: the
-embedded replica, the gateway with the built-in adapters, and one personal
-canister per protocol version (` + "1.0.0, 2.0.0, 3.0.0" + `) owned by the dev identity.
+embedded replica, the registry canister (the dev identity is its operator,
+developer and auditor; it publishes personal 1.0.0, 2.0.0 and 3.0.0 through
+it, approving its own releases under a self-audit waiver only dev gets),
+the gateway with the built-in adapters and the platform API over the
+registry, and one personal canister per protocol version installed through
+the registry, owned by the dev identity.
 
 State lives in .canistry/dev at the project root: the nearest folder from
 the working directory upwards that holds .canistry/ or .git, else the
@@ -48,10 +53,11 @@ folder holds the same, it prints these lines, 'ready' exactly once:
 
   replica http://127.0.0.1:4943
   gateway http://127.0.0.1:8080
+  registry <canister id>
   personal/1.0.0 <canister id>
   ...
   gateway-key <hex of the gateway's DER public key>
-  delegation <Canistry-Delegation header value: the dev identity, the dev canisters, 24 h>
+  delegation <Canistry-Delegation header value: the dev identity, the dev canisters and the registry, 24 h>
   ready
 
 Every request to the gateway needs the header Canistry-Delegation; the
@@ -164,8 +170,18 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	info, err := ensureDevCanisters(ctx, client, dir, stderr)
+	info, err := dir.readInfo()
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	reg, err := ensureRegistry(ctx, client, dir, info, stderr)
 	if err != nil {
+		return err
+	}
+	if err := publishDevReleases(ctx, reg, client.Sender(), stderr); err != nil {
+		return err
+	}
+	if err := ensureDevCanisters(ctx, client, reg, dir, info, stderr); err != nil {
 		return err
 	}
 	info.Replica, info.Gateway = replicaURL.String(), "http://"+gwLn.Addr().String()
@@ -183,14 +199,14 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stderr, "starting the gateway and the built-in adapters ...")
 	return serveStack(ctx, stack{ic: icCfg, id: gwKey, sources: srcs, ttl: gateway.DefaultNegotiationTTL, limits: defaultLimits(0), log: log, ln: gwLn,
-		announce: func() { announceDev(stdout, info, header) }})
+		registry: reg.ID(), announce: func() { announceDev(stdout, info, header) }})
 }
 
 // announceDev prints the readiness contract: the addresses, canisters, the
 // gateway key and a delegation for the dev identity, then exactly one
 // "ready" line. dev.json already holds the same (but the delegation).
 func announceDev(stdout io.Writer, info *devInfo, delegation string) {
-	fmt.Fprintf(stdout, "replica %s\ngateway %s\n", info.Replica, info.Gateway)
+	fmt.Fprintf(stdout, "replica %s\ngateway %s\nregistry %s\n", info.Replica, info.Gateway, info.Registry)
 	for _, v := range personal.Versions() {
 		fmt.Fprintf(stdout, "%s %s\n", personal.Protocol(v), info.Canisters[v])
 	}
@@ -222,12 +238,10 @@ func startDevReplica(listen string, dir devDir, log *slog.Logger) (*url.URL, fun
 }
 
 // ensureDevCanisters reuses the canisters dev recorded (whatever version
-// they were upgraded to since) and installs those missing.
-func ensureDevCanisters(ctx context.Context, client *ic.Client, dir devDir, progress io.Writer) (*devInfo, error) {
-	info, err := dir.readInfo()
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
+// they were upgraded to since) and installs those missing through the
+// registry, as the dev identity: it owns them, and it and the registry
+// control them.
+func ensureDevCanisters(ctx context.Context, client *ic.Client, reg *registry.Client, dir devDir, info *devInfo, progress io.Writer) error {
 	for _, v := range personal.Versions() {
 		if id, ok := info.Canisters[v]; ok {
 			p, err := principal.Decode(id)
@@ -238,15 +252,15 @@ func ensureDevCanisters(ctx context.Context, client *ic.Client, dir devDir, prog
 			}
 			fmt.Fprintf(progress, "recorded canister %s for personal/%s is gone (%v); installing a new one\n", id, v, err)
 		}
-		fmt.Fprintf(progress, "installing personal/%s ...\n", v)
-		p, err := personal.CreateRelease(ctx, client.Agent(), v)
+		fmt.Fprintf(progress, "installing personal/%s through the registry ...\n", v)
+		c, err := reg.Install(ctx, "personal", v)
 		if err != nil {
-			return nil, fmt.Errorf("personal/%s: %w", v, err)
+			return fmt.Errorf("install personal/%s through the registry: %w", v, err)
 		}
-		info.Canisters[v] = p.String()
+		info.Canisters[v] = c.ID.String()
 		if err := dir.writeInfo(info); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return info, nil
+	return nil
 }

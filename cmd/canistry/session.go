@@ -105,10 +105,13 @@ func sessionHeader(id identity.Identity, gatewayKey []byte, targets []principal.
 	return c.Header()
 }
 
-// devSession is the header dev prints: the dev identity, the dev
-// canisters.
+// devSession is the header dev prints: the dev identity, the registry
+// and the dev canisters.
 func devSession(id identity.Identity, gatewayKey []byte, info *devInfo) (string, error) {
 	var targets []principal.Principal
+	if p, err := principal.Decode(info.Registry); err == nil && info.Registry != "" {
+		targets = append(targets, p)
+	}
 	for _, v := range personal.Versions() {
 		if p, err := principal.Decode(info.Canisters[v]); err == nil {
 			targets = append(targets, p)
