@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPlatformCommandsUsage(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	for name, tc := range map[string]struct {
+		args     []string
+		code     int
+		contains string
+	}{
+		"app no sub":            {[]string{"app"}, 2, "developers add APP PRINCIPAL"},
+		"app unknown sub":       {[]string{"app", "rename"}, 2, `unknown subcommand "rename"`},
+		"app create no name":    {[]string{"app", "create", "notes"}, 2, "app create APP --name N"},
+		"app help":              {[]string{"app", "--help"}, 0, "CANISTRY_GATEWAY"},
+		"release upload no P":   {[]string{"release", "upload", "notes", "1.0.0", "x.wasm"}, 2, "--protocol P"},
+		"release reject no why": {[]string{"release", "reject", "notes", "1.0.0"}, 2, "--reason R"},
+		"release bad flag":      {[]string{"release", "list", "notes", "--frob"}, 2, "flag provided but not defined"},
+		"install no app":        {[]string{"install"}, 2, "install APP [--version V]"},
+		"upgrade no to":         {[]string{"upgrade", "aaaaa-aa"}, 2, "upgrade ID --to V"},
+		"upgrade help":          {[]string{"upgrade", "--help"}, 0, "rolls back"},
+		"role bad role":         {[]string{"role", "grant", "king", "aaaaa-aa"}, 2, `unknown role "king"`},
+		"canisters extra":       {[]string{"canisters", "now"}, 2, "Usage: canistry canisters"},
+		"bad registry flag":     {[]string{"canisters", "--registry", "nope"}, 2, "not a textual principal"},
+		"missing wasm":          {[]string{"release", "upload", "notes", "1.0.0", "/nonexistent.wasm", "--protocol", "p/1.0.0"}, 1, "no such file"},
+		"no dev, no gateway":    {[]string{"app", "list", "--state-dir", "/nonexistent"}, 1, "no --gateway and no dev environment in /nonexistent"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			out := stdout.String() + stderr.String()
+			if code != tc.code || !strings.Contains(out, tc.contains) {
+				t.Errorf("canistry %v = exit %d, output:\n%s\nwant exit %d containing %q", tc.args, code, out, tc.code, tc.contains)
+			}
+		})
+	}
+	t.Run("a bad CANISTRY_GATEWAY is a usage error", func(t *testing.T) {
+		t.Setenv("CANISTRY_GATEWAY", "localhost:8080")
+		var out bytes.Buffer
+		if code := run([]string{"app", "list"}, &out, &out); code != 2 || !strings.Contains(out.String(), "CANISTRY_GATEWAY") {
+			t.Errorf("exit %d:\n%s", code, out.String())
+		}
+	})
+}
+
+func TestWhoamiMakesTheDefaultIdentityOnce(t *testing.T) {
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	var first, second, stderr bytes.Buffer
+	if code := run([]string{"whoami"}, &first, &stderr); code != 0 {
+		t.Fatalf("whoami: exit %d: %s", code, stderr.String())
+	}
+	path := filepath.Join(cfg, "canistry", "identity.pem")
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the default identity %s: %v %v", path, fi, err)
+	}
+	if !strings.Contains(stderr.String(), "created the identity") {
+		t.Errorf("first use does not say it made the identity: %s", stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"whoami"}, &second, &stderr); code != 0 || first.String() != second.String() || stderr.Len() != 0 {
+		t.Errorf("second whoami: exit %d, %q (first %q), stderr %q", code, second.String(), first.String(), stderr.String())
+	}
+}
