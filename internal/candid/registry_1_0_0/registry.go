@@ -10,189 +10,189 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 )
 
+type UpgradeStep struct {
+	At      idl.Int      `ic:"at" json:"at"`
+	Message string       `ic:"message" json:"message"`
+	State   UpgradeState `ic:"state" json:"state"`
+}
+
+type UpgradeState struct {
+	Checking     *idl.Null `ic:"checking,variant" json:"checking,omitempty"`
+	Done         *idl.Null `ic:"done,variant" json:"done,omitempty"`
+	Failed       *idl.Null `ic:"failed,variant" json:"failed,omitempty"`
+	Installing   *idl.Null `ic:"installing,variant" json:"installing,omitempty"`
+	Queued       *idl.Null `ic:"queued,variant" json:"queued,omitempty"`
+	RolledBack   *idl.Null `ic:"rolled_back,variant" json:"rolled_back,omitempty"`
+	Snapshotting *idl.Null `ic:"snapshotting,variant" json:"snapshotting,omitempty"`
+	Starting     *idl.Null `ic:"starting,variant" json:"starting,omitempty"`
+	Stopping     *idl.Null `ic:"stopping,variant" json:"stopping,omitempty"`
+}
+
+type UpgradeResult struct {
+	Err *Error       `ic:"err,variant" json:"err,omitempty"`
+	Ok  *UpgradeInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type UpgradeInfo struct {
+	CanisterId  principal.Principal `ic:"canister_id" json:"canister_id"`
+	FinishedAt  *idl.Int            `ic:"finished_at,omitempty" json:"finished_at,omitempty"`
+	FromVersion string              `ic:"from_version" json:"from_version"`
+	Id          idl.Nat             `ic:"id" json:"id"`
+	Owner       principal.Principal `ic:"owner" json:"owner"`
+	Reason      *string             `ic:"reason,omitempty" json:"reason,omitempty"`
+	StartedAt   idl.Int             `ic:"started_at" json:"started_at"`
+	State       UpgradeState        `ic:"state" json:"state"`
+	Steps       []UpgradeStep       `ic:"steps" json:"steps"`
+	ToVersion   string              `ic:"to_version" json:"to_version"`
+}
+
+type UnitResult struct {
+	Err *Error    `ic:"err,variant" json:"err,omitempty"`
+	Ok  *idl.Null `ic:"ok,variant" json:"ok,omitempty"`
+}
+
 type Role struct {
-	Operator  *idl.Null `ic:"operator,variant" json:"operator,omitempty"`
-	Developer *idl.Null `ic:"developer,variant" json:"developer,omitempty"`
 	Auditor   *idl.Null `ic:"auditor,variant" json:"auditor,omitempty"`
+	Developer *idl.Null `ic:"developer,variant" json:"developer,omitempty"`
+	Operator  *idl.Null `ic:"operator,variant" json:"operator,omitempty"`
+}
+
+type ReleaseState struct {
+	Approved   *idl.Null `ic:"approved,variant" json:"approved,omitempty"`
+	Deprecated *idl.Null `ic:"deprecated,variant" json:"deprecated,omitempty"`
+	Draft      *idl.Null `ic:"draft,variant" json:"draft,omitempty"`
+	Rejected   *idl.Null `ic:"rejected,variant" json:"rejected,omitempty"`
+	Released   *idl.Null `ic:"released,variant" json:"released,omitempty"`
+	Revoked    *idl.Null `ic:"revoked,variant" json:"revoked,omitempty"`
+	Submitted  *idl.Null `ic:"submitted,variant" json:"submitted,omitempty"`
+}
+
+type ReleaseResult struct {
+	Err *Error       `ic:"err,variant" json:"err,omitempty"`
+	Ok  *ReleaseInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type ReleaseInfo struct {
+	App                 string               `ic:"app" json:"app"`
+	ChunkCount          idl.Nat              `ic:"chunk_count" json:"chunk_count"`
+	ChunksReceived      idl.Nat              `ic:"chunks_received" json:"chunks_received"`
+	CreatedAt           idl.Int              `ic:"created_at" json:"created_at"`
+	EnhancedPersistence bool                 `ic:"enhanced_persistence" json:"enhanced_persistence"`
+	HealthMethod        string               `ic:"health_method" json:"health_method"`
+	Notes               string               `ic:"notes" json:"notes"`
+	Protocol            string               `ic:"protocol" json:"protocol"`
+	Reason              *string              `ic:"reason,omitempty" json:"reason,omitempty"`
+	Reviewer            *principal.Principal `ic:"reviewer,omitempty" json:"reviewer,omitempty"`
+	Sha256              []byte               `ic:"sha256" json:"sha256"`
+	Size                idl.Nat              `ic:"size" json:"size"`
+	State               ReleaseState         `ic:"state" json:"state"`
+	UpdatedAt           idl.Int              `ic:"updated_at" json:"updated_at"`
+	UpgradeFrom         string               `ic:"upgrade_from" json:"upgrade_from"`
+	Uploader            principal.Principal  `ic:"uploader" json:"uploader"`
+	Version             string               `ic:"version" json:"version"`
+}
+
+type RegistryInit struct {
+	SelfAudit []principal.Principal `ic:"self_audit" json:"self_audit"`
+}
+
+type Quotas struct {
+	CanistersPerUser    idl.Nat `ic:"canisters_per_user" json:"canisters_per_user"`
+	CreationsPerHour    idl.Nat `ic:"creations_per_hour" json:"creations_per_hour"`
+	CreationsPerUserDay idl.Nat `ic:"creations_per_user_day" json:"creations_per_user_day"`
+	CyclesPerCanister   idl.Nat `ic:"cycles_per_canister" json:"cycles_per_canister"`
+}
+
+type NewRelease struct {
+	App                 string   `ic:"app" json:"app"`
+	ChunkHashes         [][]byte `ic:"chunk_hashes" json:"chunk_hashes"`
+	EnhancedPersistence bool     `ic:"enhanced_persistence" json:"enhanced_persistence"`
+	HealthMethod        *string  `ic:"health_method,omitempty" json:"health_method,omitempty"`
+	Notes               string   `ic:"notes" json:"notes"`
+	Protocol            string   `ic:"protocol" json:"protocol"`
+	Sha256              []byte   `ic:"sha256" json:"sha256"`
+	Size                idl.Nat  `ic:"size" json:"size"`
+	UpgradeFrom         string   `ic:"upgrade_from" json:"upgrade_from"`
+	Version             string   `ic:"version" json:"version"`
+}
+
+type NewApp struct {
+	Description string `ic:"description" json:"description"`
+	Id          string `ic:"id" json:"id"`
+	Name        string `ic:"name" json:"name"`
+}
+
+type InstallResult struct {
+	Err *Error        `ic:"err,variant" json:"err,omitempty"`
+	Ok  *CanisterInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type Event struct {
+	Action  string              `ic:"action" json:"action"`
+	At      idl.Int             `ic:"at" json:"at"`
+	Caller  principal.Principal `ic:"caller" json:"caller"`
+	Detail  string              `ic:"detail" json:"detail"`
+	Seq     idl.Nat             `ic:"seq" json:"seq"`
+	Subject string              `ic:"subject" json:"subject"`
 }
 
 type Error struct {
-	NotFound           *string `ic:"not_found,variant" json:"not_found,omitempty"`
-	PermissionDenied   *string `ic:"permission_denied,variant" json:"permission_denied,omitempty"`
-	InvalidArgument    *string `ic:"invalid_argument,variant" json:"invalid_argument,omitempty"`
 	AlreadyExists      *string `ic:"already_exists,variant" json:"already_exists,omitempty"`
 	FailedPrecondition *string `ic:"failed_precondition,variant" json:"failed_precondition,omitempty"`
+	Internal           *string `ic:"internal,variant" json:"internal,omitempty"`
+	InvalidArgument    *string `ic:"invalid_argument,variant" json:"invalid_argument,omitempty"`
+	NotFound           *string `ic:"not_found,variant" json:"not_found,omitempty"`
+	PermissionDenied   *string `ic:"permission_denied,variant" json:"permission_denied,omitempty"`
 	QuotaExceeded      *struct {
 		Limit             string `ic:"limit" json:"limit"`
 		Message           string `ic:"message" json:"message"`
 		RetryAfterSeconds uint64 `ic:"retry_after_seconds" json:"retry_after_seconds"`
 	} `ic:"quota_exceeded,variant" json:"quota_exceeded,omitempty"`
 	UpgradePath *struct {
-		Installed string   `ic:"installed" json:"installed"`
-		Requested string   `ic:"requested" json:"requested"`
 		Allowed   []string `ic:"allowed" json:"allowed"`
+		Installed string   `ic:"installed" json:"installed"`
 		Message   string   `ic:"message" json:"message"`
+		Requested string   `ic:"requested" json:"requested"`
 	} `ic:"upgrade_path,variant" json:"upgrade_path,omitempty"`
-	Internal *string `ic:"internal,variant" json:"internal,omitempty"`
-}
-
-type UnitResult struct {
-	Ok  *idl.Null `ic:"ok,variant" json:"ok,omitempty"`
-	Err *Error    `ic:"err,variant" json:"err,omitempty"`
-}
-
-type AppInfo struct {
-	Id          string                `ic:"id" json:"id"`
-	Name        string                `ic:"name" json:"name"`
-	Description string                `ic:"description" json:"description"`
-	Developers  []principal.Principal `ic:"developers" json:"developers"`
-	CreatedBy   principal.Principal   `ic:"created_by" json:"created_by"`
-	CreatedAt   idl.Int               `ic:"created_at" json:"created_at"`
-}
-
-type NewApp struct {
-	Id          string `ic:"id" json:"id"`
-	Name        string `ic:"name" json:"name"`
-	Description string `ic:"description" json:"description"`
-}
-
-type AppResult struct {
-	Ok  *AppInfo `ic:"ok,variant" json:"ok,omitempty"`
-	Err *Error   `ic:"err,variant" json:"err,omitempty"`
-}
-
-type ReleaseState struct {
-	Draft      *idl.Null `ic:"draft,variant" json:"draft,omitempty"`
-	Submitted  *idl.Null `ic:"submitted,variant" json:"submitted,omitempty"`
-	Approved   *idl.Null `ic:"approved,variant" json:"approved,omitempty"`
-	Rejected   *idl.Null `ic:"rejected,variant" json:"rejected,omitempty"`
-	Released   *idl.Null `ic:"released,variant" json:"released,omitempty"`
-	Deprecated *idl.Null `ic:"deprecated,variant" json:"deprecated,omitempty"`
-	Revoked    *idl.Null `ic:"revoked,variant" json:"revoked,omitempty"`
-}
-
-type NewRelease struct {
-	App                 string   `ic:"app" json:"app"`
-	Version             string   `ic:"version" json:"version"`
-	Protocol            string   `ic:"protocol" json:"protocol"`
-	Notes               string   `ic:"notes" json:"notes"`
-	UpgradeFrom         string   `ic:"upgrade_from" json:"upgrade_from"`
-	HealthMethod        *string  `ic:"health_method,omitempty" json:"health_method,omitempty"`
-	EnhancedPersistence bool     `ic:"enhanced_persistence" json:"enhanced_persistence"`
-	Sha256              []byte   `ic:"sha256" json:"sha256"`
-	Size                idl.Nat  `ic:"size" json:"size"`
-	ChunkHashes         [][]byte `ic:"chunk_hashes" json:"chunk_hashes"`
-}
-
-type ReleaseInfo struct {
-	App                 string               `ic:"app" json:"app"`
-	Version             string               `ic:"version" json:"version"`
-	Protocol            string               `ic:"protocol" json:"protocol"`
-	Notes               string               `ic:"notes" json:"notes"`
-	UpgradeFrom         string               `ic:"upgrade_from" json:"upgrade_from"`
-	HealthMethod        string               `ic:"health_method" json:"health_method"`
-	EnhancedPersistence bool                 `ic:"enhanced_persistence" json:"enhanced_persistence"`
-	Sha256              []byte               `ic:"sha256" json:"sha256"`
-	Size                idl.Nat              `ic:"size" json:"size"`
-	ChunkCount          idl.Nat              `ic:"chunk_count" json:"chunk_count"`
-	ChunksReceived      idl.Nat              `ic:"chunks_received" json:"chunks_received"`
-	State               ReleaseState         `ic:"state" json:"state"`
-	Uploader            principal.Principal  `ic:"uploader" json:"uploader"`
-	Reviewer            *principal.Principal `ic:"reviewer,omitempty" json:"reviewer,omitempty"`
-	Reason              *string              `ic:"reason,omitempty" json:"reason,omitempty"`
-	CreatedAt           idl.Int              `ic:"created_at" json:"created_at"`
-	UpdatedAt           idl.Int              `ic:"updated_at" json:"updated_at"`
-}
-
-type ReleaseResult struct {
-	Ok  *ReleaseInfo `ic:"ok,variant" json:"ok,omitempty"`
-	Err *Error       `ic:"err,variant" json:"err,omitempty"`
 }
 
 type ChunkUpload struct {
 	App     string  `ic:"app" json:"app"`
-	Version string  `ic:"version" json:"version"`
-	Index   idl.Nat `ic:"index" json:"index"`
 	Chunk   []byte  `ic:"chunk" json:"chunk"`
+	Index   idl.Nat `ic:"index" json:"index"`
+	Version string  `ic:"version" json:"version"`
 }
 
 type CanisterState struct {
 	Installed   *idl.Null `ic:"installed,variant" json:"installed,omitempty"`
-	Upgrading   *idl.Null `ic:"upgrading,variant" json:"upgrading,omitempty"`
 	Uninstalled *idl.Null `ic:"uninstalled,variant" json:"uninstalled,omitempty"`
+	Upgrading   *idl.Null `ic:"upgrading,variant" json:"upgrading,omitempty"`
 }
 
 type CanisterInfo struct {
-	CanisterId  principal.Principal `ic:"canister_id" json:"canister_id"`
 	App         string              `ic:"app" json:"app"`
-	Version     string              `ic:"version" json:"version"`
+	CanisterId  principal.Principal `ic:"canister_id" json:"canister_id"`
+	Controlled  bool                `ic:"controlled" json:"controlled"`
+	CreatedAt   idl.Int             `ic:"created_at" json:"created_at"`
+	LastUpgrade *idl.Nat            `ic:"last_upgrade,omitempty" json:"last_upgrade,omitempty"`
 	Owner       principal.Principal `ic:"owner" json:"owner"`
 	State       CanisterState       `ic:"state" json:"state"`
-	Controlled  bool                `ic:"controlled" json:"controlled"`
-	LastUpgrade *idl.Nat            `ic:"last_upgrade,omitempty" json:"last_upgrade,omitempty"`
-	CreatedAt   idl.Int             `ic:"created_at" json:"created_at"`
 	UpdatedAt   idl.Int             `ic:"updated_at" json:"updated_at"`
+	Version     string              `ic:"version" json:"version"`
 }
 
-type InstallResult struct {
-	Ok  *CanisterInfo `ic:"ok,variant" json:"ok,omitempty"`
-	Err *Error        `ic:"err,variant" json:"err,omitempty"`
+type AppResult struct {
+	Err *Error   `ic:"err,variant" json:"err,omitempty"`
+	Ok  *AppInfo `ic:"ok,variant" json:"ok,omitempty"`
 }
 
-type UpgradeState struct {
-	Queued       *idl.Null `ic:"queued,variant" json:"queued,omitempty"`
-	Stopping     *idl.Null `ic:"stopping,variant" json:"stopping,omitempty"`
-	Snapshotting *idl.Null `ic:"snapshotting,variant" json:"snapshotting,omitempty"`
-	Installing   *idl.Null `ic:"installing,variant" json:"installing,omitempty"`
-	Starting     *idl.Null `ic:"starting,variant" json:"starting,omitempty"`
-	Checking     *idl.Null `ic:"checking,variant" json:"checking,omitempty"`
-	Done         *idl.Null `ic:"done,variant" json:"done,omitempty"`
-	RolledBack   *idl.Null `ic:"rolled_back,variant" json:"rolled_back,omitempty"`
-	Failed       *idl.Null `ic:"failed,variant" json:"failed,omitempty"`
-}
-
-type UpgradeStep struct {
-	At      idl.Int      `ic:"at" json:"at"`
-	State   UpgradeState `ic:"state" json:"state"`
-	Message string       `ic:"message" json:"message"`
-}
-
-type UpgradeInfo struct {
-	Id          idl.Nat             `ic:"id" json:"id"`
-	CanisterId  principal.Principal `ic:"canister_id" json:"canister_id"`
-	Owner       principal.Principal `ic:"owner" json:"owner"`
-	FromVersion string              `ic:"from_version" json:"from_version"`
-	ToVersion   string              `ic:"to_version" json:"to_version"`
-	State       UpgradeState        `ic:"state" json:"state"`
-	Reason      *string             `ic:"reason,omitempty" json:"reason,omitempty"`
-	Steps       []UpgradeStep       `ic:"steps" json:"steps"`
-	StartedAt   idl.Int             `ic:"started_at" json:"started_at"`
-	FinishedAt  *idl.Int            `ic:"finished_at,omitempty" json:"finished_at,omitempty"`
-}
-
-type UpgradeResult struct {
-	Ok  *UpgradeInfo `ic:"ok,variant" json:"ok,omitempty"`
-	Err *Error       `ic:"err,variant" json:"err,omitempty"`
-}
-
-type Event struct {
-	Seq     idl.Nat             `ic:"seq" json:"seq"`
-	At      idl.Int             `ic:"at" json:"at"`
-	Caller  principal.Principal `ic:"caller" json:"caller"`
-	Subject string              `ic:"subject" json:"subject"`
-	Action  string              `ic:"action" json:"action"`
-	Detail  string              `ic:"detail" json:"detail"`
-}
-
-type Quotas struct {
-	CanistersPerUser    idl.Nat `ic:"canisters_per_user" json:"canisters_per_user"`
-	CreationsPerUserDay idl.Nat `ic:"creations_per_user_day" json:"creations_per_user_day"`
-	CreationsPerHour    idl.Nat `ic:"creations_per_hour" json:"creations_per_hour"`
-	CyclesPerCanister   idl.Nat `ic:"cycles_per_canister" json:"cycles_per_canister"`
-}
-
-type RegistryInit struct {
-	SelfAudit []principal.Principal `ic:"self_audit" json:"self_audit"`
+type AppInfo struct {
+	CreatedAt   idl.Int               `ic:"created_at" json:"created_at"`
+	CreatedBy   principal.Principal   `ic:"created_by" json:"created_by"`
+	Description string                `ic:"description" json:"description"`
+	Developers  []principal.Principal `ic:"developers" json:"developers"`
+	Id          string                `ic:"id" json:"id"`
+	Name        string                `ic:"name" json:"name"`
 }
 
 // RegistryAgent is a client for the "registry/1.0.0" canister.
@@ -213,181 +213,13 @@ func NewRegistryAgent(canisterId principal.Principal, config agent.Config) (*Reg
 	}, nil
 }
 
-// Protocol calls the "protocol" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) Protocol() (*string, error) {
-	var r0 string
-	if err := a.Query(
-		a.CanisterId,
-		"protocol",
-		[]any{},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// GrantRole calls the "grant_role" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) GrantRole(arg0 Role, arg1 principal.Principal) (*UnitResult, error) {
-	var r0 UnitResult
-	if err := a.Call(
-		a.CanisterId,
-		"grant_role",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// RevokeRole calls the "revoke_role" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) RevokeRole(arg0 Role, arg1 principal.Principal) (*UnitResult, error) {
-	var r0 UnitResult
-	if err := a.Call(
-		a.CanisterId,
-		"revoke_role",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// MyRoles calls the "my_roles" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) MyRoles() (*[]Role, error) {
-	var r0 []Role
-	if err := a.Query(
-		a.CanisterId,
-		"my_roles",
-		[]any{},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// ListRole calls the "list_role" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) ListRole(arg0 Role) (*[]principal.Principal, error) {
-	var r0 []principal.Principal
-	if err := a.Query(
-		a.CanisterId,
-		"list_role",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// CreateApp calls the "create_app" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) CreateApp(arg0 NewApp) (*AppResult, error) {
-	var r0 AppResult
-	if err := a.Call(
-		a.CanisterId,
-		"create_app",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
 // AddDeveloper calls the "add_developer" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) AddDeveloper(arg0 string, arg1 principal.Principal) (*AppResult, error) {
+func (a RegistryAgent) AddDeveloper(id string, p principal.Principal) (*AppResult, error) {
 	var r0 AppResult
 	if err := a.Call(
 		a.CanisterId,
 		"add_developer",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// RemoveDeveloper calls the "remove_developer" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) RemoveDeveloper(arg0 string, arg1 principal.Principal) (*AppResult, error) {
-	var r0 AppResult
-	if err := a.Call(
-		a.CanisterId,
-		"remove_developer",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// ListApps calls the "list_apps" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) ListApps() (*[]AppInfo, error) {
-	var r0 []AppInfo
-	if err := a.Query(
-		a.CanisterId,
-		"list_apps",
-		[]any{},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// GetApp calls the "get_app" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) GetApp(arg0 string) (**AppInfo, error) {
-	var r0 *AppInfo
-	if err := a.Query(
-		a.CanisterId,
-		"get_app",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// CreateRelease calls the "create_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) CreateRelease(arg0 NewRelease) (*ReleaseResult, error) {
-	var r0 ReleaseResult
-	if err := a.Call(
-		a.CanisterId,
-		"create_release",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// UploadChunk calls the "upload_chunk" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) UploadChunk(arg0 ChunkUpload) (*UnitResult, error) {
-	var r0 UnitResult
-	if err := a.Call(
-		a.CanisterId,
-		"upload_chunk",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// SubmitRelease calls the "submit_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) SubmitRelease(arg0 string, arg1 string) (*ReleaseResult, error) {
-	var r0 ReleaseResult
-	if err := a.Call(
-		a.CanisterId,
-		"submit_release",
-		[]any{arg0, arg1},
+		[]any{id, p},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -396,12 +228,12 @@ func (a RegistryAgent) SubmitRelease(arg0 string, arg1 string) (*ReleaseResult, 
 }
 
 // ApproveRelease calls the "approve_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) ApproveRelease(arg0 string, arg1 string) (*ReleaseResult, error) {
+func (a RegistryAgent) ApproveRelease(app string, version string) (*ReleaseResult, error) {
 	var r0 ReleaseResult
 	if err := a.Call(
 		a.CanisterId,
 		"approve_release",
-		[]any{arg0, arg1},
+		[]any{app, version},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -409,167 +241,27 @@ func (a RegistryAgent) ApproveRelease(arg0 string, arg1 string) (*ReleaseResult,
 	return &r0, nil
 }
 
-// RejectRelease calls the "reject_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) RejectRelease(arg0 string, arg1 string, arg2 string) (*ReleaseResult, error) {
+// CreateApp calls the "create_app" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) CreateApp(new_app NewApp) (*AppResult, error) {
+	var r0 AppResult
+	if err := a.Call(
+		a.CanisterId,
+		"create_app",
+		[]any{new_app},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// CreateRelease calls the "create_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) CreateRelease(r NewRelease) (*ReleaseResult, error) {
 	var r0 ReleaseResult
 	if err := a.Call(
 		a.CanisterId,
-		"reject_release",
-		[]any{arg0, arg1, arg2},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// PublishRelease calls the "publish_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) PublishRelease(arg0 string, arg1 string) (*ReleaseResult, error) {
-	var r0 ReleaseResult
-	if err := a.Call(
-		a.CanisterId,
-		"publish_release",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// DeprecateRelease calls the "deprecate_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) DeprecateRelease(arg0 string, arg1 string) (*ReleaseResult, error) {
-	var r0 ReleaseResult
-	if err := a.Call(
-		a.CanisterId,
-		"deprecate_release",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// RevokeRelease calls the "revoke_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) RevokeRelease(arg0 string, arg1 string, arg2 string) (*ReleaseResult, error) {
-	var r0 ReleaseResult
-	if err := a.Call(
-		a.CanisterId,
-		"revoke_release",
-		[]any{arg0, arg1, arg2},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// ListReleases calls the "list_releases" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) ListReleases(arg0 string) (*[]ReleaseInfo, error) {
-	var r0 []ReleaseInfo
-	if err := a.Query(
-		a.CanisterId,
-		"list_releases",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// GetRelease calls the "get_release" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) GetRelease(arg0 string, arg1 string) (**ReleaseInfo, error) {
-	var r0 *ReleaseInfo
-	if err := a.Query(
-		a.CanisterId,
-		"get_release",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// Install calls the "install" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) Install(arg0 string, arg1 *string) (*InstallResult, error) {
-	var r0 InstallResult
-	if err := a.Call(
-		a.CanisterId,
-		"install",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// MyCanisters calls the "my_canisters" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) MyCanisters() (*[]CanisterInfo, error) {
-	var r0 []CanisterInfo
-	if err := a.Query(
-		a.CanisterId,
-		"my_canisters",
-		[]any{},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// GetCanister calls the "get_canister" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) GetCanister(arg0 principal.Principal) (**CanisterInfo, error) {
-	var r0 *CanisterInfo
-	if err := a.Query(
-		a.CanisterId,
-		"get_canister",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// Upgrade calls the "upgrade" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) Upgrade(arg0 principal.Principal, arg1 string) (*UpgradeResult, error) {
-	var r0 UpgradeResult
-	if err := a.Call(
-		a.CanisterId,
-		"upgrade",
-		[]any{arg0, arg1},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// GetUpgrade calls the "get_upgrade" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) GetUpgrade(arg0 idl.Nat) (**UpgradeInfo, error) {
-	var r0 *UpgradeInfo
-	if err := a.Query(
-		a.CanisterId,
-		"get_upgrade",
-		[]any{arg0},
-		[]any{&r0},
-	); err != nil {
-		return nil, err
-	}
-	return &r0, nil
-}
-
-// Uninstall calls the "uninstall" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) Uninstall(arg0 principal.Principal) (*InstallResult, error) {
-	var r0 InstallResult
-	if err := a.Call(
-		a.CanisterId,
-		"uninstall",
-		[]any{arg0},
+		"create_release",
+		[]any{r},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -578,12 +270,12 @@ func (a RegistryAgent) Uninstall(arg0 principal.Principal) (*InstallResult, erro
 }
 
 // Delete calls the "delete" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) Delete(arg0 principal.Principal) (*UnitResult, error) {
+func (a RegistryAgent) Delete(id principal.Principal) (*UnitResult, error) {
 	var r0 UnitResult
 	if err := a.Call(
 		a.CanisterId,
 		"delete",
-		[]any{arg0},
+		[]any{id},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -591,13 +283,13 @@ func (a RegistryAgent) Delete(arg0 principal.Principal) (*UnitResult, error) {
 	return &r0, nil
 }
 
-// ReleaseControl calls the "release_control" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) ReleaseControl(arg0 principal.Principal) (*UnitResult, error) {
-	var r0 UnitResult
+// DeprecateRelease calls the "deprecate_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) DeprecateRelease(app string, version string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
 	if err := a.Call(
 		a.CanisterId,
-		"release_control",
-		[]any{arg0},
+		"deprecate_release",
+		[]any{app, version},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -605,13 +297,27 @@ func (a RegistryAgent) ReleaseControl(arg0 principal.Principal) (*UnitResult, er
 	return &r0, nil
 }
 
-// History calls the "history" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) History(arg0 string, arg1 idl.Nat, arg2 idl.Nat) (*[]Event, error) {
-	var r0 []Event
+// GetApp calls the "get_app" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetApp(id string) (**AppInfo, error) {
+	var r0 *AppInfo
 	if err := a.Query(
 		a.CanisterId,
-		"history",
-		[]any{arg0, arg1, arg2},
+		"get_app",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// GetCanister calls the "get_canister" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetCanister(id principal.Principal) (**CanisterInfo, error) {
+	var r0 *CanisterInfo
+	if err := a.Query(
+		a.CanisterId,
+		"get_canister",
+		[]any{id},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -633,13 +339,307 @@ func (a RegistryAgent) GetQuotas() (*Quotas, error) {
 	return &r0, nil
 }
 
+// GetRelease calls the "get_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetRelease(app string, version string) (**ReleaseInfo, error) {
+	var r0 *ReleaseInfo
+	if err := a.Query(
+		a.CanisterId,
+		"get_release",
+		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// GetUpgrade calls the "get_upgrade" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetUpgrade(id idl.Nat) (**UpgradeInfo, error) {
+	var r0 *UpgradeInfo
+	if err := a.Query(
+		a.CanisterId,
+		"get_upgrade",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// GrantRole calls the "grant_role" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GrantRole(role Role, p principal.Principal) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"grant_role",
+		[]any{role, p},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// History calls the "history" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) History(subject string, after idl.Nat, limit idl.Nat) (*[]Event, error) {
+	var r0 []Event
+	if err := a.Query(
+		a.CanisterId,
+		"history",
+		[]any{subject, after, limit},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// Install calls the "install" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) Install(app string, version *string) (*InstallResult, error) {
+	var r0 InstallResult
+	if err := a.Call(
+		a.CanisterId,
+		"install",
+		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// ListApps calls the "list_apps" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ListApps() (*[]AppInfo, error) {
+	var r0 []AppInfo
+	if err := a.Query(
+		a.CanisterId,
+		"list_apps",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// ListReleases calls the "list_releases" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ListReleases(app string) (*[]ReleaseInfo, error) {
+	var r0 []ReleaseInfo
+	if err := a.Query(
+		a.CanisterId,
+		"list_releases",
+		[]any{app},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// ListRole calls the "list_role" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ListRole(role Role) (*[]principal.Principal, error) {
+	var r0 []principal.Principal
+	if err := a.Query(
+		a.CanisterId,
+		"list_role",
+		[]any{role},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// MyCanisters calls the "my_canisters" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) MyCanisters() (*[]CanisterInfo, error) {
+	var r0 []CanisterInfo
+	if err := a.Query(
+		a.CanisterId,
+		"my_canisters",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// MyRoles calls the "my_roles" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) MyRoles() (*[]Role, error) {
+	var r0 []Role
+	if err := a.Query(
+		a.CanisterId,
+		"my_roles",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// Protocol calls the "protocol" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) Protocol() (*string, error) {
+	var r0 string
+	if err := a.Query(
+		a.CanisterId,
+		"protocol",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// PublishRelease calls the "publish_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) PublishRelease(app string, version string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
+	if err := a.Call(
+		a.CanisterId,
+		"publish_release",
+		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// RejectRelease calls the "reject_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) RejectRelease(app string, version string, reason string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
+	if err := a.Call(
+		a.CanisterId,
+		"reject_release",
+		[]any{app, version, reason},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// ReleaseControl calls the "release_control" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ReleaseControl(id principal.Principal) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"release_control",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// RemoveDeveloper calls the "remove_developer" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) RemoveDeveloper(id string, p principal.Principal) (*AppResult, error) {
+	var r0 AppResult
+	if err := a.Call(
+		a.CanisterId,
+		"remove_developer",
+		[]any{id, p},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// RevokeRelease calls the "revoke_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) RevokeRelease(app string, version string, reason string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
+	if err := a.Call(
+		a.CanisterId,
+		"revoke_release",
+		[]any{app, version, reason},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// RevokeRole calls the "revoke_role" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) RevokeRole(role Role, p principal.Principal) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"revoke_role",
+		[]any{role, p},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // SetQuotas calls the "set_quotas" method on the "registry/1.0.0" canister.
-func (a RegistryAgent) SetQuotas(arg0 Quotas) (*UnitResult, error) {
+func (a RegistryAgent) SetQuotas(q Quotas) (*UnitResult, error) {
 	var r0 UnitResult
 	if err := a.Call(
 		a.CanisterId,
 		"set_quotas",
-		[]any{arg0},
+		[]any{q},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// SubmitRelease calls the "submit_release" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) SubmitRelease(app string, version string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
+	if err := a.Call(
+		a.CanisterId,
+		"submit_release",
+		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// Uninstall calls the "uninstall" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) Uninstall(id principal.Principal) (*InstallResult, error) {
+	var r0 InstallResult
+	if err := a.Call(
+		a.CanisterId,
+		"uninstall",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// Upgrade calls the "upgrade" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) Upgrade(id principal.Principal, version string) (*UpgradeResult, error) {
+	var r0 UpgradeResult
+	if err := a.Call(
+		a.CanisterId,
+		"upgrade",
+		[]any{id, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// UploadChunk calls the "upload_chunk" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) UploadChunk(u ChunkUpload) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"upload_chunk",
+		[]any{u},
 		[]any{&r0},
 	); err != nil {
 		return nil, err

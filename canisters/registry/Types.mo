@@ -1,0 +1,149 @@
+/// The registry's public types: the Candid contract registry/1.0.0
+/// (protocol/canister/registry/1.0.0.did), plus the stored records behind
+/// them.
+module {
+  public type Role = { #operator; #developer; #auditor };
+
+  public type Error = {
+    #not_found : Text;
+    #permission_denied : Text;
+    #invalid_argument : Text;
+    #already_exists : Text;
+    #failed_precondition : Text;
+    /// limit: "canisters_per_user", "creations_per_day", "creations_per_hour"
+    /// or "registry_cycles"; retry_after_seconds 0: not by waiting.
+    #quota_exceeded : { limit : Text; message : Text; retry_after_seconds : Nat64 };
+    /// The versions the installed one may go to instead.
+    #upgrade_path : { installed : Text; requested : Text; allowed : [Text]; message : Text };
+    #internal : Text;
+  };
+
+  public type UnitResult = { #ok; #err : Error };
+
+  public type AppInfo = {
+    id : Text;
+    name : Text;
+    description : Text;
+    developers : [Principal];
+    created_by : Principal;
+    created_at : Int;
+  };
+  public type NewApp = { id : Text; name : Text; description : Text };
+  public type AppResult = { #ok : AppInfo; #err : Error };
+
+  public type ReleaseState = { #draft; #submitted; #approved; #rejected; #released; #deprecated; #revoked };
+
+  public type NewRelease = {
+    app : Text;
+    version : Text;
+    protocol : Text;
+    notes : Text;
+    upgrade_from : Text;
+    health_method : ?Text;
+    enhanced_persistence : Bool;
+    sha256 : Blob;
+    size : Nat;
+    chunk_hashes : [Blob];
+  };
+
+  public type ReleaseInfo = {
+    app : Text;
+    version : Text;
+    protocol : Text;
+    notes : Text;
+    upgrade_from : Text;
+    health_method : Text;
+    enhanced_persistence : Bool;
+    sha256 : Blob;
+    size : Nat;
+    chunk_count : Nat;
+    chunks_received : Nat;
+    state : ReleaseState;
+    uploader : Principal;
+    reviewer : ?Principal;
+    reason : ?Text;
+    created_at : Int;
+    updated_at : Int;
+  };
+  public type ReleaseResult = { #ok : ReleaseInfo; #err : Error };
+
+  public type ChunkUpload = { app : Text; version : Text; index : Nat; chunk : Blob };
+
+  public type CanisterState = { #installed; #upgrading; #uninstalled };
+  public type CanisterInfo = {
+    canister_id : Principal;
+    app : Text;
+    version : Text;
+    owner : Principal;
+    state : CanisterState;
+    controlled : Bool;
+    last_upgrade : ?Nat;
+    created_at : Int;
+    updated_at : Int;
+  };
+  public type InstallResult = { #ok : CanisterInfo; #err : Error };
+
+  public type UpgradeState = {
+    #queued;
+    #stopping;
+    #snapshotting;
+    #installing;
+    #starting;
+    #checking;
+    #done;
+    #rolled_back;
+    #failed;
+  };
+  public type UpgradeStep = { at : Int; state : UpgradeState; message : Text };
+  public type UpgradeInfo = {
+    id : Nat;
+    canister_id : Principal;
+    owner : Principal;
+    from_version : Text;
+    to_version : Text;
+    state : UpgradeState;
+    reason : ?Text;
+    steps : [UpgradeStep];
+    started_at : Int;
+    finished_at : ?Int;
+  };
+  public type UpgradeResult = { #ok : UpgradeInfo; #err : Error };
+
+  public type Event = {
+    seq : Nat;
+    at : Int;
+    caller : Principal;
+    subject : Text;
+    action : Text;
+    detail : Text;
+  };
+
+  public type Quotas = {
+    canisters_per_user : Nat;
+    creations_per_user_day : Nat;
+    creations_per_hour : Nat;
+    cycles_per_canister : Nat;
+  };
+
+  public type RegistryInit = { self_audit : [Principal] };
+
+  // ---- stored records ----
+
+  /// A release as stored: its info plus the chunks received so far.
+  public type Release = {
+    var info : ReleaseInfo;
+    chunk_hashes : [Blob];
+    chunks : [var ?Blob];
+  };
+
+  /// A canister as stored: its info plus the id of its snapshot (replaced
+  /// by each upgrade).
+  public type Canister = {
+    var info : CanisterInfo;
+    var snapshot : ?Blob;
+  };
+
+  public type Upgrade = {
+    var info : UpgradeInfo;
+  };
+};
