@@ -55,7 +55,7 @@ func (p *platform) registryAs(ctx context.Context, h http.Header) (*registry.Cli
 	if err := p.negotiate(ctx); err != nil {
 		return nil, principal.Principal{}, err
 	}
-	return registry.New(p.g.users.As(user.Chain), p.id), user.Sender, nil
+	return registry.New(roleGate{p.g.users.As(user.Chain)}, p.id), user.Sender, nil
 }
 
 // negotiate reads the registry's certified canistry:protocol (at most once
