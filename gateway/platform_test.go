@@ -192,12 +192,33 @@ func TestPlatformUploadBounds(t *testing.T) {
 	}
 	header := func(size uint64, hashes int) *platformv1.UploadReleaseRequest {
 		return &platformv1.UploadReleaseRequest{Part: &platformv1.UploadReleaseRequest_Header{Header: &platformv1.ReleaseHeader{
-			App: "app", Version: "1.0.0", Protocol: "personal/1.0.0", Size: size, Sha256: make([]byte, 32), ChunkHashes: make([][]byte, hashes)}}}
+			App: "app", Version: "1.0.0", Protocol: "personal/1.0.0", Size: size, Sha256: make([]byte, 32), ChunkHashes: zeroHashes(hashes)}}}
 	}
 	wantCode(t, "chunk first", send(chunk(10)), connect.CodeInvalidArgument, "first message must be the release header")
 	wantCode(t, "empty stream", send(), connect.CodeInvalidArgument, "send the release header first")
 	wantCode(t, "11 MiB", send(header(11<<20, 11)), connect.CodeInvalidArgument, "10 MiB")
 	wantCode(t, "too few hashes", send(header(3<<20, 2)), connect.CodeInvalidArgument, "2 chunk hashes for 3145728 bytes")
+
+	// With a draft the registry takes, the chunks are checked on the way.
+	if _, err := p.publisher.GrantRole(ctx, connect.NewRequest(&platformv1.GrantRoleRequest{Role: platformv1.Role_ROLE_DEVELOPER, Principal: e.op.Sender().String()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.publisher.CreateApp(ctx, connect.NewRequest(&platformv1.CreateAppRequest{App: "app", Name: "App"})); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "a chunk over 1 MiB", send(header(2<<20, 2), chunk(1<<20+1)), connect.CodeInvalidArgument, "chunk 0 is 1048577 bytes; at most 1048576")
+	r, err := p.store.GetRelease(ctx, connect.NewRequest(&platformv1.GetReleaseRequest{App: "app", Version: "1.0.0"}))
+	if err != nil || r.Msg.GetRelease().GetChunksReceived() != 0 || r.Msg.GetRelease().GetState() != platformv1.ReleaseState_RELEASE_STATE_DRAFT {
+		t.Errorf("the draft after a refused chunk: %v %v", r, err)
+	}
+}
+
+func zeroHashes(n int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = make([]byte, 32)
+	}
+	return out
 }
 
 func TestPlatformEndToEnd(t *testing.T) {
@@ -283,6 +304,19 @@ func TestPlatformEndToEnd(t *testing.T) {
 	if err != nil || got.Msg.GetCanister().GetVersion() != "3.0.0" || got.Msg.GetCanister().GetUpgradeAvailable() != "" {
 		t.Fatalf("after the upgrade: %v %v", got, err)
 	}
+
+	// A quota: one canister per user, and the user has one.
+	q, err := op.publisher.GetQuotas(ctx, connect.NewRequest(&platformv1.GetQuotasRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := q.Msg.GetQuotas()
+	one.CanistersPerUser = 1
+	if _, err := op.publisher.SetQuotas(ctx, connect.NewRequest(&platformv1.SetQuotasRequest{Quotas: one})); err != nil {
+		t.Fatal(err)
+	}
+	_, err = user.install.Install(ctx, connect.NewRequest(&platformv1.InstallRequest{App: "personal"}))
+	wantCode(t, "an install over quota", err, connect.CodeResourceExhausted, "canisters_per_user")
 
 	// Back to 1.0.0 is not a path 1.0.0's upgrade_from ("") admits.
 	_, err = user.install.Upgrade(ctx, connect.NewRequest(&platformv1.UpgradeRequest{CanisterId: can.GetCanisterId(), Version: "1.0.0"}))

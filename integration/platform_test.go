@@ -177,6 +177,21 @@ func TestPlatformEndToEnd(t *testing.T) {
 	if _, errOut, code := d.cli(t, user, "upgrade", cid, "--to", "1.0.0"); code != 1 || !strings.Contains(errOut, "failed_precondition") {
 		t.Errorf("a downgrade: exit %d, %s; want failed_precondition", code, errOut)
 	}
+
+	// 4.0.0 is 3.0.0's module declared as personal/4.0.0: its health check
+	// (protocol() must answer personal/4.0.0) fails after the install, and
+	// the registry rolls the canister back to 3.0.0 with its data.
+	d.ok(t, developer, "release", "upload", "notes", "4.0.0", filepath.Join(tmp, "3.0.0.wasm"), "--protocol", "personal/4.0.0", "--upgrade-from", ">=3.0.0 <4.0.0")
+	d.ok(t, developer, "release", "submit", "notes", "4.0.0")
+	d.ok(t, auditor, "release", "approve", "notes", "4.0.0")
+	d.ok(t, developer, "release", "publish", "notes", "4.0.0")
+	out, errOut, code := d.cli(t, user, "upgrade", cid, "--to", "4.0.0")
+	if code != 1 || !strings.Contains(out, "rolled_back") || !strings.Contains(errOut, "rolled_back") || !strings.Contains(errOut, "personal/3.0.0") {
+		t.Errorf("an upgrade whose health check fails: exit %d\nstdout:\n%s\nstderr:\n%s\nwant exit 1, the steps ending rolled_back and the health reply as the reason", code, out, errOut)
+	}
+	if doc, proto, err := docs.get(ctx, cid, "notes/4"); err != nil || proto != "personal/3.0.0" || string(doc.GetContent()) != want["notes/4"] {
+		t.Errorf("after the rollback: %v as %q (%v); want the document as personal/3.0.0", doc, proto, err)
+	}
 }
 
 // lineWith is the first line of text containing s.
