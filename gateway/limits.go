@@ -108,7 +108,13 @@ func limited(next http.Handler, l Limits) http.Handler {
 		}
 		bound := l.MaxBodyBytes
 		if r.URL.Path == platformv1connect.PublisherServiceUploadReleaseProcedure {
-			bound = max(bound, uploadBodyBytes) // a stream of chunks, each message bounded as any other
+			// A stream of chunks (each message bounded as any other), each
+			// forwarded to the IC before the next is read: it may take
+			// longer than one message's read and write timeouts.
+			bound = max(bound, uploadBodyBytes)
+			rc := http.NewResponseController(w)
+			_ = rc.SetReadDeadline(time.Now().Add(max(l.ReadTimeout, uploadTimeout)))
+			_ = rc.SetWriteDeadline(time.Now().Add(max(l.WriteTimeout, uploadTimeout)))
 		}
 		if r.ContentLength > bound {
 			err := connect.NewError(connect.CodeResourceExhausted, fmt.Errorf(

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"connectrpc.com/connect"
 
@@ -15,6 +16,10 @@ import (
 // each message's framing and the header.
 const uploadBodyBytes = registry.MaxModuleSize + 1<<20
 
+// uploadTimeout bounds an UploadRelease: ten chunks, each an update the
+// registry makes into the IC's chunk store (a few seconds each on the IC).
+const uploadTimeout = 2 * time.Minute
+
 // UploadRelease takes the header, creates the draft, then forwards each
 // chunk to the registry as it arrives (one chunk in memory at a time).
 // It refuses, before anything reaches the registry, a stream that does
@@ -25,7 +30,7 @@ const uploadBodyBytes = registry.MaxModuleSize + 1<<20
 func (s *publisherService) UploadRelease(ctx context.Context, stream *connect.ClientStream[platformv1.UploadReleaseRequest]) (*connect.Response[platformv1.UploadReleaseResponse], error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.p.g.limits.RequestTimeout)
+		ctx, cancel = context.WithTimeout(ctx, max(s.p.g.limits.RequestTimeout, uploadTimeout))
 		defer cancel()
 	}
 	reg, err := s.p.registry(ctx, stream.RequestHeader())

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ type platformFlags struct {
 	registry principalFlag
 	stateDir string
 	timeout  positiveDuration
+	logLevel slog.Level
 }
 
 var platformEnv = envVars{
@@ -40,6 +42,7 @@ var platformEnv = envVars{
 	"registry":  "CANISTRY_REGISTRY",
 	"state-dir": "CANISTRY_STATE_DIR",
 	"timeout":   "CANISTRY_TIMEOUT",
+	"log-level": "CANISTRY_LOG_LEVEL",
 }
 
 // cliSessionTTL is how long one command's delegation lives: long enough
@@ -53,6 +56,7 @@ func (f *platformFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.registry, "registry", "the registry canister's `id`, the delegation's only target; empty: the dev environment's, else every canister")
 	fs.StringVar(&f.stateDir, "state-dir", "", "the dev environment's state directory, for the defaults of --gateway and --registry; empty: .canistry/dev at the project root")
 	fs.Var(&f.timeout, "timeout", "how long (`duration`) the command may take")
+	fs.TextVar(&f.logLevel, "log-level", slog.LevelWarn, "log `level` (stderr): debug, info, warn, error")
 }
 
 // principalFlag is a textual principal; empty is unset.
@@ -148,10 +152,15 @@ func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClien
 	if err != nil {
 		return nil, fmt.Errorf("ask the gateway at %s for its key (is it running?): %w", gw, err)
 	}
+	log := newLogger(stderr, s.f.logLevel)
 	var targets []principal.Principal
 	if registry != "" {
 		targets = []principal.Principal{principal.MustDecode(registry)}
+	} else {
+		log.Warn("the registry's id is unknown (no --registry, no dev environment): the delegation allows every canister",
+			"ttl", cliSessionTTL)
 	}
+	log.Debug("calling the platform API", "gateway", gw, "registry", registry, "principal", id.Sender().String())
 	session := client.NewSession(id, key, client.Options{Targets: targets, TTL: cliSessionTTL})
 	opts := connect.WithInterceptors(session.Interceptor())
 	return &platformClients{
