@@ -95,19 +95,23 @@ func (w *world) withRole(roles ...registry.Role) *actor {
 	return a
 }
 
-// publisher is a developer of app "personal" and an auditor who reviews
-// its releases.
+// publisher is a developer of an app and an auditor who reviews its
+// releases.
 type publisher struct {
 	w       *world
+	app     string
 	dev     *actor
 	auditor *actor
 }
 
-func (w *world) newPublisher() *publisher {
+// newPublisher creates app "personal".
+func (w *world) newPublisher() *publisher { return w.newPublisherOf("personal") }
+
+func (w *world) newPublisherOf(app string) *publisher {
 	w.t.Helper()
-	p := &publisher{w: w, dev: w.withRole(registry.Developer), auditor: w.withRole(registry.Auditor)}
-	if _, err := p.dev.reg.CreateApp(w.t.Context(), registry.NewApp{ID: "personal", Name: "Personal canister"}); err != nil {
-		w.t.Fatalf("create app: %v", err)
+	p := &publisher{w: w, app: app, dev: w.withRole(registry.Developer), auditor: w.withRole(registry.Auditor)}
+	if _, err := p.dev.reg.CreateApp(w.t.Context(), registry.NewApp{ID: app, Name: "The " + app + " app"}); err != nil {
+		w.t.Fatalf("create app %s: %v", app, err)
 	}
 	return p
 }
@@ -134,7 +138,7 @@ func (p *publisher) upload(rel release) {
 	t := p.w.t
 	t.Helper()
 	ctx := t.Context()
-	nr := registry.NewRelease{App: "personal", Version: rel.version, Protocol: rel.protocol,
+	nr := registry.NewRelease{App: p.app, Version: rel.version, Protocol: rel.protocol,
 		Notes: "test release " + rel.version, UpgradeFrom: rel.upgradeFrom, EnhancedPersistence: true}
 	chunks, err := registry.Chunk(rel.module, &nr)
 	if err != nil {
@@ -144,7 +148,7 @@ func (p *publisher) upload(rel release) {
 		t.Fatalf("create release %s: %v", rel.version, err)
 	}
 	for i, c := range chunks {
-		if err := p.dev.reg.UploadChunk(ctx, "personal", rel.version, i, c); err != nil {
+		if err := p.dev.reg.UploadChunk(ctx, p.app, rel.version, i, c); err != nil {
 			t.Fatalf("upload chunk %d of %s: %v", i, rel.version, err)
 		}
 	}
@@ -157,9 +161,9 @@ func (p *publisher) publish(rels ...release) {
 	ctx := t.Context()
 	for _, rel := range rels {
 		p.upload(rel)
-		mustRelease(t, "submit", registry.Submitted)(p.dev.reg.SubmitRelease(ctx, "personal", rel.version))
-		mustRelease(t, "approve", registry.Approved)(p.auditor.reg.ApproveRelease(ctx, "personal", rel.version))
-		mustRelease(t, "publish", registry.Released)(p.dev.reg.PublishRelease(ctx, "personal", rel.version))
+		mustRelease(t, "submit", registry.Submitted)(p.dev.reg.SubmitRelease(ctx, p.app, rel.version))
+		mustRelease(t, "approve", registry.Approved)(p.auditor.reg.ApproveRelease(ctx, p.app, rel.version))
+		mustRelease(t, "publish", registry.Released)(p.dev.reg.PublishRelease(ctx, p.app, rel.version))
 	}
 }
 
@@ -177,12 +181,17 @@ func mustRelease(t testing.TB, what string, want registry.ReleaseState) func(reg
 	}
 }
 
-// install installs version for a through the registry.
+// install installs personal version for a through the registry.
 func install(t testing.TB, a *actor, version string) registry.Canister {
 	t.Helper()
-	c, err := a.reg.Install(t.Context(), "personal", version)
+	return installApp(t, a, "personal", version)
+}
+
+func installApp(t testing.TB, a *actor, app, version string) registry.Canister {
+	t.Helper()
+	c, err := a.reg.Install(t.Context(), app, version)
 	if err != nil {
-		t.Fatalf("install personal %q: %v", version, err)
+		t.Fatalf("install %s %q: %v", app, version, err)
 	}
 	return c
 }
