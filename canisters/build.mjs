@@ -3,6 +3,13 @@
 // main.mo) into canister.wasm + canister.did beside its main.mo, using the
 // pinned npm `motoko` compiler fully offline (mo:core comes bundled).
 //
+// A directory without main.mo whose canister.json names "sources" is a
+// derived canister: the sources of that other canister directory, with the
+// exact texts of "substitute" replaced (each must occur), built into this
+// directory. Tests use it for variants of a real canister that must not
+// drift from it (a registry that answers another protocol, a personal
+// canister whose health check fails).
+//
 //   node canisters/build.mjs          build and write the files
 //   node canisters/build.mjs --check  build in memory only; exit 1 listing
 //                                     every file that differs from disk
@@ -136,7 +143,7 @@ function findCanisterDirs(root) {
   const found = [];
   const walk = (dir) => {
     const entries = readdirSync(dir, { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name === 'main.mo')) {
+    if (entries.some((e) => e.isFile() && e.name === 'main.mo') || isDerived(dir)) {
       found.push(dir);
     }
     for (const e of sortedByName(entries)) {
@@ -154,9 +161,27 @@ function buildCanister(mo, dir) {
   // Sources live in the compiler's virtual FS under their repo-relative path,
   // so relative imports work and no absolute path can leak into the output.
   const virtualDir = toPosix(relative(repoRoot, dir));
-  for (const file of moSources(dir)) {
-    const rel = toPosix(relative(dir, file));
-    mo.write(posix.join(virtualDir, rel), readFileSync(file, 'utf8'));
+  const config = readConfig(dir);
+  const sourceDir = config.sources === undefined ? dir : resolve(dir, config.sources);
+  if (!existsSync(join(sourceDir, 'main.mo'))) {
+    throw new Error(`canister.json: "sources" ${config.sources} holds no main.mo`);
+  }
+  const substitutions = Object.entries(config.substitute ?? {});
+  const used = new Set();
+  for (const file of moSources(sourceDir)) {
+    const rel = toPosix(relative(sourceDir, file));
+    let text = readFileSync(file, 'utf8');
+    for (const [from, to] of substitutions) {
+      if (text.includes(from)) {
+        used.add(from);
+        text = text.split(from).join(to);
+      }
+    }
+    mo.write(posix.join(virtualDir, rel), text);
+  }
+  const unused = substitutions.map(([from]) => from).filter((from) => !used.has(from));
+  if (unused.length > 0) {
+    throw new Error(`canister.json: "substitute" texts found in no source: ${unused.map((u) => JSON.stringify(u)).join(', ')}`);
   }
   // The raw compiler call (not mo.wasm) keeps the diagnostics: errors with
   // file:line:column, and warnings, which mo.wasm drops.
@@ -166,7 +191,7 @@ function buildCanister(mo, dir) {
     throw new Error(`moc reported:\n${messages.join('\n') || '(no diagnostics)'}`);
   }
   let wasm = Uint8Array.from(result.wasm);
-  const protocol = readProtocol(dir);
+  const protocol = readProtocol(config);
   if (protocol !== undefined) {
     wasm = appendCustomSection(wasm, PROTOCOL_SECTION, new TextEncoder().encode(protocol));
   }
@@ -203,12 +228,13 @@ function moSources(dir) {
   return files;
 }
 
-// The optional canister.json names the protocol the canister implements,
-// e.g. {"protocol": "personal/1.0.0"}.
-function readProtocol(dir) {
+// The optional canister.json: {"protocol": "personal/1.0.0"} names the
+// protocol the canister implements; "sources" and "substitute" make a
+// derived canister (see the header).
+function readConfig(dir) {
   const path = join(dir, 'canister.json');
   if (!existsSync(path)) {
-    return undefined;
+    return {};
   }
   let config;
   try {
@@ -216,6 +242,26 @@ function readProtocol(dir) {
   } catch (err) {
     throw new Error(`canister.json is not valid JSON: ${err.message}`);
   }
+  if (config.sources !== undefined && (typeof config.sources !== 'string' || config.sources === '')) {
+    throw new Error('canister.json: "sources" must be a directory path');
+  }
+  const substitute = config.substitute ?? {};
+  if (typeof substitute !== 'object' || Array.isArray(substitute)
+    || Object.entries(substitute).some(([k, v]) => k === '' || typeof v !== 'string')) {
+    throw new Error('canister.json: "substitute" must map non-empty texts to texts');
+  }
+  return config;
+}
+
+// A derived canister: no main.mo of its own, canister.json naming "sources".
+function isDerived(dir) {
+  if (existsSync(join(dir, 'main.mo')) || !existsSync(join(dir, 'canister.json'))) {
+    return false;
+  }
+  return readConfig(dir).sources !== undefined;
+}
+
+function readProtocol(config) {
   if (config.protocol === undefined) {
     return undefined;
   }
