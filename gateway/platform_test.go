@@ -11,6 +11,7 @@ import (
 	"github.com/aviate-labs/agent-go/identity"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/canisters/registry"
 	"github.com/canistry/canistry/gateway"
@@ -147,8 +148,13 @@ func TestPlatformAuthentication(t *testing.T) {
 	}
 }
 
-// upload streams module as release app/version through the gateway.
+// upload streams module as release app/version (protocol
+// personal/<version>) through the gateway.
 func upload(ctx context.Context, p platformClients, app, version, upgradeFrom string, module []byte) (*platformv1.Release, error) {
+	return uploadAs(ctx, p, app, version, "personal/"+version, upgradeFrom, module)
+}
+
+func uploadAs(ctx context.Context, p platformClients, app, version, protocol, upgradeFrom string, module []byte) (*platformv1.Release, error) {
 	rel := registry.NewRelease{}
 	chunks, err := registry.Chunk(module, &rel)
 	if err != nil {
@@ -156,7 +162,7 @@ func upload(ctx context.Context, p platformClients, app, version, upgradeFrom st
 	}
 	stream := p.publisher.UploadRelease(ctx)
 	msgs := []*platformv1.UploadReleaseRequest{{Part: &platformv1.UploadReleaseRequest_Header{Header: &platformv1.ReleaseHeader{
-		App: app, Version: version, Protocol: "personal/" + version, UpgradeFrom: upgradeFrom, EnhancedPersistence: true,
+		App: app, Version: version, Protocol: protocol, UpgradeFrom: upgradeFrom, EnhancedPersistence: true,
 		Sha256: rel.SHA256, Size: rel.Size, ChunkHashes: rel.ChunkHashes}}}}
 	for _, c := range chunks {
 		msgs = append(msgs, &platformv1.UploadReleaseRequest{Part: &platformv1.UploadReleaseRequest_Chunk{Chunk: c}})
@@ -369,4 +375,84 @@ func containsState(states []platformv1.UpgradeState, s platformv1.UpgradeState) 
 		}
 	}
 	return false
+}
+
+// TestPlatformWatchUpgradeIsLive watches an upgrade whose health check
+// waits for the test (canisters/test/gated): the stream delivers the
+// checking step while the upgrade runs, then the rest once the gate opens.
+func TestPlatformWatchUpgradeIsLive(t *testing.T) {
+	e := newPlatformEnv(t)
+	ctx := t.Context()
+	op := e.as(t, e.op)
+	if _, err := op.publisher.GrantRole(ctx, connect.NewRequest(&platformv1.GrantRoleRequest{Role: platformv1.Role_ROLE_DEVELOPER, Principal: e.op.Sender().String()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := op.publisher.CreateApp(ctx, connect.NewRequest(&platformv1.CreateAppRequest{App: "gated", Name: "Gated"})); err != nil {
+		t.Fatal(err)
+	}
+	audID, _ := identity.NewRandomEd25519Identity()
+	if _, err := op.publisher.GrantRole(ctx, connect.NewRequest(&platformv1.GrantRoleRequest{Role: platformv1.Role_ROLE_AUDITOR, Principal: audID.Sender().String()})); err != nil {
+		t.Fatal(err)
+	}
+	aud := e.as(t, audID)
+	gated := canisters.MustWasm("test/gated/canister.wasm")
+	for v, from := range map[string]string{"1.0.0": "", "1.0.1": "^1.0.0"} {
+		if _, err := uploadAs(ctx, op, "gated", v, "gated/1.0.0", from, gated); err != nil {
+			t.Fatalf("upload %s: %v", v, err)
+		}
+		if _, err := op.publisher.SubmitRelease(ctx, connect.NewRequest(&platformv1.SubmitReleaseRequest{App: "gated", Version: v})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := aud.publisher.ApproveRelease(ctx, connect.NewRequest(&platformv1.ApproveReleaseRequest{App: "gated", Version: v})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := op.publisher.PublishRelease(ctx, connect.NewRequest(&platformv1.PublishReleaseRequest{App: "gated", Version: v})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	userID, _ := identity.NewRandomEd25519Identity()
+	user := e.as(t, userID)
+	inst, err := user.install.Install(ctx, connect.NewRequest(&platformv1.InstallRequest{App: "gated", Version: "1.0.0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := inst.Msg.GetCanister().GetCanisterId()
+	up, err := user.install.Upgrade(ctx, connect.NewRequest(&platformv1.UpgradeRequest{CanisterId: cid, Version: "1.0.1"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	stream, err := user.install.WatchUpgrade(wctx, connect.NewRequest(&platformv1.WatchUpgradeRequest{UpgradeId: up.Msg.GetUpgrade().GetId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	var states []platformv1.UpgradeState
+	for stream.Receive() {
+		states = append(states, stream.Msg().GetStep().GetState())
+		if stream.Msg().GetStep().GetState() == platformv1.UpgradeState_UPGRADE_STATE_CHECKING {
+			break
+		}
+	}
+	if !containsState(states, platformv1.UpgradeState_UPGRADE_STATE_CHECKING) {
+		t.Fatalf("the stream ended (%v) before the checking step: %v", stream.Err(), states)
+	}
+	// The health check is still waiting: the stream has told the state
+	// of a running upgrade, not replayed a finished one.
+	if st := stream.Msg().GetState(); st != platformv1.UpgradeState_UPGRADE_STATE_CHECKING {
+		t.Fatalf("the checking step came with the upgrade's state %s; want it still checking", st)
+	}
+	if err := e.replica.Agent(t, userID).Call(principal.MustDecode(cid), "open_gate", []any{}, []any{}); err != nil {
+		t.Fatal(err)
+	}
+	for stream.Receive() {
+		states = append(states, stream.Msg().GetStep().GetState())
+	}
+	if err := stream.Err(); err != nil {
+		t.Fatalf("after %v: %v", states, err)
+	}
+	if states[len(states)-1] != platformv1.UpgradeState_UPGRADE_STATE_DONE {
+		t.Errorf("steps %v; want them to end done", states)
+	}
 }
