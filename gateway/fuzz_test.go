@@ -35,6 +35,8 @@ func FuzzGatewayRequest(f *testing.F) {
 	f.Add("/canistry.session.v1.SessionService/GetGatewayKey", uint8(0), "", "", []byte("{}"), false)
 	f.Add("/canistry.personal.v1.PersonalService/Describe", uint8(1), "aaaaa-aa", "%%%", []byte{}, true)
 	f.Add("/grpc.health.v1.Health/Check", uint8(3), "", "", []byte{0, 0, 0, 0, 0}, false)
+	f.Add("/canistry.platform.v1.StoreService/ListApps", uint8(0), "", "e30", []byte("{}"), false)
+	f.Add("/canistry.platform.v1.PublisherService/UploadRelease", uint8(2), "", "", []byte{0, 0, 0, 0, 2, 18, 0}, true)
 	f.Fuzz(func(t *testing.T, path string, ct uint8, canister, delegation string, body []byte, gzipped bool) {
 		if len(path) == 0 || path[0] != '/' {
 			path = "/" + path

@@ -32,8 +32,11 @@ type platform struct {
 	checked time.Time // when the registry's protocol was last read and accepted
 }
 
-// errNoRegistry answers every platform method of a gateway without one.
-var errNoRegistry = errorf(connect.CodeUnimplemented,
+// errNoRegistry answers every platform method of a gateway without one:
+// failed_precondition (the gateway's configuration), not unimplemented,
+// whose HTTP 501 would blame the gateway for what a client cannot fix by
+// retrying either but an operator can by configuring it.
+var errNoRegistry = errorf(connect.CodeFailedPrecondition,
 	"this gateway serves no platform API: it was started without a registry canister (--registry ID or CANISTRY_REGISTRY)")
 
 // registry authorizes the request for the registry canister and returns a

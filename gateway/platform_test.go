@@ -109,12 +109,12 @@ func wantCode(t *testing.T, what string, err error, code connect.Code, contains 
 	}
 }
 
-func TestPlatformWithoutRegistryIsUnimplemented(t *testing.T) {
+func TestPlatformWithoutRegistry(t *testing.T) {
 	r := replicatest.Start(t, replica.Config{})
 	url := startPlatformGateway(t, r, principal.Principal{})
 	user, _ := identity.NewRandomEd25519Identity()
 	_, err := platformAs(t, url, user, nil).store.ListApps(t.Context(), connect.NewRequest(&platformv1.ListAppsRequest{}))
-	wantCode(t, "ListApps", err, connect.CodeUnimplemented, "--registry")
+	wantCode(t, "ListApps", err, connect.CodeFailedPrecondition, "--registry")
 }
 
 func TestPlatformRefusesAnotherProtocol(t *testing.T) {

@@ -100,7 +100,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
 	fs.Var(&f.negotiationTTL, "negotiation-ttl", "how long (`duration`) a canister's negotiated protocol is trusted before it is read again")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
-	fs.Var(&f.registry, "registry", "the registry canister's `id`, over which the platform API canistry.platform.v1 is served; empty: the platform API answers unimplemented")
+	fs.Var(&f.registry, "registry", "the registry canister's `id`, over which the platform API canistry.platform.v1 is served; empty: the platform API answers failed_precondition")
 	f.limits.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, gatewayHelp)
