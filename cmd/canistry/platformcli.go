@@ -189,11 +189,12 @@ func (s *subcommand) endpoints() (gw, registry string, err error) {
 		}
 		return "", "", fmt.Errorf("no --gateway and %w", err)
 	}
+	// The dev environment's registry only goes with its own gateway.
+	if registry == "" && (gw == "" || gw == strings.TrimRight(info.Gateway, "/")) {
+		registry = info.Registry
+	}
 	if gw == "" {
 		gw = info.Gateway
-		if registry == "" {
-			registry = info.Registry
-		}
 	}
 	return gw, registry, nil
 }

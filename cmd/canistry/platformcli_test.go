@@ -29,6 +29,7 @@ func TestPlatformCommandsUsage(t *testing.T) {
 		"canisters extra":       {[]string{"canisters", "now"}, 2, "Usage: canistry canisters"},
 		"bad registry flag":     {[]string{"canisters", "--registry", "nope"}, 2, "not a textual principal"},
 		"missing wasm":          {[]string{"release", "upload", "notes", "1.0.0", "/nonexistent.wasm", "--protocol", "p/1.0.0"}, 1, "no such file"},
+		"gateway bad registry":  {[]string{"gateway", "--replica", "http://127.0.0.1:1", "--registry", "x"}, 2, "not a textual principal"},
 		"no dev, no gateway":    {[]string{"app", "list", "--state-dir", "/nonexistent"}, 1, "no --gateway and no dev environment in /nonexistent"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -66,5 +67,27 @@ func TestWhoamiMakesTheDefaultIdentityOnce(t *testing.T) {
 	stderr.Reset()
 	if code := run([]string{"whoami"}, &second, &stderr); code != 0 || first.String() != second.String() || stderr.Len() != 0 {
 		t.Errorf("second whoami: exit %d, %q (first %q), stderr %q", code, second.String(), first.String(), stderr.String())
+	}
+}
+
+func TestPlatformEndpoints(t *testing.T) {
+	dir := devDir(t.TempDir())
+	if err := dir.writeInfo(&devInfo{Gateway: "http://127.0.0.1:8080", Registry: "rrkah-fqaaa-aaaaa-aaaaq-cai"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		gateway, registry      string
+		wantGateway, wantRegID string
+	}{
+		"the dev environment's":        {"", "", "http://127.0.0.1:8080", "rrkah-fqaaa-aaaaa-aaaaq-cai"},
+		"dev's gateway named":          {"http://127.0.0.1:8080/", "", "http://127.0.0.1:8080", "rrkah-fqaaa-aaaaa-aaaaq-cai"},
+		"another gateway":              {"https://gw.example", "", "https://gw.example", ""},
+		"another gateway and registry": {"https://gw.example", "aaaaa-aa", "https://gw.example", "aaaaa-aa"},
+	} {
+		s := &subcommand{f: &platformFlags{gateway: httpURL(tc.gateway), registry: principalFlag(tc.registry), stateDir: string(dir)}}
+		gw, reg, err := s.endpoints()
+		if err != nil || gw != tc.wantGateway || reg != tc.wantRegID {
+			t.Errorf("%s: %q %q %v; want %q %q", name, gw, reg, err, tc.wantGateway, tc.wantRegID)
+		}
 	}
 }
