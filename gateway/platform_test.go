@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -455,4 +456,41 @@ func TestPlatformWatchUpgradeIsLive(t *testing.T) {
 	if states[len(states)-1] != platformv1.UpgradeState_UPGRADE_STATE_DONE {
 		t.Errorf("steps %v; want them to end done", states)
 	}
+}
+
+// TestPlatformUploadResumes: an upload cut short leaves a draft with the
+// chunks that arrived; the same upload again sends only the rest; another
+// module under that version is refused.
+func TestPlatformUploadResumes(t *testing.T) {
+	e := newPlatformEnv(t)
+	ctx := t.Context()
+	p := e.as(t, e.op)
+	if _, err := p.publisher.GrantRole(ctx, connect.NewRequest(&platformv1.GrantRoleRequest{Role: platformv1.Role_ROLE_DEVELOPER, Principal: e.op.Sender().String()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.publisher.CreateApp(ctx, connect.NewRequest(&platformv1.CreateAppRequest{App: "big", Name: "Big"})); err != nil {
+		t.Fatal(err)
+	}
+	module := bytes.Repeat([]byte("a module of two chunks "), (3<<19)/23) // ~1.5 MiB
+	rel := registry.NewRelease{}
+	chunks, err := registry.Chunk(module, &rel)
+	if err != nil || len(chunks) != 2 {
+		t.Fatalf("%d chunks, %v", len(chunks), err)
+	}
+	stream := p.publisher.UploadRelease(ctx)
+	_ = stream.Send(&platformv1.UploadReleaseRequest{Part: &platformv1.UploadReleaseRequest_Header{Header: &platformv1.ReleaseHeader{
+		App: "big", Version: "1.0.0", Protocol: "big/1.0.0", Sha256: rel.SHA256, Size: rel.Size, ChunkHashes: rel.ChunkHashes}}})
+	_ = stream.Send(&platformv1.UploadReleaseRequest{Part: &platformv1.UploadReleaseRequest_Chunk{Chunk: chunks[0]}})
+	_, err = stream.CloseAndReceive()
+	wantCode(t, "a stream cut after one chunk", err, connect.CodeInvalidArgument, "ended after 1 of 2 chunks")
+	got, err := p.store.GetRelease(ctx, connect.NewRequest(&platformv1.GetReleaseRequest{App: "big", Version: "1.0.0"}))
+	if err != nil || got.Msg.GetRelease().GetChunksReceived() != 1 {
+		t.Fatalf("the draft after the cut: %v %v", got, err)
+	}
+	r, err := uploadAs(ctx, p, "big", "1.0.0", "big/1.0.0", "", module)
+	if err != nil || r.GetChunksReceived() != 2 || r.GetState() != platformv1.ReleaseState_RELEASE_STATE_DRAFT {
+		t.Fatalf("the resumed upload: %v %v", r, err)
+	}
+	_, err = uploadAs(ctx, p, "big", "1.0.0", "big/1.0.0", "", append([]byte("another "), module...))
+	wantCode(t, "another module under the same version", err, connect.CodeAlreadyExists, "")
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -12,9 +13,10 @@ import (
 	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
 )
 
-// uploadBodyBytes bounds an UploadRelease body: the largest module plus
-// each message's framing and the header.
-const uploadBodyBytes = registry.MaxModuleSize + 1<<20
+// uploadBodyBytes bounds an UploadRelease body: the largest module (in
+// base64, as a JSON client sends it) plus each message's framing and the
+// header.
+const uploadBodyBytes = registry.MaxModuleSize*4/3 + 1<<20
 
 // uploadTimeout bounds an UploadRelease: ten chunks, each an update the
 // registry makes into the IC's chunk store (a few seconds each on the IC).
@@ -44,10 +46,11 @@ func (s *publisherService) UploadRelease(ctx context.Context, stream *connect.Cl
 	rel := registry.NewRelease{App: h.GetApp(), Version: h.GetVersion(), Protocol: h.GetProtocol(), Notes: h.GetNotes(),
 		UpgradeFrom: h.GetUpgradeFrom(), HealthMethod: h.GetHealthMethod(), EnhancedPersistence: h.GetEnhancedPersistence(),
 		SHA256: h.GetSha256(), Size: h.GetSize(), ChunkHashes: h.GetChunkHashes()}
-	if _, err := reg.CreateRelease(ctx, rel); err != nil {
-		return nil, platformError(err)
+	skip, err := createOrResume(ctx, reg, rel)
+	if err != nil {
+		return nil, err
 	}
-	if err := forwardChunks(ctx, stream, reg, h); err != nil {
+	if err := forwardChunks(ctx, stream, reg, h, skip); err != nil {
 		return nil, err
 	}
 	r, ok, err := reg.GetRelease(ctx, h.GetApp(), h.GetVersion())
@@ -83,9 +86,25 @@ func uploadHeader(stream *connect.ClientStream[platformv1.UploadReleaseRequest])
 	return h, nil
 }
 
+// createOrResume creates the draft, or resumes an upload cut short: when
+// the release exists as a draft of the same module (same SHA-256 and
+// chunk hashes), the chunks it has (they arrive in order) are skipped;
+// the draft keeps the header it was created with.
+func createOrResume(ctx context.Context, reg *registry.Client, rel registry.NewRelease) (skip int, err error) {
+	_, err = reg.CreateRelease(ctx, rel)
+	if err == nil || !registry.IsKind(err, registry.AlreadyExists) {
+		return 0, platformError(err)
+	}
+	have, ok, gerr := reg.GetRelease(ctx, rel.App, rel.Version)
+	if gerr != nil || !ok || have.State != registry.Draft || !bytes.Equal(have.SHA256, rel.SHA256) || have.ChunkCount != len(rel.ChunkHashes) {
+		return 0, platformError(err) // another release of that version: the registry's refusal stands
+	}
+	return have.ChunksReceived, nil
+}
+
 // forwardChunks uploads the stream's chunks in order, checking each
-// against what the header announced.
-func forwardChunks(ctx context.Context, stream *connect.ClientStream[platformv1.UploadReleaseRequest], reg *registry.Client, h *platformv1.ReleaseHeader) error {
+// against what the header announced; the first skip the registry has.
+func forwardChunks(ctx context.Context, stream *connect.ClientStream[platformv1.UploadReleaseRequest], reg *registry.Client, h *platformv1.ReleaseHeader, skip int) error {
 	var index int
 	var total uint64
 	for stream.Receive() {
@@ -102,8 +121,10 @@ func forwardChunks(ctx context.Context, stream *connect.ClientStream[platformv1.
 		case total+uint64(len(chunk)) > h.GetSize():
 			return errorf(connect.CodeInvalidArgument, "UploadRelease: the chunks exceed the %d bytes the header announced", h.GetSize())
 		}
-		if err := reg.UploadChunk(ctx, h.GetApp(), h.GetVersion(), index, chunk); err != nil {
-			return platformError(err)
+		if index >= skip {
+			if err := reg.UploadChunk(ctx, h.GetApp(), h.GetVersion(), index, chunk); err != nil {
+				return platformError(err)
+			}
 		}
 		index++
 		total += uint64(len(chunk))

@@ -806,7 +806,9 @@ type PublisherServiceClient interface {
 	// UploadRelease creates a draft release and uploads its module: the
 	// first message is the header, every later one a chunk, in order (at
 	// most 1 MiB each, at most 10 MiB in all). The answer is the release
-	// with every chunk received.
+	// with every chunk received. A stream cut short leaves the draft with the
+	// chunks that arrived; the same module sent again resumes it (the draft
+	// keeps the first attempt's header).
 	UploadRelease(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[UploadReleaseRequest, UploadReleaseResponse], error)
 	// SubmitRelease submits a fully uploaded draft for review.
 	SubmitRelease(ctx context.Context, in *SubmitReleaseRequest, opts ...grpc.CallOption) (*SubmitReleaseResponse, error)
@@ -1027,7 +1029,9 @@ type PublisherServiceServer interface {
 	// UploadRelease creates a draft release and uploads its module: the
 	// first message is the header, every later one a chunk, in order (at
 	// most 1 MiB each, at most 10 MiB in all). The answer is the release
-	// with every chunk received.
+	// with every chunk received. A stream cut short leaves the draft with the
+	// chunks that arrived; the same module sent again resumes it (the draft
+	// keeps the first attempt's header).
 	UploadRelease(grpc.ClientStreamingServer[UploadReleaseRequest, UploadReleaseResponse]) error
 	// SubmitRelease submits a fully uploaded draft for review.
 	SubmitRelease(context.Context, *SubmitReleaseRequest) (*SubmitReleaseResponse, error)

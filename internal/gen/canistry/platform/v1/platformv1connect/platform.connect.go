@@ -681,7 +681,9 @@ type PublisherServiceClient interface {
 	// UploadRelease creates a draft release and uploads its module: the
 	// first message is the header, every later one a chunk, in order (at
 	// most 1 MiB each, at most 10 MiB in all). The answer is the release
-	// with every chunk received.
+	// with every chunk received. A stream cut short leaves the draft with the
+	// chunks that arrived; the same module sent again resumes it (the draft
+	// keeps the first attempt's header).
 	UploadRelease(context.Context) *connect.ClientStreamForClient[v1.UploadReleaseRequest, v1.UploadReleaseResponse]
 	// SubmitRelease submits a fully uploaded draft for review.
 	SubmitRelease(context.Context, *connect.Request[v1.SubmitReleaseRequest]) (*connect.Response[v1.SubmitReleaseResponse], error)
@@ -940,7 +942,9 @@ type PublisherServiceHandler interface {
 	// UploadRelease creates a draft release and uploads its module: the
 	// first message is the header, every later one a chunk, in order (at
 	// most 1 MiB each, at most 10 MiB in all). The answer is the release
-	// with every chunk received.
+	// with every chunk received. A stream cut short leaves the draft with the
+	// chunks that arrived; the same module sent again resumes it (the draft
+	// keeps the first attempt's header).
 	UploadRelease(context.Context, *connect.ClientStream[v1.UploadReleaseRequest]) (*connect.Response[v1.UploadReleaseResponse], error)
 	// SubmitRelease submits a fully uploaded draft for review.
 	SubmitRelease(context.Context, *connect.Request[v1.SubmitReleaseRequest]) (*connect.Response[v1.SubmitReleaseResponse], error)
