@@ -43,7 +43,14 @@ func fingerprint(t testing.TB, w *world, subjects []string, users ...*actor) str
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%+v\n", cs)
+		for _, c := range cs {
+			last := "none"
+			if c.LastUpgrade != nil {
+				last = fmt.Sprint(*c.LastUpgrade)
+			}
+			c.LastUpgrade = nil // a pointer: its address differs on every read
+			fmt.Fprintf(&b, "%+v last upgrade %s\n", c, last)
+		}
 	}
 	for _, s := range subjects {
 		evs, err := op.History(ctx, s, 0, 100)
