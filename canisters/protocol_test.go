@@ -10,6 +10,7 @@ import (
 
 	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/canisters/personal"
+	"github.com/canistry/canistry/canisters/registry"
 )
 
 // TestPersonalCandidIsTheProtocol holds protocol/canister/personal/<v>.did,
@@ -49,5 +50,31 @@ func TestPersonalUnknownVersion(t *testing.T) {
 	_, err := personal.Wasm("0.9.0")
 	if !errors.Is(err, canisters.ErrUnknownCanister) || !strings.Contains(err.Error(), "1.0.0") {
 		t.Errorf("Wasm(0.9.0) = %v; want ErrUnknownCanister naming the released versions", err)
+	}
+}
+
+// TestRegistryCandidIsTheProtocol holds protocol/canister/registry/<v>.did,
+// the registry's contract with its Go callers, to what moc emits for
+// canisters/registry (which `build.mjs --check` holds to the sources): one
+// contract, of the version the registry package says it serves.
+func TestRegistryCandidIsTheProtocol(t *testing.T) {
+	dids, err := filepath.Glob(filepath.Join("..", "protocol", "canister", "registry", "*.did"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := strings.TrimPrefix(registry.Protocol, "registry/")
+	if len(dids) != 1 || filepath.Base(dids[0]) != version+".did" {
+		t.Fatalf("contracts in protocol/canister/registry: %v; want only %s.did", dids, version)
+	}
+	contract, err := os.ReadFile(dids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	emitted, err := os.ReadFile(filepath.Join("registry", "canister.did"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(contract) != string(emitted) {
+		t.Errorf("protocol/canister/registry/%s.did differs from what moc emits for canisters/registry: copy canister.did over it (and regenerate with scripts/gen-candid.sh)", version)
 	}
 }

@@ -67,6 +67,7 @@ module {
     if (halves.size() > 1) {
       // The pre-release is everything after the first '-', which may itself hold '-'.
       let rest = Text.join(Array.sliceToArray(halves, 1, halves.size()).values(), "-");
+      if (rest == "") return null;
       pre := Iter.toArray(Text.split(rest, #char '.'));
       for (id in pre.values()) { if (not preIdentifier(id)) return null };
     };

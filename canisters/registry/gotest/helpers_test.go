@@ -23,9 +23,9 @@ import (
 	"github.com/canistry/canistry/replica/replicatest"
 )
 
-// registryCycles is what the test registry starts with: enough for a few
-// hundred canisters at the default 1T each.
-var registryCycles = new(big.Int).Mul(big.NewInt(1_000_000_000_000), big.NewInt(1000))
+// registryCycles is what the test registry starts with: enough for the
+// benchmarks' thousands of canisters at the default 1T each.
+var registryCycles = new(big.Int).Mul(big.NewInt(1_000_000_000_000), big.NewInt(100_000))
 
 // world is one replica with a registry installed by operator.
 type world struct {

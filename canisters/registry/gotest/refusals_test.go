@@ -43,7 +43,14 @@ func fingerprint(t testing.TB, w *world, subjects []string, users ...*actor) str
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "%+v\n", cs)
+		for _, c := range cs {
+			last := "none"
+			if c.LastUpgrade != nil {
+				last = fmt.Sprint(*c.LastUpgrade)
+			}
+			c.LastUpgrade = nil // a pointer: its address differs on every read
+			fmt.Fprintf(&b, "%+v last upgrade %s\n", c, last)
+		}
 	}
 	for _, s := range subjects {
 		evs, err := op.History(ctx, s, 0, 100)
@@ -146,13 +153,21 @@ func TestRefusals(t *testing.T) {
 			bad.Size = registry.MaxChunkSize + 1
 			return releaseErr(p.dev.reg.CreateRelease(ctx, bad))
 		}, registry.InvalidArgument},
-		{"an existing app", func() error { _, err := p.dev.reg.CreateApp(ctx, registry.NewApp{ID: "personal", Name: "again"}); return err }, registry.AlreadyExists},
-		{"an app id that is not [a-z][a-z0-9-]*", func() error { _, err := p.dev.reg.CreateApp(ctx, registry.NewApp{ID: "Personal", Name: "x"}); return err }, registry.InvalidArgument},
+		{"an existing app", func() error {
+			_, err := p.dev.reg.CreateApp(ctx, registry.NewApp{ID: "personal", Name: "again"})
+			return err
+		}, registry.AlreadyExists},
+		{"an app id that is not [a-z][a-z0-9-]*", func() error {
+			_, err := p.dev.reg.CreateApp(ctx, registry.NewApp{ID: "Personal", Name: "x"})
+			return err
+		}, registry.InvalidArgument},
 		{"adding a developer who has no developer role", func() error { _, err := p.dev.reg.AddDeveloper(ctx, "personal", alice.principal()); return err }, registry.FailedPrecondition},
 		{"a developer of another app adding a developer", func() error { _, err := otherDev.reg.AddDeveloper(ctx, "personal", otherDev.principal()); return err }, registry.PermissionDenied},
 		{"a role granted by a non-operator", func() error { return p.dev.reg.GrantRole(ctx, registry.Auditor, otherDev.principal()) }, registry.PermissionDenied},
 		{"revoking the last operator", func() error { return w.operator.reg.RevokeRole(ctx, registry.Operator, w.operator.principal()) }, registry.FailedPrecondition},
-		{"quotas set by a non-operator", func() error { return p.dev.reg.SetQuotas(ctx, registry.Quotas{CanistersPerUser: 100, CyclesPerCanister: 1e12}) }, registry.PermissionDenied},
+		{"quotas set by a non-operator", func() error {
+			return p.dev.reg.SetQuotas(ctx, registry.Quotas{CanistersPerUser: 100, CyclesPerCanister: 1e12})
+		}, registry.PermissionDenied},
 		{"revoking by someone else", func() error { return releaseErr(otherDev.reg.RevokeRelease(ctx, "personal", "2.0.0", "mine now")) }, registry.PermissionDenied},
 	}
 	for _, c := range cases {
