@@ -32,12 +32,15 @@ type platform struct {
 	checked time.Time // when the registry's protocol was last read and accepted
 }
 
-// errNoRegistry answers every platform method of a gateway without one:
-// failed_precondition (the gateway's configuration), not unimplemented,
-// whose HTTP 501 would blame the gateway for what a client cannot fix by
-// retrying either but an operator can by configuring it.
-var errNoRegistry = errorf(connect.CodeFailedPrecondition,
-	"this gateway serves no platform API: it was started without a registry canister (--registry ID or CANISTRY_REGISTRY)")
+// noRegistry answers every platform method of a gateway without one:
+// failed_precondition, since the gateway's configuration lacks it (an
+// operator's fix); unimplemented's HTTP 501 would read as the gateway
+// failing. A new error each time: a *connect.Error carries mutable
+// metadata.
+func noRegistry() error {
+	return errorf(connect.CodeFailedPrecondition,
+		"this gateway serves no platform API: it was started without a registry canister (--registry ID or CANISTRY_REGISTRY)")
+}
 
 // registry authorizes the request for the registry canister and returns a
 // client of it acting as the request's user.
@@ -49,7 +52,7 @@ func (p *platform) registry(ctx context.Context, h http.Header) (*registry.Clien
 // registryAs is registry and the user it acts as.
 func (p *platform) registryAs(ctx context.Context, h http.Header) (*registry.Client, principal.Principal, error) {
 	if len(p.id.Raw) == 0 {
-		return nil, principal.Principal{}, errNoRegistry
+		return nil, principal.Principal{}, noRegistry()
 	}
 	user, err := p.g.authorize(h, p.id)
 	if err != nil {
