@@ -273,7 +273,8 @@ func waitFor(t *testing.T, limit time.Duration, cond func() bool) {
 }
 
 // TestDevRestartReusesState: a second `canistry dev` on the same state
-// dir reuses the identity, the replica's state and the canisters.
+// dir reuses the identity, the replica's state, the registry with its
+// releases and the canisters.
 func TestDevRestartReusesState(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts canistry dev twice")
@@ -299,7 +300,11 @@ func TestDevRestartReusesState(t *testing.T) {
 	if second.gatewayKey != first.gatewayKey {
 		t.Errorf("gateway key changed across restarts: %s, then %s", first.gatewayKey, second.gatewayKey)
 	}
-	if strings.Contains(second.stderr.String(), "installing") {
-		t.Errorf("the restart installed canisters again:\n%s", second.stderr)
+	if second.registry != first.registry || first.registry == "" {
+		t.Errorf("registry %q after the restart, %q before", second.registry, first.registry)
+	}
+	if strings.Contains(second.stderr.String(), "installing") || strings.Contains(second.stderr.String(), "publishing") ||
+		strings.Contains(second.stderr.String(), "waiver") {
+		t.Errorf("the restart installed or published again:\n%s", second.stderr)
 	}
 }
