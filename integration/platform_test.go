@@ -74,6 +74,9 @@ func TestPlatformEndToEnd(t *testing.T) {
 	if d.registry == "" {
 		t.Fatalf("dev printed no registry line:\n%s", d.stdout)
 	}
+	if n := strings.Count(d.stderr.String(), "self-audit waiver"); n != 1 {
+		t.Errorf("dev said %d times that it waived the auditor rule for itself; want once:\n%s", n, d.stderr)
+	}
 	devPEM := filepath.Join(d.stateDir, "identity.pem")
 	if got := d.ok(t, devPEM, "whoami"); len(d.canisters) != 3 || got == "" {
 		t.Fatalf("whoami of the dev identity: %q; dev canisters %v", got, d.canisters)
