@@ -30,7 +30,7 @@ func init() {
 	commands = []command{
 		{name: "replica", summary: "run a local Internet Computer replica", run: runReplica},
 		{name: "gateway", summary: "serve the stable Connect API over a replica or the IC", run: runGateway},
-		{name: "dev", summary: "run a replica, the gateway and one personal canister per version", run: runDev},
+		{name: "dev", summary: "run a replica, the registry, the gateway and one personal canister per version", run: runDev},
 		{name: "canister", summary: "create, upgrade and describe canisters of the dev environment", run: runCanister},
 		{name: "session", summary: "print a Canistry-Delegation header value for an identity", run: runSession},
 		{name: "identity", summary: "make a PEM identity", run: runIdentity},
