@@ -635,8 +635,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     setPending(caller, pendingOf(caller) - 1);
     switch failure {
       case (?reason) {
-        // Nothing useful is left: give the canister back rather than leave an empty one.
-        try { await ic.delete_canister({ canister_id = id }) } catch (_) {
+        // Nothing useful is left: delete the canister rather than leave an
+        // empty one (only a stopped canister can be deleted); if that
+        // fails too, its owner finds it uninstalled and may delete it.
+        try {
+          await ic.stop_canister({ canister_id = id });
+          await ic.delete_canister({ canister_id = id });
+        } catch (_) {
           ignore addCanister(caller, id, app, "", #uninstalled, now);
         };
         log(caller, canisterSubject(id), "install_failed", app # "/" # rel.info.version # ": " # reason);

@@ -55,6 +55,22 @@ func newWorld(t testing.TB, init registry.Init) *world {
 	}
 	w := &world{t: t, r: r, pool: pool}
 	w.operator = w.newActor()
+	w.installRegistry(init)
+	return w
+}
+
+// newWorldWith is a second registry on base's replica, installed by the
+// same operator.
+func newWorldWith(t testing.TB, base *world, init registry.Init) *world {
+	t.Helper()
+	w := &world{t: t, r: base.r, pool: base.pool, operator: &actor{identity: base.operator.identity, agent: base.operator.agent, ic: base.operator.ic}}
+	w.installRegistry(init)
+	return w
+}
+
+func (w *world) installRegistry(init registry.Init) {
+	t := w.t
+	t.Helper()
 	amount := idl.NewBigNat(registryCycles)
 	var out mgmt.CanisterIDResult
 	if err := w.operator.agent.Call(replicatest.Management, "provisional_create_canister_with_cycles",
@@ -66,7 +82,6 @@ func newWorld(t testing.TB, init registry.Init) *world {
 		t.Fatal(err)
 	}
 	w.operator.reg = registry.New(w.operator.ic, w.id)
-	return w
 }
 
 // newActor is a fresh identity with no role.
