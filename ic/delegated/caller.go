@@ -28,6 +28,10 @@ type Sender struct {
 	PollInterval time.Duration
 	// PollTimeout bounds the wait for an update's reply.
 	PollTimeout time.Duration
+	// NodeKeysMaxAge bounds how long the certified node keys of a subnet
+	// are trusted without reading them again; zero takes
+	// DefaultNodeKeysMaxAge. Set it before the first query.
+	NodeKeysMaxAge time.Duration
 }
 
 // NewSender sends through base's HTTP client and trusts base's root key;
@@ -36,7 +40,7 @@ func NewSender(base *ic.Client, key identity.Identity) *Sender {
 	a := base.Agent()
 	s := &Sender{client: a.Client(), rootKey: a.GetRootKey(), key: key,
 		PollInterval: 200 * time.Millisecond, PollTimeout: 30 * time.Second}
-	s.nodes = &nodeKeys{read: s.readState}
+	s.nodes = &nodeKeys{read: s.readState, maxAge: func() time.Duration { return s.NodeKeysMaxAge }}
 	return s
 }
 
