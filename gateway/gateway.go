@@ -93,10 +93,17 @@ func New(cfg Config) (*Gateway, error) {
 // Handler serves the stable API, the session service (without
 // authentication), grpchealth and grpcreflect (v1 and v1alpha) on one mux,
 // within the gateway's limits.
+// compressMinBytes is the smallest answer the gateway compresses when the
+// client accepts it.
+const compressMinBytes = 1024
+
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g},
-		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes)))
+		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)), connect.WithReadMaxBytes(g.limits.MaxMessageBytes),
+		// gzip of a small answer costs more (a compressor reset per
+		// answer) than the bytes it saves.
+		connect.WithCompressMinBytes(compressMinBytes)))
 	small := connect.WithReadMaxBytes(64 << 10) // session, health and reflection requests are tiny
 	mux.Handle(sessionv1connect.NewSessionServiceHandler(&sessionService{key: g.users.Key()}, small))
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
