@@ -54,14 +54,23 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 			inst.Close()
 			return nil, err
 		}
-		stable = cloneSparse(with.Stable)
+		stable = with.Stable
+		if !with.Handover {
+			stable = cloneSparse(stable)
+		}
 		if len(stable)%PageSize != 0 {
 			inst.Close()
 			return nil, fmt.Errorf("stable memory of %d bytes is not a whole number of pages", len(stable))
 		}
 	}
 	inst.stable = newStableMemory(stable)
-	inst.heap = cloneSparse(inst.liveHeap())
+	if live := inst.liveHeap(); with != nil && with.Handover && with.Heap != nil && len(with.Heap) == len(live) {
+		// restore made the live heap equal to with.Heap: it is the
+		// committed copy as it is.
+		inst.heap = with.Heap
+	} else {
+		inst.heap = cloneSparse(live)
+	}
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil
 }
