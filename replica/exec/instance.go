@@ -135,6 +135,8 @@ func (i *Instance) restore(heap []byte, globals []Global) error {
 	return i.writeGlobals(globals)
 }
 
+// setHeap puts heap into the memory of i, which is just built (Instantiate,
+// rebuild): nothing but its data segments is in it yet.
 func (i *Instance) setHeap(heap []byte) error {
 	if i.mem == nil {
 		if len(heap) != 0 {
@@ -154,7 +156,7 @@ func (i *Instance) setHeap(heap []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	copySparse(i.mem.UnsafeData(i.store), heap)
+	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]))
 	return nil
 }
 
