@@ -175,7 +175,7 @@ func BenchmarkInterCanisterRoundTrip(b *testing.B) {
 //	flock /tmp/canistry-cpu.lock go test -run '^$' -bench PersonalQuery -benchtime 10000x ./replica/
 //
 // Measured on the shared 2-core machine (client in the same process):
-// 2,500/s at concurrency 1, 2,400–2,900/s at 8 — queries to one canister
+// 2,400–2,500/s at concurrency 1, 2,100–2,900/s at 8 — queries to one canister
 // take its one instance in turn, and each costs ~0.3 ms of which ~0.28 ms
 // is Instance.Rollback comparing the whole heap with the committed copy
 // (35% of the CPU profile); dirty-page tracking would remove that.

@@ -29,6 +29,11 @@ const fleetLive = 1000
 // agent-go round trips, client in the same process. Run once:
 //
 //	CANISTRY_BENCH_FLEET=10000 flock /tmp/canistry-cpu.lock go test -run '^$' -bench FleetScale -benchtime 1x -timeout 30m ./replica/
+//
+// Measured with 10,000 on the shared 2-core machine: installed in 182 s
+// (55/s), 7.1 GB RSS right after (1,031 freshly installed instances live),
+// restart to serving 1.5 s, 2.4 GB with 1,000 touched after the restart;
+// query p50 cold 2.7 ms, warm 0.41 ms, any canister 2.6 ms; update 2.2 ms.
 func BenchmarkFleetScale(b *testing.B) {
 	n := fleetSize(b)
 	owner, err := identity.NewRandomEd25519Identity()
