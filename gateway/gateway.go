@@ -99,6 +99,11 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
+// compressMinBytes is the smallest answer the gateway compresses when the
+// client accepts it: gzip of a small answer costs more (a compressor reset
+// per answer) than the bytes it saves.
+const compressMinBytes = 1024
+
 // Handler serves the stable APIs (personal and platform), the session
 // service (without authentication), grpchealth and grpcreflect (v1 and
 // v1alpha) on one mux, within the gateway's limits.
@@ -107,6 +112,7 @@ func (g *Gateway) Handler() http.Handler {
 	api := []connect.HandlerOption{
 		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)),
 		connect.WithReadMaxBytes(g.limits.MaxMessageBytes),
+		connect.WithCompressMinBytes(compressMinBytes),
 	}
 	mux.Handle(personalv1connect.NewPersonalServiceHandler(&personalService{g: g}, api...))
 	mux.Handle(platformv1connect.NewStoreServiceHandler(&storeService{p: g.plat}, api...))

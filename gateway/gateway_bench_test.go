@@ -4,16 +4,17 @@ import (
 	"context"
 	"testing"
 
-	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/candid/idl"
 
+	"github.com/canistry/canistry/internal/candid/personal_2_0_0"
 	personalv1 "github.com/canistry/canistry/internal/gen/canistry/personal/v1"
 )
 
 // BenchmarkRead isolates the gateway's own cost: one document read from a
 // personal/2.0.0 canister on an in-process replica, through the gateway
-// (Connect over h2c → adapter process → IcService → agent-go) and by the
-// gateway's own agent-go client directly. The difference is the gateway
-// hop plus two gRPC round trips to and from the adapter process.
+// (Connect over h2c → adapter process → IcService → the user's delegated
+// query, node keys cached) and by agent-go directly as the owner (its
+// defaults: it reads the subnet's node keys for every query).
 // integration.BenchmarkGatewayRead measures the same with every part in
 // its own process.
 func BenchmarkRead(b *testing.B) {
@@ -31,11 +32,39 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
-	arg, _ := candid.Marshal([]any{"bench"})
+	owner := e.replica.Agent(b, e.id)
 	b.Run("direct", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := e.client.Query(ctx, cid, "get_document", arg); err != nil {
+			var doc *personal_2_0_0.Document
+			if err := owner.Query(cid, "get_document", []any{"bench"}, []any{&doc}); err != nil || doc == nil {
+				b.Fatal(err, doc)
+			}
+		}
+	})
+}
+
+// BenchmarkUpdate is BenchmarkRead for PutDocument: through the gateway
+// (the user's delegated call) and by agent-go directly as the owner. integration.BenchmarkGatewayUpdate measures the same with every
+// part in its own process.
+func BenchmarkUpdate(b *testing.B) {
+	e := newEnv(b, []string{"personal2"}, "2.0.0")
+	cid := e.canister["2.0.0"]
+	ctx := context.Background()
+	c := e.client_()
+	content := make([]byte, 256)
+	b.Run("gateway", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.PutDocument(ctx, to(cid, &personalv1.PutDocumentRequest{Key: "bench", Content: content})); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	owner := e.replica.Agent(b, e.id)
+	b.Run("direct", func(b *testing.B) {
+		for b.Loop() {
+			var res personal_2_0_0.PutResult
+			if err := owner.Call(cid, "put_document", []any{"bench", content, "application/octet-stream", (*idl.Nat)(nil)}, []any{&res}); err != nil || res.Ok == nil {
+				b.Fatal(err, res.Err)
 			}
 		}
 	})

@@ -67,7 +67,7 @@ func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst, err := r.engine.Instantiate(c.module, &exec.State{Heap: heap, Stable: stable, Globals: globalsFromState(c.rec.Globals)})
+	inst, err := r.engine.Instantiate(c.module, &exec.State{Heap: heap, Stable: stable, Globals: globalsFromState(c.rec.Globals), Handover: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore instance of %s: %w", c.id(), err)
 	}

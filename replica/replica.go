@@ -32,7 +32,12 @@ type Config struct {
 	// MaxLiveInstances caps the live instances; beyond it the least
 	// recently used are closed. Zero means no cap.
 	MaxLiveInstances int
-	Logger           *slog.Logger
+	// NewNodeKey replaces the node's signing key with a fresh one (kept
+	// from then on) while the root and subnet keys and the state stay: the
+	// subnet's certified node list changes, as when the IC replaces a node.
+	// Clients caching node keys must pick the new one up.
+	NewNodeKey bool
+	Logger     *slog.Logger
 }
 
 // ImplVersion is reported by /api/v2/status.
@@ -186,9 +191,14 @@ func (r *Replica) loadKeys() error {
 		if err := r.keys.UnmarshalBinary(raw); err != nil {
 			return fmt.Errorf("decode keys: %w", err)
 		}
-		return nil
-	}
-	if r.keys, err = certify.GenerateKeys(); err != nil {
+		if !r.cfg.NewNodeKey {
+			return nil
+		}
+		if r.keys, err = r.keys.WithNewNodeKey(); err != nil {
+			return err
+		}
+		r.log.Info("new node key", "node", r.keys.NodeID().String())
+	} else if r.keys, err = certify.GenerateKeys(); err != nil {
 		return fmt.Errorf("generate keys: %w", err)
 	}
 	raw, err = r.keys.MarshalBinary()

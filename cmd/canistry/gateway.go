@@ -32,6 +32,7 @@ type gatewayFlags struct {
 	builtins       adapterList
 	fetchRootKey   rootKeyMode
 	negotiationTTL positiveDuration
+	nodeKeysTTL    positiveDuration
 	logLevel       slog.Level
 	limits         limitFlags
 	registry       principalFlag
@@ -78,6 +79,7 @@ var gatewayEnv = withLimitEnv(envVars{
 	"builtin-adapters": "CANISTRY_BUILTIN_ADAPTERS",
 	"fetch-root-key":   "CANISTRY_FETCH_ROOT_KEY",
 	"negotiation-ttl":  "CANISTRY_NEGOTIATION_TTL",
+	"node-keys-ttl":    "CANISTRY_NODE_KEYS_TTL",
 	"log-level":        "CANISTRY_LOG_LEVEL",
 	"registry":         "CANISTRY_REGISTRY",
 })
@@ -91,7 +93,8 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	f := &gatewayFlags{listen: "127.0.0.1:8080", builtins: builtinAdapterNames(), fetchRootKey: "auto",
-		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL), limits: defaultLimits(defaultUserRate)}
+		negotiationTTL: positiveDuration(gateway.DefaultNegotiationTTL),
+		nodeKeysTTL:    positiveDuration(delegated.DefaultNodeKeysMaxAge), limits: defaultLimits(defaultUserRate)}
 	fs.Var(&f.replica, "replica", "`URL` of the replica or IC boundary node (required)")
 	fs.Var(&f.listen, "listen", "`host:port` to serve the API on")
 	fs.StringVar(&f.identity, "identity", "", "PEM file of the gateway's key, the key users delegate to; empty: a fresh one per run")
@@ -99,6 +102,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.Var(&f.builtins, "builtin-adapters", "comma-separated built-in adapter `names` to run; empty: none")
 	fs.Var(&f.fetchRootKey, "fetch-root-key", "trust the replica's root key (`mode`): true, false, or auto = only for loopback replicas")
 	fs.Var(&f.negotiationTTL, "negotiation-ttl", "how long (`duration`) a canister's negotiated protocol is trusted before it is read again")
+	fs.Var(&f.nodeKeysTTL, "node-keys-ttl", "how long (`duration`) a subnet's certified node keys are trusted before they are read again (an answer by an unknown node, or one that does not verify, reads them at once)")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Var(&f.registry, "registry", "the registry canister's `id`, over which the platform API canistry.platform.v1 is served; empty: the platform API answers failed_precondition")
 	f.limits.register(fs)
@@ -147,7 +151,7 @@ func runGateway(args []string, stdout, stderr io.Writer) error {
 		registry = principal.MustDecode(string(f.registry)) // principalFlag has checked it
 	}
 	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs, registry: registry,
-		ttl: time.Duration(f.negotiationTTL), limits: f.limits, log: log, ln: ln, announce: func() {
+		ttl: time.Duration(f.negotiationTTL), keysTTL: time.Duration(f.nodeKeysTTL), limits: f.limits, log: log, ln: ln, announce: func() {
 			fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 		}})
 }
@@ -158,6 +162,7 @@ type stack struct {
 	id       identity.Identity
 	sources  []host.Source
 	ttl      time.Duration
+	keysTTL  time.Duration // of the cached node keys; 0: the default
 	limits   limitFlags
 	log      *slog.Logger
 	ln       net.Listener
@@ -187,6 +192,7 @@ func serveStack(ctx context.Context, s stack) error {
 	// The gateway's key signs only its own reads and, under users'
 	// delegations, the calls it makes for them.
 	users := delegated.NewSender(client, s.id)
+	users.NodeKeysMaxAge = s.keysTTL
 	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log,
 		NegotiationTTL: s.ttl, Limits: s.limits.gateway(), Registry: s.registry})
 	if err != nil {

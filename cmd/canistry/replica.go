@@ -22,6 +22,7 @@ type replicaFlags struct {
 	stateDir        string
 	maxInstructions uint64
 	evict           evictFlags
+	newNodeKey      bool
 	logLevel        slog.Level
 }
 
@@ -31,6 +32,7 @@ var replicaEnv = envVars{
 	"max-instructions-per-message": "CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE",
 	"evict-idle-after":             "CANISTRY_EVICT_IDLE_AFTER",
 	"max-live-instances":           "CANISTRY_MAX_LIVE_INSTANCES",
+	"new-node-key":                 "CANISTRY_NEW_NODE_KEY",
 	"log-level":                    "CANISTRY_LOG_LEVEL",
 }
 
@@ -42,6 +44,7 @@ func parseReplicaFlags(args []string, stderr io.Writer) (*replicaFlags, error) {
 	fs.StringVar(&f.stateDir, "state-dir", ".canistry/replica", "directory of the replica's durable state")
 	fs.Uint64Var(&f.maxInstructions, "max-instructions-per-message", 0, "instruction limit of an update message; 0 = the IC's default of 40 billion")
 	f.evict.register(fs)
+	fs.BoolVar(&f.newNodeKey, "new-node-key", false, "replace the node's query-signing key with a fresh one (kept from then on); the state, root and subnet keys stay")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
@@ -77,9 +80,10 @@ func runReplica(args []string, stdout, stderr io.Writer) error {
 	}
 	defer ln.Close()
 	cfg := replica.Config{
-		StateDir: f.stateDir,
-		Limits:   exec.Limits{Update: f.maxInstructions},
-		Logger:   log,
+		StateDir:   f.stateDir,
+		Limits:     exec.Limits{Update: f.maxInstructions},
+		NewNodeKey: f.newNodeKey,
+		Logger:     log,
 	}
 	f.evict.apply(&cfg)
 	r, err := replica.Open(cfg)

@@ -23,11 +23,18 @@ type Sender struct {
 	rootKey []byte
 	key     identity.Identity
 	nodes   *nodeKeys
+	certs   *certs
+	// certsErr is why the root key cannot verify certificates.
+	certsErr error
 	// PollInterval is how often an update's status is read when the IC
 	// answers 202 instead of the certificate.
 	PollInterval time.Duration
 	// PollTimeout bounds the wait for an update's reply.
 	PollTimeout time.Duration
+	// NodeKeysMaxAge bounds how long the certified node keys of a subnet
+	// are trusted without reading them again; zero takes
+	// DefaultNodeKeysMaxAge. Set it before the first query.
+	NodeKeysMaxAge time.Duration
 }
 
 // NewSender sends through base's HTTP client and trusts base's root key;
@@ -36,7 +43,8 @@ func NewSender(base *ic.Client, key identity.Identity) *Sender {
 	a := base.Agent()
 	s := &Sender{client: a.Client(), rootKey: a.GetRootKey(), key: key,
 		PollInterval: 200 * time.Millisecond, PollTimeout: 30 * time.Second}
-	s.nodes = &nodeKeys{read: s.readState}
+	s.nodes = &nodeKeys{read: s.readState, maxAge: func() time.Duration { return s.NodeKeysMaxAge }}
+	s.certs, s.certsErr = newCerts(s.rootKey)
 	return s
 }
 
@@ -151,7 +159,7 @@ func (c *Caller) Call(ctx context.Context, canister principal.Principal, method 
 		if err := cbor.Unmarshal(raw, &cert); err != nil {
 			return nil, fmt.Errorf("call %s.%s: malformed certificate: %w", canister, method, err)
 		}
-		if err := certification.VerifyCertificate(cert, canister, c.s.rootKey); err != nil {
+		if err := c.s.verifyCert(&cert, canister); err != nil {
 			return nil, fmt.Errorf("call %s.%s: %w", canister, method, err)
 		}
 		if reply, done, err := outcome(cert.Tree, id); done {
@@ -223,10 +231,19 @@ func (s *Sender) readStateAs(ctx context.Context, sig *signer, canister principa
 	if err := cert.VerifyTime(ingressExpiry); err != nil {
 		return nil, err
 	}
-	if err := certification.VerifyCertificate(cert, canister, s.rootKey); err != nil {
+	if err := s.verifyCert(&cert, canister); err != nil {
 		return nil, err
 	}
 	return &cert, nil
+}
+
+// verifyCert checks cert's signatures for canister, as
+// certification.VerifyCertificate does (see certs).
+func (s *Sender) verifyCert(cert *certification.Certificate, canister principal.Principal) error {
+	if s.certsErr != nil {
+		return s.certsErr
+	}
+	return s.certs.verify(cert, canister)
 }
 
 // ownReadState is a read_state signed by the session key as itself.

@@ -30,12 +30,13 @@ type document struct {
 // world is a replica with a personal/2.0.0 canister owned by user and
 // controlled by admin, and a Sender whose session key is gateway's.
 type world struct {
+	replica  *replicatest.Replica
 	sender   *delegated.Sender
 	gateway  identity.Identity
 	canister principal.Principal
 }
 
-func newWorld(t *testing.T, owner principal.Principal) *world {
+func newWorld(t testing.TB, owner principal.Principal) *world {
 	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	a := r.Agent(t, nil)
@@ -55,7 +56,7 @@ func newWorld(t *testing.T, owner principal.Principal) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{sender: delegated.NewSender(base, gw), gateway: gw, canister: cid}
+	return &world{replica: r, sender: delegated.NewSender(base, gw), gateway: gw, canister: cid}
 }
 
 func put(ctx context.Context, c interface {

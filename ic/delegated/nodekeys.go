@@ -16,19 +16,25 @@ import (
 	"github.com/aviate-labs/agent-go/principal"
 )
 
-// nodeKeysTTL is how long a subnet's node keys are trusted without
-// reading them again. Node keys change only when the subnet's membership
-// does; a signature by a node not in the cached set reads them at once.
-const nodeKeysTTL = 5 * time.Minute
+// DefaultNodeKeysMaxAge is how long a subnet's node keys are trusted
+// without reading them again. Node keys change only when the subnet's
+// membership does, and an answer by a node not in the cached set (or one
+// whose signature does not verify) reads them at once, so the bound only
+// limits how long a removed node stays trusted.
+const DefaultNodeKeysMaxAge = time.Hour
 
 // nodeKeys caches, per canister, the certified public keys of the nodes
 // of its subnet, which sign query answers. agent-go reads them anew for
 // every query; caching them is what makes a delegated query cost one
 // round trip.
 type nodeKeys struct {
-	read func(context.Context, principal.Principal, [][]hashtree.Label) (*certification.Certificate, error)
-	mu   sync.Mutex
-	m    map[string]*subnetKeys
+	read   func(context.Context, principal.Principal, [][]hashtree.Label) (*certification.Certificate, error)
+	maxAge func() time.Duration // <= 0: DefaultNodeKeysMaxAge
+	mu     sync.Mutex
+	m      map[string]*subnetKeys
+	// fetching serialises reads of the keys, so that many answers by a new
+	// node at once read them once.
+	fetching sync.Mutex
 }
 
 type subnetKeys struct {
@@ -36,7 +42,10 @@ type subnetKeys struct {
 	keys    map[string]ed25519.PublicKey // by node principal bytes
 }
 
-// verify checks every node signature on a query answer for request id.
+// verify checks every node signature on a query answer for request id
+// against the cached keys; when a signer is unknown or a signature does
+// not verify, it reads the keys again and checks once more before
+// refusing (a node key may have changed since they were read).
 func (n *nodeKeys) verify(ctx context.Context, canister principal.Principal, id agent.RequestID, resp *agent.Response) error {
 	if len(resp.Signatures) == 0 {
 		return errors.New("the answer carries no node signature")
@@ -45,40 +54,60 @@ func (n *nodeKeys) verify(ctx context.Context, canister principal.Principal, id 
 	if err != nil {
 		return err
 	}
+	s := n.cached(canister)
+	if s != nil {
+		if err = s.check(canister, resp, msg); err == nil {
+			return nil
+		}
+	}
+	if s, err = n.refresh(ctx, canister, s); err != nil {
+		return err
+	}
+	return s.check(canister, resp, msg)
+}
+
+// cached is canister's keys unless there are none or they are too old.
+func (n *nodeKeys) cached(canister principal.Principal) *subnetKeys {
+	n.mu.Lock()
+	s := n.m[string(canister.Raw)]
+	n.mu.Unlock()
+	maxAge := n.maxAge()
+	if maxAge <= 0 {
+		maxAge = DefaultNodeKeysMaxAge
+	}
+	if s == nil || time.Since(s.fetched) >= maxAge {
+		return nil
+	}
+	return s
+}
+
+// refresh reads canister's keys again, unless another answer did since
+// stale (the keys that failed, or nil) was read.
+func (n *nodeKeys) refresh(ctx context.Context, canister principal.Principal, stale *subnetKeys) (*subnetKeys, error) {
+	n.fetching.Lock()
+	defer n.fetching.Unlock()
+	if s := n.cached(canister); s != nil && s != stale {
+		return s, nil
+	}
+	return n.fetch(ctx, canister)
+}
+
+// check verifies every signature on resp with the keys of s.
+func (s *subnetKeys) check(canister principal.Principal, resp *agent.Response, msg func(int64) ([]byte, error)) error {
 	for _, sig := range resp.Signatures {
-		ts := sig.Timestamp
-		m, err := msg(ts)
+		m, err := msg(sig.Timestamp)
 		if err != nil {
 			return err
 		}
-		key, err := n.key(ctx, canister, sig.Identity)
-		if err != nil {
-			return err
+		key, ok := s.keys[string(sig.Identity.Raw)]
+		if !ok {
+			return fmt.Errorf("node %s is not a node of the subnet of %s", sig.Identity, canister)
 		}
 		if !ed25519.Verify(key, m, sig.Signature) {
 			return fmt.Errorf("node %s's signature on the answer does not verify", sig.Identity)
 		}
 	}
 	return nil
-}
-
-func (n *nodeKeys) key(ctx context.Context, canister, node principal.Principal) (ed25519.PublicKey, error) {
-	n.mu.Lock()
-	s := n.m[string(canister.Raw)]
-	n.mu.Unlock()
-	if s != nil && time.Since(s.fetched) < nodeKeysTTL {
-		if k, ok := s.keys[string(node.Raw)]; ok {
-			return k, nil
-		}
-	}
-	s, err := n.fetch(ctx, canister)
-	if err != nil {
-		return nil, err
-	}
-	if k, ok := s.keys[string(node.Raw)]; ok {
-		return k, nil
-	}
-	return nil, fmt.Errorf("node %s is not a node of the subnet of %s", node, canister)
 }
 
 // fetch reads the keys of the nodes of canister's subnet, certified.

@@ -57,6 +57,17 @@ func GenerateKeys() (*Keys, error) {
 	return newKeys(root, subnet, node)
 }
 
+// WithNewNodeKey is k with a fresh random node key: the same root and
+// subnet (so every certificate and the state stay valid), another node —
+// what the IC's subnet looks like after a node is replaced.
+func (k *Keys) WithNewNodeKey() (*Keys, error) {
+	_, node, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generate node key: %w", err)
+	}
+	return newKeys(k.root, k.subnet, node)
+}
+
 func randomBLSKey() (*bls.SecretKey, error) {
 	var scalar fr.Element
 	if _, err := scalar.SetRandom(); err != nil {

@@ -54,14 +54,23 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 			inst.Close()
 			return nil, err
 		}
-		stable = cloneSparse(with.Stable)
+		stable = with.Stable
+		if !with.Handover {
+			stable = cloneSparse(stable)
+		}
 		if len(stable)%PageSize != 0 {
 			inst.Close()
 			return nil, fmt.Errorf("stable memory of %d bytes is not a whole number of pages", len(stable))
 		}
 	}
 	inst.stable = newStableMemory(stable)
-	inst.heap = cloneSparse(inst.liveHeap())
+	if live := inst.liveHeap(); with != nil && with.Handover && with.Heap != nil && len(with.Heap) == len(live) {
+		// restore made the live heap equal to with.Heap: it is the
+		// committed copy as it is.
+		inst.heap = with.Heap
+	} else {
+		inst.heap = cloneSparse(live)
+	}
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil
 }
@@ -126,6 +135,8 @@ func (i *Instance) restore(heap []byte, globals []Global) error {
 	return i.writeGlobals(globals)
 }
 
+// setHeap puts heap into the memory of i, which is just built (Instantiate,
+// rebuild): nothing but its data segments is in it yet.
 func (i *Instance) setHeap(heap []byte) error {
 	if i.mem == nil {
 		if len(heap) != 0 {
@@ -145,7 +156,7 @@ func (i *Instance) setHeap(heap []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	copySparse(i.mem.UnsafeData(i.store), heap)
+	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]))
 	return nil
 }
 

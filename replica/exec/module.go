@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/bytecodealliance/wasmtime-go/v44"
 )
@@ -33,6 +34,9 @@ type Module struct {
 
 	compiled *wasmtime.Module
 	layout   moduleLayout
+	// fresh marks the DeltaPageSize pages that are not zero in the memory
+	// of a just-built instance (the data segments), once known.
+	fresh atomic.Pointer[[]bool]
 }
 
 // Metadata is one icp: custom section.

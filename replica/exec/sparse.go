@@ -34,3 +34,36 @@ func cloneSparse(b []byte) []byte {
 	copySparse(out, b)
 	return out
 }
+
+// restoreSparse makes dst, the memory of a just-built instance, equal src.
+// fresh marks dst's pages that building left non-zero (data segments);
+// every other page of dst is still zero, so where src is zero too it is
+// neither read nor written — reading an untouched page would fault it in.
+func restoreSparse(dst, src []byte, fresh []bool) {
+	for off := 0; off < len(src); off += DeltaPageSize {
+		end := min(off+DeltaPageSize, len(src))
+		s, d := src[off:end], dst[off:end]
+		switch {
+		case !bytes.Equal(s, zeroDeltaPage[:len(s)]):
+			copy(d, s)
+		case off/DeltaPageSize < len(fresh) && fresh[off/DeltaPageSize]:
+			clear(d)
+		}
+	}
+}
+
+// freshPages marks the non-zero pages of mem, the memory of a just-built
+// instance of m, and remembers them: every fresh instance of m starts the
+// same.
+func (m *Module) freshPages(mem []byte) []bool {
+	if f := m.fresh.Load(); f != nil {
+		return *f
+	}
+	f := make([]bool, (len(mem)+DeltaPageSize-1)/DeltaPageSize)
+	for p := range f {
+		end := min((p+1)*DeltaPageSize, len(mem))
+		f[p] = !bytes.Equal(mem[p*DeltaPageSize:end], zeroDeltaPage[:end-p*DeltaPageSize])
+	}
+	m.fresh.Store(&f)
+	return f
+}

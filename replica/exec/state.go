@@ -84,6 +84,11 @@ type State struct {
 	Heap    []byte   // wasm memory contents (len = pages*64KiB)
 	Stable  []byte   // stable memory (len = pages*64KiB)
 	Globals []Global // values of the exported mutable globals, in index order
+	// Handover gives Instantiate Heap and Stable to keep as the instance's
+	// committed copies instead of copying them: the caller must not use
+	// them afterwards. (A restore from disk reads buffers for this only;
+	// copying a heap of megabytes again cost a cold query most of its time.)
+	Handover bool
 }
 
 // Clone returns a deep copy.

@@ -106,6 +106,9 @@ func decode(method string, arg []byte, v any) (err error) {
 			err = reject.New(reject.InvalidManagementPayload, "Error decoding candid for method %s: %v", method, r)
 		}
 	}()
+	if decodeBlobs(arg, v) {
+		return nil
+	}
 	if err := candid.Unmarshal(arg, []any{v}); err != nil {
 		return reject.New(reject.InvalidManagementPayload, "Error decoding candid for method %s: %v", method, err)
 	}

@@ -5,8 +5,10 @@ package replicatest
 
 import (
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +27,10 @@ type Replica struct {
 	URL      *url.URL
 	StateDir string
 	server   *httptest.Server
+	// serving guards Replica: requests hold it shared, Restart exclusively,
+	// so clients keep the URL and their connections and a request sent
+	// during a restart waits for the new replica.
+	serving sync.RWMutex
 }
 
 // Start runs a replica on a fresh state directory (or cfg.StateDir when
@@ -43,11 +49,34 @@ func Start(t testing.TB, cfg replica.Config) *Replica {
 	if err != nil {
 		t.Fatalf("open replica: %v", err)
 	}
-	srv := httptest.NewServer(r.Handler())
-	u, _ := url.Parse(srv.URL)
-	rep := &Replica{Replica: r, URL: u, StateDir: cfg.StateDir, server: srv}
+	rep := &Replica{Replica: r, StateDir: cfg.StateDir}
+	rep.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		rep.serving.RLock()
+		defer rep.serving.RUnlock()
+		rep.Handler().ServeHTTP(w, req)
+	}))
+	rep.URL, _ = url.Parse(rep.server.URL)
 	t.Cleanup(rep.Stop)
 	return rep
+}
+
+// Restart closes the replica and opens it again with cfg on the same state
+// dir (cfg.StateDir is ignored; a nil Logger discards), serving on the same
+// URL. Requests that arrive meanwhile wait for the new one.
+func (r *Replica) Restart(t testing.TB, cfg replica.Config) {
+	t.Helper()
+	cfg.StateDir = r.StateDir
+	if cfg.Logger == nil {
+		cfg.Logger = Quiet
+	}
+	r.serving.Lock()
+	defer r.serving.Unlock()
+	r.Replica.Close()
+	next, err := replica.Open(cfg)
+	if err != nil {
+		t.Fatalf("reopen replica: %v", err)
+	}
+	r.Replica = next
 }
 
 // Stop ends the replica early (to restart it on the same state dir).

@@ -1,0 +1,106 @@
+package delegated
+
+import (
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aviate-labs/agent-go/certification"
+	"github.com/aviate-labs/agent-go/certification/bls"
+	"github.com/aviate-labs/agent-go/certification/hashtree"
+	"github.com/aviate-labs/agent-go/principal"
+)
+
+// maxDelegations bounds the remembered subnet delegations: a subnet
+// renews its delegation rarely, and a few subnets are all a gateway
+// talks to.
+const maxDelegations = 64
+
+// certs verifies certificates exactly as certification.VerifyCertificate
+// does — the root key's BLS signature on the subnet delegation, the
+// canister in the delegation's ranges, the subnet key's BLS signature on
+// the certificate — but remembers the delegations it has verified. Every
+// certificate of a subnet carries the same delegation until the subnet
+// renews it, so checking the root's signature on it once saves one of the
+// two pairings each update reply would cost. The canister range and the
+// certificate's own signature are checked every time.
+type certs struct {
+	root *bls.PublicKey
+	mu   sync.Mutex
+	// known maps a verified delegation (its tree digest, signature and
+	// subnet) to the subnet's public key it certifies.
+	known map[[32]byte]*bls.PublicKey
+}
+
+func newCerts(rootDER []byte) (*certs, error) {
+	root, err := certification.PublicBLSKeyFromDER(rootDER)
+	if err != nil {
+		return nil, fmt.Errorf("root key: %w", err)
+	}
+	return &certs{root: root, known: map[[32]byte]*bls.PublicKey{}}, nil
+}
+
+// verify checks cert for canister.
+func (c *certs) verify(cert *certification.Certificate, canister principal.Principal) error {
+	key := c.root
+	if d := cert.Delegation; d != nil {
+		var err error
+		if key, err = c.delegation(d, canister); err != nil {
+			return err
+		}
+	}
+	return signedBy(&cert.Tree, cert.Signature, key)
+}
+
+// delegation is the subnet key d certifies, for a canister in its ranges.
+func (c *certs) delegation(d *certification.Delegation, canister principal.Principal) (*bls.PublicKey, error) {
+	if d.Certificate.Delegation != nil {
+		return nil, errors.New("multiple delegations are not supported")
+	}
+	digest := d.Certificate.Tree.Digest()
+	id := sha256.Sum256(append(append(digest[:], d.Certificate.Signature...), d.SubnetId.Raw...))
+	c.mu.Lock()
+	key := c.known[id]
+	c.mu.Unlock()
+	ranges, err := certification.LookupCanisterRanges(d.Certificate.Tree, d.SubnetId)
+	if err != nil {
+		return nil, err
+	}
+	if !ranges.InRange(canister) {
+		return nil, fmt.Errorf("canister %s is not in range", canister)
+	}
+	if key != nil {
+		return key, nil
+	}
+	if err := signedBy(&d.Certificate.Tree, d.Certificate.Signature, c.root); err != nil {
+		return nil, fmt.Errorf("subnet delegation: %w", err)
+	}
+	der, err := d.Certificate.Tree.Lookup(hashtree.Label("subnet"), d.SubnetId.Raw, hashtree.Label("public_key"))
+	if err != nil {
+		return nil, err
+	}
+	if key, err = certification.PublicBLSKeyFromDER(der); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.known) >= maxDelegations {
+		clear(c.known)
+	}
+	c.known[id] = key
+	c.mu.Unlock()
+	return key, nil
+}
+
+// signedBy checks key's BLS signature on the tree's root hash.
+func signedBy(tree *hashtree.HashTree, signature []byte, key *bls.PublicKey) error {
+	root := tree.Digest()
+	sig, err := bls.SignatureFromBytes(signature)
+	if err != nil {
+		return err
+	}
+	if !sig.Verify(key, append(hashtree.DomainSeparator("ic-state-root"), root[:]...)) {
+		return errors.New("signature verification failed")
+	}
+	return nil
+}
