@@ -211,26 +211,22 @@ func installApp(t testing.TB, a *actor, app, version string) registry.Canister {
 	return c
 }
 
-// awaitUpgrade polls the upgrade until it has an outcome; the registry
-// runs it in messages of its own after upgrade() returned.
+// awaitUpgrade follows the upgrade until it has an outcome (the registry
+// runs it in messages of its own after upgrade() returned), checking that
+// WatchUpgrade hands over every step once and in order.
 func awaitUpgrade(t testing.TB, a *actor, id uint64) registry.Upgrade {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	for {
-		u, ok, err := a.reg.GetUpgrade(ctx, id)
-		if err != nil || !ok {
-			t.Fatalf("get_upgrade %d: %v (found %v)", id, err, ok)
-		}
-		if u.State.Final() {
-			return u
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("upgrade %d still %s: %v", id, u.State, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
+	var steps []registry.UpgradeStep
+	u, err := a.reg.WatchUpgrade(ctx, id, 20*time.Millisecond, func(s registry.UpgradeStep) { steps = append(steps, s) })
+	if err != nil {
+		t.Fatalf("watch upgrade %d: %v", id, err)
 	}
+	if !slices.Equal(steps, u.Steps) {
+		t.Fatalf("WatchUpgrade passed steps %+v, the upgrade has %+v", steps, u.Steps)
+	}
+	return u
 }
 
 // upgrade starts an upgrade and waits for its outcome.
