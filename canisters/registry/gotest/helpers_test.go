@@ -152,20 +152,15 @@ func unhealthyRelease() release {
 func (p *publisher) upload(rel release) {
 	t := p.w.t
 	t.Helper()
-	ctx := t.Context()
 	nr := registry.NewRelease{App: p.app, Version: rel.version, Protocol: rel.protocol,
 		Notes: "test release " + rel.version, UpgradeFrom: rel.upgradeFrom, EnhancedPersistence: true}
-	chunks, err := registry.Chunk(rel.module, &nr)
+	var calls []int
+	got, err := p.dev.reg.UploadRelease(t.Context(), nr, rel.module, func(done, total int) { calls = append(calls, done) })
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("upload release %s: %v", rel.version, err)
 	}
-	if _, err := p.dev.reg.CreateRelease(ctx, nr); err != nil {
-		t.Fatalf("create release %s: %v", rel.version, err)
-	}
-	for i, c := range chunks {
-		if err := p.dev.reg.UploadChunk(ctx, p.app, rel.version, i, c); err != nil {
-			t.Fatalf("upload chunk %d of %s: %v", i, rel.version, err)
-		}
+	if got.State != registry.Draft || got.ChunksReceived != got.ChunkCount || len(calls) != got.ChunkCount {
+		t.Fatalf("uploaded %+v (progress %v)", got, calls)
 	}
 }
 
