@@ -9,6 +9,7 @@ import (
 	"github.com/canistry/canistry/canisters/registry"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/ic/delegated"
+	"github.com/canistry/canistry/internal/candid/personal_3_0_0"
 )
 
 // Both IC clients the gateway uses call the registry.
@@ -17,7 +18,7 @@ var (
 	_ registry.Caller = (*delegated.Caller)(nil)
 )
 
-// uploadSplit publishes module as version in two chunks of any size,
+// publishSplit publishes module as version in two chunks of any size,
 // declaring sum as the whole module's SHA-256: with more than one chunk
 // only the IC's install can tell a wrong sum.
 func (p *publisher) publishSplit(version string, module, sum []byte) {
@@ -47,7 +48,8 @@ func (p *publisher) publishSplit(version string, module, sum []byte) {
 
 // TestBrokenModules: the IC refuses a module whose whole hash is not the
 // declared one, and a module that is no wasm; an install of either leaves
-// no canister behind, and an upgrade to either rolls back.
+// no canister behind, and an upgrade to either rolls back. The same module
+// in two chunks with its true hash installs and upgrades.
 func TestBrokenModules(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, registry.Init{})
@@ -85,8 +87,17 @@ func TestBrokenModules(t *testing.T) {
 			t.Errorf("after the rollback from %s the canister answers %q", v, got)
 		}
 	}
-	var value *[]byte
-	if err := user.agent.Query(c.ID, "get", []any{"doc-1"}, []any{&value}); err != nil || value == nil || string(*value) != "content 1" {
-		t.Errorf("doc-1 after the rollbacks: %v %v", value, err)
+	// The same module in two chunks with its true hash installs and upgrades.
+	goodSum := sha256.Sum256(good)
+	p.publishSplit("3.0.2", good, goodSum[:])
+	if c2 := install(t, user, "3.0.2"); protocolOf(t, user, c2.ID) != "personal/3.0.0" {
+		t.Errorf("the two-chunk install does not serve 3.0.0")
+	}
+	if u := upgrade(t, user, c.ID, "3.0.2"); u.State != registry.Done {
+		t.Fatalf("the two-chunk upgrade ended %s (%s)", u.State, u.Reason)
+	}
+	var doc *personal_3_0_0.Document
+	if err := user.agent.Query(c.ID, "get_document", []any{"doc-1"}, []any{&doc}); err != nil || doc == nil || string(doc.Content) != "content 1" {
+		t.Errorf("doc-1 after the rollbacks and the upgrade: %+v %v", doc, err)
 	}
 }
