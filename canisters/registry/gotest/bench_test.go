@@ -71,7 +71,8 @@ func Benchmark100Installs(b *testing.B) {
 		}
 		wg.Wait()
 		took := time.Since(start)
-		b.Logf("100 installs (%d canisters before): %v", len(users)*i, took)
+		st := status(b, w.operator, w.id)
+		b.Logf("100 installs (%d canisters before): %v; registry memory %s bytes", len(users)*i, took, st.MemorySize.BigInt())
 		b.ReportMetric(took.Seconds(), "s/100installs")
 	}
 }

@@ -152,20 +152,15 @@ func unhealthyRelease() release {
 func (p *publisher) upload(rel release) {
 	t := p.w.t
 	t.Helper()
-	ctx := t.Context()
 	nr := registry.NewRelease{App: p.app, Version: rel.version, Protocol: rel.protocol,
 		Notes: "test release " + rel.version, UpgradeFrom: rel.upgradeFrom, EnhancedPersistence: true}
-	chunks, err := registry.Chunk(rel.module, &nr)
+	var calls []int
+	got, err := p.dev.reg.UploadRelease(t.Context(), nr, rel.module, func(done, total int) { calls = append(calls, done) })
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("upload release %s: %v", rel.version, err)
 	}
-	if _, err := p.dev.reg.CreateRelease(ctx, nr); err != nil {
-		t.Fatalf("create release %s: %v", rel.version, err)
-	}
-	for i, c := range chunks {
-		if err := p.dev.reg.UploadChunk(ctx, p.app, rel.version, i, c); err != nil {
-			t.Fatalf("upload chunk %d of %s: %v", i, rel.version, err)
-		}
+	if got.State != registry.Draft || got.ChunksReceived != got.ChunkCount || len(calls) != got.ChunkCount {
+		t.Fatalf("uploaded %+v (progress %v)", got, calls)
 	}
 }
 
@@ -211,26 +206,22 @@ func installApp(t testing.TB, a *actor, app, version string) registry.Canister {
 	return c
 }
 
-// awaitUpgrade polls the upgrade until it has an outcome; the registry
-// runs it in messages of its own after upgrade() returned.
+// awaitUpgrade follows the upgrade until it has an outcome (the registry
+// runs it in messages of its own after upgrade() returned), checking that
+// WatchUpgrade hands over every step once and in order.
 func awaitUpgrade(t testing.TB, a *actor, id uint64) registry.Upgrade {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	for {
-		u, ok, err := a.reg.GetUpgrade(ctx, id)
-		if err != nil || !ok {
-			t.Fatalf("get_upgrade %d: %v (found %v)", id, err, ok)
-		}
-		if u.State.Final() {
-			return u
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("upgrade %d still %s: %v", id, u.State, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
+	var steps []registry.UpgradeStep
+	u, err := a.reg.WatchUpgrade(ctx, id, 20*time.Millisecond, func(s registry.UpgradeStep) { steps = append(steps, s) })
+	if err != nil {
+		t.Fatalf("watch upgrade %d: %v", id, err)
 	}
+	if !slices.Equal(steps, u.Steps) {
+		t.Fatalf("WatchUpgrade passed steps %+v, the upgrade has %+v", steps, u.Steps)
+	}
+	return u
 }
 
 // upgrade starts an upgrade and waits for its outcome.

@@ -86,6 +86,17 @@ func TestRefusals(t *testing.T) {
 	if _, err := p.dev.reg.CreateRelease(ctx, draft); err != nil {
 		t.Fatal(err)
 	}
+	// A one-chunk release whose sha256 is not its chunk's: submit can tell.
+	lying := draft
+	lying.Version = "2.4.0"
+	lying.SHA256 = slices.Clone(draft.SHA256)
+	lying.SHA256[0] ^= 1
+	if _, err := p.dev.reg.CreateRelease(ctx, lying); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.dev.reg.UploadChunk(ctx, "personal", "2.4.0", 0, chunks[0]); err != nil {
+		t.Fatal(err)
+	}
 	// The uploader is an auditor too: still not of their own upload.
 	if err := w.operator.reg.GrantRole(ctx, registry.Auditor, p.dev.principal()); err != nil {
 		t.Fatal(err)
@@ -93,7 +104,7 @@ func TestRefusals(t *testing.T) {
 	otherDev := w.withRole(registry.Developer)
 	alice, bob := w.newActor(), w.newActor()
 	ca, cb := install(t, alice, "1.0.0"), install(t, bob, "2.0.0")
-	subjects := []string{"app:personal", "release:personal/2.2.0", "release:personal/2.3.0", "canister:" + ca.ID.String(), "canister:" + cb.ID.String()}
+	subjects := []string{"app:personal", "release:personal/2.2.0", "release:personal/2.3.0", "release:personal/2.4.0", "canister:" + ca.ID.String(), "canister:" + cb.ID.String()}
 	before := fingerprint(t, w, subjects, alice, bob)
 
 	upgradeErr := func(a *actor, c registry.Canister, v string) func() error {
@@ -130,6 +141,7 @@ func TestRefusals(t *testing.T) {
 		}, registry.InvalidArgument},
 		{"a chunk beyond the release's", func() error { return p.dev.reg.UploadChunk(ctx, "personal", "2.3.0", len(chunks), chunks[0]) }, registry.InvalidArgument},
 		{"a chunk for a submitted release", func() error { return p.dev.reg.UploadChunk(ctx, "personal", "2.2.0", 0, chunks[0]) }, registry.FailedPrecondition},
+		{"submitting a one-chunk release whose sha256 is not its chunk's", func() error { return releaseErr(p.dev.reg.SubmitRelease(ctx, "personal", "2.4.0")) }, registry.InvalidArgument},
 		{"submitting with chunks missing", func() error { return releaseErr(p.dev.reg.SubmitRelease(ctx, "personal", "2.3.0")) }, registry.FailedPrecondition},
 		{"a developer of another app uploading", func() error {
 			return releaseErr(otherDev.reg.CreateRelease(ctx, registry.NewRelease{App: "personal", Version: "4.0.0", Protocol: "x/1", SHA256: draft.SHA256, Size: draft.Size, ChunkHashes: draft.ChunkHashes}))
