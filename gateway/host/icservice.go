@@ -114,6 +114,8 @@ func icStatus(sc *Scope, err error) error {
 			return status.Error(codes.DeadlineExceeded, err.Error())
 		case errors.As(err, &refused):
 			return status.Error(codes.Code(refused.Code()), refused.Error())
+		case errors.As(err, new(*delegated.UnverifiedError)):
+			return status.Error(codes.Unavailable, err.Error())
 		}
 		return status.Errorf(codes.Unavailable, "Internet Computer unreachable: %v", err)
 	}

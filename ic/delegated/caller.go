@@ -121,7 +121,7 @@ func (c *Caller) Query(ctx context.Context, canister principal.Principal, method
 		return nil, fmt.Errorf("query %s.%s: malformed answer: %w", canister, method, err)
 	}
 	if err := c.s.nodes.verify(ctx, canister, id, &resp); err != nil {
-		return nil, fmt.Errorf("query %s.%s: %w", canister, method, err)
+		return nil, &UnverifiedError{Kind: "query", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
 	}
 	switch resp.Status {
 	case "replied":
@@ -160,7 +160,7 @@ func (c *Caller) Call(ctx context.Context, canister principal.Principal, method 
 			return nil, fmt.Errorf("call %s.%s: malformed certificate: %w", canister, method, err)
 		}
 		if err := c.s.verifyCert(&cert, canister); err != nil {
-			return nil, fmt.Errorf("call %s.%s: %w", canister, method, err)
+			return nil, &UnverifiedError{Kind: "call", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
 		}
 		if reply, done, err := outcome(cert.Tree, id); done {
 			return reply, err
@@ -232,7 +232,7 @@ func (s *Sender) readStateAs(ctx context.Context, sig *signer, canister principa
 		return nil, err
 	}
 	if err := s.verifyCert(&cert, canister); err != nil {
-		return nil, err
+		return nil, &UnverifiedError{Kind: "read_state", Err: err}
 	}
 	return &cert, nil
 }

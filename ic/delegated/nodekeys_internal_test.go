@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/x509"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,8 +188,9 @@ func TestForgedAnswersAreRefused(t *testing.T) {
 		proxy.set(f.tamper)
 		before := proxy.readStates.Load()
 		err := read()
-		if err == nil || !strings.Contains(err.Error(), f.want) {
-			t.Errorf("%s: %v, want a refusal saying %q", name, err, f.want)
+		var unverified *UnverifiedError
+		if !errors.As(err, &unverified) || !strings.Contains(err.Error(), f.want) {
+			t.Errorf("%s: %v, want an *UnverifiedError saying %q", name, err, f.want)
 		}
 		reads := proxy.readStates.Load() - before
 		if name != "no signature" && reads != 1 {
