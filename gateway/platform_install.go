@@ -61,21 +61,35 @@ func (s *installService) ListMyCanisters(ctx context.Context, req *connect.Reque
 	return connect.NewResponse(out), nil
 }
 
-// upgradeAvailable is the newest version c may upgrade to, reading its
-// app's releases once per request.
+// upgradeAvailable is the newest released (not deprecated) version c may
+// upgrade to, "" when none: the registry says which versions its
+// upgrade_from constraints admit (one reading of them, the registry's),
+// the app's releases (read once per request) which are deprecated.
 func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Canister, releases map[string][]registry.Release) (string, error) {
 	if c.Version == "" {
 		return "", nil
 	}
+	targets, err := reg.UpgradeTargets(ctx, c.ID)
+	if err != nil || len(targets) == 0 {
+		return "", err
+	}
 	rs, ok := releases[c.App]
 	if !ok {
-		var err error
 		if rs, err = reg.ListReleases(ctx, c.App); err != nil {
 			return "", err
 		}
 		releases[c.App] = rs
 	}
-	return newestUpgrade(rs, c.Version), nil
+	released := map[string]bool{}
+	for _, r := range rs {
+		released[r.Version] = r.State == registry.Released
+	}
+	for i := len(targets) - 1; i >= 0; i-- { // oldest first
+		if released[targets[i]] {
+			return targets[i], nil
+		}
+	}
+	return "", nil
 }
 
 func (s *installService) GetCanister(ctx context.Context, req *connect.Request[platformv1.GetCanisterRequest]) (*connect.Response[platformv1.GetCanisterResponse], error) {

@@ -53,6 +53,16 @@ func (cl *Client) GetCanister(ctx context.Context, id principal.Principal) (can 
 	return canisterFromCandid(*out), true, nil
 }
 
+// UpgradeTargets are the versions the caller's canister id may upgrade to
+// now, oldest first: the registry's own reading of each release's
+// upgrade_from (the list a refused upgrade names). Empty for anyone but
+// its owner or an operator.
+func (cl *Client) UpgradeTargets(ctx context.Context, id principal.Principal) ([]string, error) {
+	var out []string
+	err := cl.query(ctx, "upgrade_targets", &out, id)
+	return out, err
+}
+
 // Upgrade starts upgrading the caller's canister id to version; it
 // returns at once (state queued) and the registry runs it: follow it
 // with GetUpgrade.

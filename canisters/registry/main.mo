@@ -175,6 +175,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       #my_canisters : Any;
       #get_canister : Any;
       #upgrade : Any;
+      #upgrade_targets : Any;
       #get_upgrade : Any;
       #uninstall : Any;
       #delete : Any;
@@ -719,6 +720,16 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       sortedReleases(c.info.app),
       func(r) = if (isInstallable(r) and versionOrder(r.info.version, c.info.version) == #greater and Semver.admitsText(r.info.upgrade_from, c.info.version)) ?r.info.version else null,
     );
+  };
+
+  /// The versions the caller's canister may upgrade to, oldest first
+  /// (what `upgrade` would accept now; the same list a refused upgrade
+  /// names). Owner or operator; others get [] (as get_canister's null).
+  public shared query ({ caller }) func upgrade_targets(id : Principal) : async [Text] {
+    let ?c = Map.get(canisters, Principal.compare, id) else return [];
+    if (c.info.owner != caller and not isOperator(caller)) return [];
+    if (c.info.state == #uninstalled) return [];
+    allowedUpgrades(c);
   };
 
   func pathError(c : Types.Canister, requested : Text, message : Text) : UpgradeResult {

@@ -74,6 +74,13 @@ func TestLifecycle(t *testing.T) {
 	}
 	putV1(t, user, c.ID, 5) // only the owner may put: the user is the owner
 
+	// Both later releases admit 1.0.0; only the owner (or an operator) is told.
+	if got, err := user.reg.UpgradeTargets(ctx, c.ID); err != nil || fmt.Sprint(got) != "[2.0.0 3.0.0]" {
+		t.Fatalf("upgrade targets of 1.0.0 = %v, %v; want [2.0.0 3.0.0]", got, err)
+	}
+	if got, err := p.auditor.reg.UpgradeTargets(ctx, c.ID); err != nil || len(got) != 0 {
+		t.Fatalf("upgrade targets for a stranger = %v, %v; want none", got, err)
+	}
 	u := upgrade(t, user, c.ID, "3.0.0")
 	if u.State != registry.Done || u.FromVersion != "1.0.0" || u.ToVersion != "3.0.0" || u.FinishedAt == nil {
 		t.Fatalf("upgrade %+v", u)
@@ -88,6 +95,9 @@ func TestLifecycle(t *testing.T) {
 	want := []registry.UpgradeState{registry.Queued, registry.Stopping, registry.Snapshotting, registry.Installing, registry.Starting, registry.Checking, registry.Done}
 	if fmt.Sprint(states) != fmt.Sprint(want) {
 		t.Errorf("steps %v, want %v", states, want)
+	}
+	if got, err := user.reg.UpgradeTargets(ctx, c.ID); err != nil || len(got) != 0 {
+		t.Fatalf("upgrade targets of 3.0.0 = %v, %v; want none", got, err)
 	}
 	if got := protocolOf(t, user, c.ID); got != "personal/3.0.0" {
 		t.Fatalf("protocol after the upgrade %q", got)

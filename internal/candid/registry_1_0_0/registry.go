@@ -633,6 +633,20 @@ func (a RegistryAgent) Upgrade(id principal.Principal, version string) (*Upgrade
 	return &r0, nil
 }
 
+// UpgradeTargets calls the "upgrade_targets" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) UpgradeTargets(id principal.Principal) (*[]string, error) {
+	var r0 []string
+	if err := a.Query(
+		a.CanisterId,
+		"upgrade_targets",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // UploadChunk calls the "upload_chunk" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) UploadChunk(u ChunkUpload) (*UnitResult, error) {
 	var r0 UnitResult
