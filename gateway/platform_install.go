@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"net/http"
 
 	"connectrpc.com/connect"
 	"github.com/aviate-labs/agent-go/principal"
@@ -26,6 +27,17 @@ func canisterID(text string) (principal.Principal, error) {
 		return principal.Principal{}, errorf(connect.CodeInvalidArgument, "canister_id %q is not a textual principal", text)
 	}
 	return p, nil
+}
+
+// canister is the registry as the request's caller and the canister id
+// the request names.
+func (s *installService) canister(ctx context.Context, h http.Header, text string) (*registry.Client, principal.Principal, error) {
+	id, err := canisterID(text)
+	if err != nil {
+		return nil, id, err
+	}
+	reg, err := s.p.registry(ctx, h)
+	return reg, id, err
 }
 
 func (s *installService) Install(ctx context.Context, req *connect.Request[platformv1.InstallRequest]) (*connect.Response[platformv1.InstallResponse], error) {
@@ -93,11 +105,7 @@ func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Cani
 }
 
 func (s *installService) GetCanister(ctx context.Context, req *connect.Request[platformv1.GetCanisterRequest]) (*connect.Response[platformv1.GetCanisterResponse], error) {
-	id, err := canisterID(req.Msg.GetCanisterId())
-	if err != nil {
-		return nil, err
-	}
-	reg, err := s.p.registry(ctx, req.Header())
+	reg, id, err := s.canister(ctx, req.Header(), req.Msg.GetCanisterId())
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +126,7 @@ func (s *installService) GetCanister(ctx context.Context, req *connect.Request[p
 }
 
 func (s *installService) Upgrade(ctx context.Context, req *connect.Request[platformv1.UpgradeRequest]) (*connect.Response[platformv1.UpgradeResponse], error) {
-	id, err := canisterID(req.Msg.GetCanisterId())
-	if err != nil {
-		return nil, err
-	}
-	reg, err := s.p.registry(ctx, req.Header())
+	reg, id, err := s.canister(ctx, req.Header(), req.Msg.GetCanisterId())
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +153,7 @@ func (s *installService) GetUpgrade(ctx context.Context, req *connect.Request[pl
 }
 
 func (s *installService) Uninstall(ctx context.Context, req *connect.Request[platformv1.UninstallRequest]) (*connect.Response[platformv1.UninstallResponse], error) {
-	id, err := canisterID(req.Msg.GetCanisterId())
-	if err != nil {
-		return nil, err
-	}
-	reg, err := s.p.registry(ctx, req.Header())
+	reg, id, err := s.canister(ctx, req.Header(), req.Msg.GetCanisterId())
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +165,7 @@ func (s *installService) Uninstall(ctx context.Context, req *connect.Request[pla
 }
 
 func (s *installService) DeleteCanister(ctx context.Context, req *connect.Request[platformv1.DeleteCanisterRequest]) (*connect.Response[platformv1.DeleteCanisterResponse], error) {
-	id, err := canisterID(req.Msg.GetCanisterId())
-	if err != nil {
-		return nil, err
-	}
-	reg, err := s.p.registry(ctx, req.Header())
+	reg, id, err := s.canister(ctx, req.Header(), req.Msg.GetCanisterId())
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +176,7 @@ func (s *installService) DeleteCanister(ctx context.Context, req *connect.Reques
 }
 
 func (s *installService) ReleaseControl(ctx context.Context, req *connect.Request[platformv1.ReleaseControlRequest]) (*connect.Response[platformv1.ReleaseControlResponse], error) {
-	id, err := canisterID(req.Msg.GetCanisterId())
-	if err != nil {
-		return nil, err
-	}
-	reg, err := s.p.registry(ctx, req.Header())
+	reg, id, err := s.canister(ctx, req.Header(), req.Msg.GetCanisterId())
 	if err != nil {
 		return nil, err
 	}
