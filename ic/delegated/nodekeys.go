@@ -23,29 +23,30 @@ import (
 // limits how long a removed node stays trusted.
 const DefaultNodeKeysMaxAge = time.Hour
 
-// nodeKeys caches, per canister, the certified public keys of the nodes
-// of its subnet, which sign query answers. agent-go reads them anew for
-// every query; caching them is what makes a delegated query cost one
-// round trip.
+// nodeKeys caches, per subnet, the certified public keys of the nodes
+// that sign query answers and the canister ranges the subnet answers for.
+// agent-go reads them anew for every query; caching them is what makes a
+// verified query cost one round trip, and caching them per subnet (found
+// by the canister's id in the cached ranges) rather than per canister is
+// what makes a fleet of canisters on one subnet cost one read of /subnet.
 type nodeKeys struct {
 	read   func(context.Context, principal.Principal, [][]hashtree.Label) (*certification.Certificate, error)
 	maxAge func() time.Duration // <= 0: DefaultNodeKeysMaxAge
 	mu     sync.Mutex
-	m      map[string]*subnetKeys
-	// fetching serialises reads of the keys, so that many answers by a new
-	// node at once read them once.
-	fetching sync.Mutex
-}
-
-type subnetKeys struct {
-	fetched time.Time
-	keys    map[string]ed25519.PublicKey // by node principal bytes
+	// subnets is by subnet id bytes; at most maxSubnets.
+	subnets map[string]*subnetKeys
+	// fetching is one lock per subnet id, and "" for canisters in no
+	// cached subnet: it serialises reads of a subnet's keys, so that many
+	// answers at once (by a new node, or for canisters of a subnet not yet
+	// cached) read them once.
+	fetching map[string]*sync.Mutex
 }
 
 // verify checks every node signature on a query answer for request id
-// against the cached keys; when a signer is unknown or a signature does
-// not verify, it reads the keys again and checks once more before
-// refusing (a node key may have changed since they were read).
+// against the keys of canister's subnet; when they are not cached (or
+// too old), a signer is unknown or a signature does not verify, it reads
+// that subnet's keys again and checks once more before refusing (a node
+// key may have changed since they were read).
 func (n *nodeKeys) verify(ctx context.Context, canister principal.Principal, id agent.RequestID, resp *agent.Response) error {
 	if len(resp.Signatures) == 0 {
 		return errors.New("the answer carries no node signature")
@@ -54,8 +55,8 @@ func (n *nodeKeys) verify(ctx context.Context, canister principal.Principal, id 
 	if err != nil {
 		return err
 	}
-	s := n.cached(canister)
-	if s != nil {
+	s, fresh := n.find(canister)
+	if fresh {
 		if err = s.check(canister, resp, msg); err == nil {
 			return nil
 		}
@@ -66,27 +67,19 @@ func (n *nodeKeys) verify(ctx context.Context, canister principal.Principal, id 
 	return s.check(canister, resp, msg)
 }
 
-// cached is canister's keys unless there are none or they are too old.
-func (n *nodeKeys) cached(canister principal.Principal) *subnetKeys {
-	n.mu.Lock()
-	s := n.m[string(canister.Raw)]
-	n.mu.Unlock()
-	maxAge := n.maxAge()
-	if maxAge <= 0 {
-		maxAge = DefaultNodeKeysMaxAge
-	}
-	if s == nil || time.Since(s.fetched) >= maxAge {
-		return nil
-	}
-	return s
-}
-
-// refresh reads canister's keys again, unless another answer did since
-// stale (the keys that failed, or nil) was read.
+// refresh reads the keys of canister's subnet again, unless another answer
+// did since stale (the entry found for canister, or nil) was read. It
+// waits on the lock of stale's subnet, or on the one for canisters of no
+// cached subnet.
 func (n *nodeKeys) refresh(ctx context.Context, canister principal.Principal, stale *subnetKeys) (*subnetKeys, error) {
-	n.fetching.Lock()
-	defer n.fetching.Unlock()
-	if s := n.cached(canister); s != nil && s != stale {
+	subnet := ""
+	if stale != nil {
+		subnet = string(stale.id.Raw)
+	}
+	l := n.lock(subnet)
+	l.Lock()
+	defer l.Unlock()
+	if s, fresh := n.find(canister); fresh && s != stale {
 		return s, nil
 	}
 	return n.fetch(ctx, canister)
@@ -110,25 +103,61 @@ func (s *subnetKeys) check(canister principal.Principal, resp *agent.Response, m
 	return nil
 }
 
-// fetch reads the keys of the nodes of canister's subnet, certified.
+// fetch reads, certified, the node keys and canister ranges of the subnet
+// canister is on, and caches them.
 func (n *nodeKeys) fetch(ctx context.Context, canister principal.Principal) (*subnetKeys, error) {
 	cert, err := n.read(ctx, canister, [][]hashtree.Label{{hashtree.Label("subnet")}})
 	if err != nil {
 		return nil, fmt.Errorf("node keys: %w", err)
 	}
-	subnet := principal.MustDecode(certification.RootSubnetID)
-	if cert.Delegation != nil {
-		subnet = cert.Delegation.SubnetId
+	subnet, ranges, err := certifiedSubnet(cert)
+	if err != nil {
+		return nil, fmt.Errorf("node keys: %w", err)
 	}
-	nodes, err := cert.Tree.LookupSubTree(hashtree.Label("subnet"), subnet.Raw, hashtree.Label("node"))
+	if !ranges.InRange(canister) {
+		return nil, fmt.Errorf("node keys: canister %s is not in the certified canister ranges of subnet %s", canister, subnet)
+	}
+	keys, err := nodePublicKeys(cert, subnet)
 	if err != nil {
 		return nil, fmt.Errorf("node keys of subnet %s: %w", subnet, err)
+	}
+	s := &subnetKeys{id: subnet, ranges: ranges, fetched: time.Now(), keys: keys}
+	n.store(s, canister)
+	return s, nil
+}
+
+// certifiedSubnet is the subnet that signed cert (already verified) and
+// the canister ranges the root subnet certifies it for: those of its
+// delegation, or, without one, the root subnet's own (spec "Query call",
+// verify_response).
+func certifiedSubnet(cert *certification.Certificate) (principal.Principal, certification.CanisterRanges, error) {
+	if d := cert.Delegation; d != nil {
+		ranges, err := certification.LookupCanisterRanges(d.Certificate.Tree, d.SubnetId)
+		if err != nil {
+			return d.SubnetId, nil, fmt.Errorf("canister ranges of subnet %s: %w", d.SubnetId, err)
+		}
+		return d.SubnetId, ranges, nil
+	}
+	root := principal.MustDecode(certification.RootSubnetID)
+	ranges, err := certification.LookupCanisterRanges(cert.Tree, root)
+	if err != nil {
+		return root, nil, fmt.Errorf("canister ranges of the root subnet: %w", err)
+	}
+	return root, ranges, nil
+}
+
+// nodePublicKeys are the Ed25519 keys of subnet's nodes in cert, by node
+// principal bytes.
+func nodePublicKeys(cert *certification.Certificate, subnet principal.Principal) (map[string]ed25519.PublicKey, error) {
+	nodes, err := cert.Tree.LookupSubTree(hashtree.Label("subnet"), subnet.Raw, hashtree.Label("node"))
+	if err != nil {
+		return nil, err
 	}
 	children, err := hashtree.AllChildren(nodes)
 	if err != nil {
-		return nil, fmt.Errorf("node keys of subnet %s: %w", subnet, err)
+		return nil, err
 	}
-	s := &subnetKeys{fetched: time.Now(), keys: map[string]ed25519.PublicKey{}}
+	keys := map[string]ed25519.PublicKey{}
 	for _, c := range children {
 		if len(c.Path) != 1 {
 			continue
@@ -138,16 +167,10 @@ func (n *nodeKeys) fetch(ctx context.Context, canister principal.Principal) (*su
 			continue
 		}
 		if pk, err := certification.PublicED25519KeyFromDER(der); err == nil {
-			s.keys[string(c.Path[0])] = *pk
+			keys[string(c.Path[0])] = *pk
 		}
 	}
-	n.mu.Lock()
-	if n.m == nil {
-		n.m = map[string]*subnetKeys{}
-	}
-	n.m[string(canister.Raw)] = s
-	n.mu.Unlock()
-	return s, nil
+	return keys, nil
 }
 
 // responseHash gives, per signature timestamp, the message a node signs

@@ -99,6 +99,14 @@ func rewrite(req, answer []byte, tamper func(agent.RequestID, *agent.Response)) 
 // Sender (as the canister's owner) through the proxy.
 func proxied(t *testing.T) (*tamperProxy, *Sender, principal.Principal) {
 	t.Helper()
+	proxy, sender, cid, _ := proxiedWithAdmin(t)
+	return proxy, sender, cid
+}
+
+// proxiedWithAdmin is proxied and an agent (the replica's admin, not
+// through the proxy) that creates more canisters.
+func proxiedWithAdmin(t *testing.T) (*tamperProxy, *Sender, principal.Principal, *agent.Agent) {
+	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	owner, _ := identity.NewRandomEd25519Identity()
 	admin := r.Agent(t, nil)
@@ -121,7 +129,59 @@ func proxied(t *testing.T) (*tamperProxy, *Sender, principal.Principal) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return proxy, NewSender(base, owner), cid
+	return proxy, NewSender(base, owner), cid, admin
+}
+
+// TestOneSubnetReadForAFleet: the node keys are cached per subnet and a
+// canister's subnet is found in the cached canister ranges, so queries to
+// 100 canisters never queried before, all on the replica's one subnet,
+// read /subnet once in all — also when the first 50 are asked at once.
+// (Cached per canister, as before, they cost 100 reads.) The canisters
+// are empty: the IC's reject of a query to one is signed like a reply.
+func TestOneSubnetReadForAFleet(t *testing.T) {
+	const fleet = 100
+	ctx := context.Background()
+	proxy, sender, _, admin := proxiedWithAdmin(t)
+	cids := make([]principal.Principal, fleet)
+	for i := range cids {
+		cids[i] = replicatest.CreateCanister(t, admin)
+	}
+	before := proxy.readStates.Load()
+	query := func(cid principal.Principal) error {
+		_, err := sender.Own().Query(ctx, cid, "get_document", nil)
+		if _, ok := ic.AsReject(err); ok {
+			return nil
+		}
+		if err == nil {
+			return errors.New("an empty canister answered a query")
+		}
+		return err
+	}
+	errs := make(chan error, fleet/2)
+	var wg sync.WaitGroup
+	for _, cid := range cids[:fleet/2] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- query(cid)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, cid := range cids[fleet/2:] {
+		if err := query(cid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := proxy.readStates.Load() - before; n != 1 {
+		t.Errorf("queries to %d fresh canisters on one subnet read the node keys %d times, want once", fleet, n)
+	}
+	t.Logf("read_states for %d fresh canisters on one subnet: %d", fleet, proxy.readStates.Load()-before)
 }
 
 // TestNodeKeysMaxAge: node keys older than the bound are read again before
