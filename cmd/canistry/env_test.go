@@ -24,6 +24,7 @@ func TestBadEnvironmentIsAUsageError(t *testing.T) {
 		{"CANISTRY_REPLICA_URL", "ftp://127.0.0.1", []string{"gateway"}},
 		{"CANISTRY_LISTEN", "8080", []string{"gateway", "--replica", "http://127.0.0.1:1"}},
 		{"CANISTRY_LOG_LEVEL", "loud", []string{"gateway", "--replica", "http://127.0.0.1:1"}},
+		{"CANISTRY_OTLP_ENDPOINT", "collector:4318", []string{"gateway", "--replica", "http://127.0.0.1:1"}},
 		{"CANISTRY_LISTEN", "localhost", []string{"dev"}},
 		{"CANISTRY_REPLICA_LISTEN", "127.0.0.1:99999", []string{"dev"}},
 		{"CANISTRY_LOG_LEVEL", "", []string{"dev"}},
