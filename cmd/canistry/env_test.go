@@ -28,6 +28,7 @@ func TestBadEnvironmentIsAUsageError(t *testing.T) {
 		{"CANISTRY_LISTEN", "localhost", []string{"dev"}},
 		{"CANISTRY_REPLICA_LISTEN", "127.0.0.1:99999", []string{"dev"}},
 		{"CANISTRY_LOG_LEVEL", "", []string{"dev"}},
+		{"CANISTRY_OTLP_ENDPOINT", "udp://127.0.0.1:4318", []string{"dev"}},
 		{"CANISTRY_LISTEN", "127.0.0.1", []string{"replica"}},
 		{"CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE", "-5", []string{"replica"}},
 		{"CANISTRY_MAX_INSTRUCTIONS_PER_MESSAGE", "lots", []string{"replica"}},
