@@ -6,11 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/identity"
+	"github.com/aviate-labs/agent-go/principal"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/internal/testwait"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
@@ -115,4 +118,46 @@ func TestMetricsReplica(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/cbor" || len(body) == 0 {
 		t.Fatalf("/api/v2/status: %s %q", resp.Status, resp.Header.Get("Content-Type"))
 	}
+}
+
+func TestMetricsReplicaInterCanisterAndTimers(t *testing.T) {
+	t.Parallel()
+	r := replicatest.Start(t, replica.Config{})
+	a := r.Agent(t, nil)
+	wasm := canisters.MustWasm("test/pingpong/canister.wasm")
+	var ids [2]principal.Principal
+	for i := range ids {
+		ids[i] = replicatest.CreateCanister(t, a)
+		if err := replicatest.Install(a, ids[i], wasm, nil, replicatest.ModeInstall); err != nil {
+			t.Fatalf("install pingpong: %v", err)
+		}
+	}
+	before := scrapeReplica(t, r)
+	// ping(2) on the first: pong on the second, ping on the first, and
+	// the two replies back: two requests and two responses between them.
+	var n idl.Nat
+	if err := a.Call(ids[0], "ping", []any{ids[1], idl.NewNat(uint64(2))}, []any{&n}); err != nil {
+		t.Fatal(err)
+	}
+	mid := scrapeReplica(t, r)
+	delta := func(from, to map[string]*dto.MetricFamily, kind string) float64 {
+		return series(t, to, "canistry_replica_messages_total", kind) - series(t, from, "canistry_replica_messages_total", kind)
+	}
+	if d := delta(before, mid, "ingress"); d != 1 {
+		t.Errorf("ingress: %v, want 1", d)
+	}
+	if d := delta(before, mid, "inter_canister"); d != 4 {
+		t.Errorf("inter-canister messages: %v, want 4", d)
+	}
+	if d := series(t, mid, "canistry_replica_instructions_total", "inter_canister") - series(t, before, "canistry_replica_instructions_total", "inter_canister"); d <= 0 {
+		t.Errorf("inter-canister instructions: %v, want > 0", d)
+	}
+
+	ticker := installTicker(t, a)
+	if err := a.Call(ticker, "once", []any{idl.NewNat(uint64(20 * time.Millisecond))}, nil); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, 20*time.Second, "a timer counted", func() bool {
+		return delta(mid, scrapeReplica(t, r), "timer") >= 1
+	})
 }
