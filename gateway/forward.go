@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"connectrpc.com/connect"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
@@ -45,7 +46,7 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 		if err := g.checkCapabilities(b, c.needs); err != nil {
 			return nil, withProtocol(err, b)
 		}
-		res, changed, err := invoke(ctx, caller, b, req.Msg, c)
+		res, changed, err := invoke(ctx, g.tracer, caller, b, req.Msg, c)
 		if err == nil {
 			resp := connect.NewResponse(res)
 			resp.Header().Set(HeaderProtocol, b.protocol)
@@ -68,7 +69,13 @@ func forward[Req, Res any](ctx context.Context, g *Gateway, req *connect.Request
 
 // invoke calls the adapter with a capability scoped to the canister and to
 // the user: every IC call the adapter makes goes out as that user.
-func invoke[Req, Res any](ctx context.Context, user host.IC, b *binding, msg *Req, c call[Req, Res]) (*Res, bool, error) {
+func invoke[Req, Res any](ctx context.Context, tr trace.Tracer, user host.IC, b *binding, msg *Req, c call[Req, Res]) (res *Res, changed bool, err error) {
+	ctx, span, user := startAdapterSpan(ctx, tr, b, user)
+	defer func() { endSpan(span, err) }()
+	return invokeAdapter(ctx, user, b, msg, c)
+}
+
+func invokeAdapter[Req, Res any](ctx context.Context, user host.IC, b *binding, msg *Req, c call[Req, Res]) (*Res, bool, error) {
 	var changed atomic.Bool
 	scope := &host.Scope{
 		Canister: b.canister, Protocol: b.protocol, IC: user,

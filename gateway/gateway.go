@@ -13,6 +13,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/aviate-labs/agent-go/principal"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/canistry/canistry/gateway/auth"
 	"github.com/canistry/canistry/gateway/host"
@@ -56,6 +57,9 @@ type Config struct {
 	// (canistry.platform.v1) is served over; without one (no Raw) the
 	// platform services answer Unimplemented saying so.
 	Registry principal.Principal
+	// Telemetry receives the gateway's metrics (served at MetricsPath) and
+	// traces; nil: a registry of its own and no tracing.
+	Telemetry *Telemetry
 }
 
 // Gateway is the Connect server of the stable API.
@@ -70,6 +74,10 @@ type Gateway struct {
 	auth   *auth.Verifier
 	rates  *userRates
 	plat   *platform
+	tel    *Telemetry
+	tracer trace.Tracer
+	meters *gatewayMetrics
+	otel   connect.Interceptor
 }
 
 // New makes a gateway over a running host.
@@ -96,6 +104,9 @@ func New(cfg Config) (*Gateway, error) {
 		neg:   newNegotiator(cfg.IC, cfg.Host, cfg.NegotiationTTL),
 	}
 	g.plat = &platform{g: g, id: cfg.Registry}
+	if err := g.setTelemetry(cfg.Telemetry); err != nil {
+		return nil, err
+	}
 	return g, nil
 }
 
@@ -110,7 +121,8 @@ const compressMinBytes = 1024
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := []connect.HandlerOption{
-		connect.WithInterceptors(logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)),
+		connect.WithInterceptors(g.otel, metricsInterceptor(g.meters),
+			logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)),
 		connect.WithReadMaxBytes(g.limits.MaxMessageBytes),
 		connect.WithCompressMinBytes(compressMinBytes),
 	}
@@ -126,6 +138,7 @@ func (g *Gateway) Handler() http.Handler {
 		sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))
+	mux.Handle(MetricsPath, g.tel.MetricsHandler())
 	return limited(mux, g.limits)
 }
 

@@ -106,6 +106,12 @@ func newEnv(t testing.TB, adapters []string, versions ...string) *env {
 // newEnvTTL is newEnv with the gateway's negotiation TTL (0: default).
 func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...string) *env {
 	t.Helper()
+	return newEnvConfig(t, func(c *gateway.Config) { c.NegotiationTTL = ttl }, adapters, versions...)
+}
+
+// newEnvConfig is newEnv with the gateway's Config adjusted by set.
+func newEnvConfig(t testing.TB, set func(*gateway.Config), adapters []string, versions ...string) *env {
+	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	gw, _ := identity.NewRandomEd25519Identity()
@@ -127,7 +133,9 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 		t.Fatal(err)
 	}
 	t.Cleanup(h.Close)
-	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: delegated.NewSender(client, gw), Health: health, NegotiationTTL: ttl})
+	cfg := gateway.Config{Host: h, IC: client, Users: delegated.NewSender(client, gw), Health: health}
+	set(&cfg)
+	g, err := gateway.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

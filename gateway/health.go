@@ -48,3 +48,14 @@ func healthStatus(serving bool) grpchealth.Status {
 
 // Checker is the state as a grpchealth.Checker, for serving it elsewhere.
 func (h *Health) Checker() grpchealth.Checker { return h.checker }
+
+// serving is each adapter's last reported health.
+func (h *Health) serving() map[string]bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make(map[string]bool, len(h.down))
+	for name, d := range h.down {
+		out[name] = !d
+	}
+	return out
+}

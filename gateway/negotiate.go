@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -43,6 +44,10 @@ type negotiator struct {
 	host *host.Host
 	ttl  time.Duration
 
+	// hits and misses count lookups answered from the cache and those
+	// that needed a read_state (for the metrics).
+	hits, misses atomic.Uint64
+
 	mu       sync.Mutex
 	bindings map[string]*binding
 	inflight map[string]*refresh
@@ -65,8 +70,10 @@ func (n *negotiator) get(ctx context.Context, canister principal.Principal) (*bi
 	n.mu.Lock()
 	if b, ok := n.bindings[key]; ok && time.Since(b.checked) < n.ttl {
 		n.mu.Unlock()
+		n.hits.Add(1)
 		return b, nil
 	}
+	n.misses.Add(1)
 	r, ok := n.inflight[key]
 	if !ok {
 		r = &refresh{done: make(chan struct{})}
@@ -165,3 +172,6 @@ func parseProtocol(text string) (string, *version.Version, error) {
 	}
 	return name, v, nil
 }
+
+// stats are the cache's hits and misses so far.
+func (n *negotiator) stats() (hits, misses uint64) { return n.hits.Load(), n.misses.Load() }

@@ -172,6 +172,7 @@ func (r *Replica) Query(ctx context.Context, req *httpapi.Request) ([]byte, erro
 	inv.DataCertificate = cert
 	g := &queryGraph{r: r, now: now, left: maxQueryGraphInstructions, onPath: map[string]bool{string(c.rec.ID): true}}
 	reply, rej := g.evaluate(c, inst, inv, 0)
+	r.stats.executed(kindQuery, maxQueryGraphInstructions-g.left)
 	if err := inst.Rollback(); err != nil {
 		r.log.Error("rolling back a query failed; the canister will be reloaded", "canister", c.id(), "err", err)
 		c.close()

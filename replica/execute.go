@@ -128,6 +128,7 @@ func (rd *round) run(c *canister, ctxID uint64, inv *exec.Invocation, cb *state.
 	cc := callContext(c, ctxID)
 	rd.fill(c, inv, cc)
 	res := inst.Run(inv)
+	rd.r.stats.executed(runKind(inv, cc.Origin.Kind), res.Instructions)
 	rd.recordLogs(c, res.Logs)
 	cc = callContext(c, ctxID)
 	cc.Instructions += res.Instructions

@@ -77,6 +77,7 @@ type Replica struct {
 	live      liveSet
 	lastEvict time.Time
 	evictions atomic.Uint64
+	stats     stats // for the metrics
 
 	certified atomic.Pointer[certify.Certified]
 	failed    atomic.Pointer[error] // set when the disk refused a commit
@@ -126,7 +127,7 @@ func Open(cfg Config) (*Replica, error) {
 		store.Close()
 		return nil, err
 	}
-	r.handler = httpapi.NewHandler(r, httpapi.Config{SyncCallTimeout: cfg.SyncCallTimeout}, r.log)
+	r.handler = r.withMetrics(httpapi.NewHandler(r, httpapi.Config{SyncCallTimeout: cfg.SyncCallTimeout}, r.log))
 	go r.schedule()
 	return r, nil
 }
@@ -226,6 +227,7 @@ func (r *Replica) certifyLocked() error {
 		return fmt.Errorf("certify state: %w", err)
 	}
 	r.certified.Store(c)
+	r.stats.certified.Add(1)
 	return nil
 }
 

@@ -119,6 +119,7 @@ func (r *Replica) round(ingress []*message) {
 		r.fail(err)
 		return
 	}
+	r.stats.rounds.Add(1)
 	for _, e := range rd.answered {
 		close(e.done)
 	}

@@ -30,6 +30,7 @@ type devFlags struct {
 	listen        listenAddr
 	replicaListen listenAddr
 	logLevel      slog.Level
+	otlpEndpoint  httpURL
 }
 
 const devHelp = `Usage: canistry dev [flags]
@@ -77,6 +78,7 @@ var devEnv = envVars{
 	"listen":         "CANISTRY_LISTEN",
 	"replica-listen": "CANISTRY_REPLICA_LISTEN",
 	"log-level":      "CANISTRY_LOG_LEVEL",
+	"otlp-endpoint":  "CANISTRY_OTLP_ENDPOINT",
 }
 
 func parseDevFlags(args []string, stderr io.Writer) (*devFlags, error) {
@@ -87,6 +89,7 @@ func parseDevFlags(args []string, stderr io.Writer) (*devFlags, error) {
 	fs.Var(&f.listen, "listen", "`host:port` of the gateway")
 	fs.Var(&f.replicaListen, "replica-listen", "`host:port` of the replica")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelWarn, "log `level`: debug, info, warn, error")
+	fs.Var(&f.otlpEndpoint, "otlp-endpoint", "`URL` of an OTLP/HTTP trace collector for the gateway's traces (e.g. http://127.0.0.1:4318/v1/traces); empty: no tracing")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, devHelp)
 		fs.PrintDefaults()
@@ -199,7 +202,7 @@ func serveDev(ctx context.Context, f *devFlags, dir devDir, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stderr, "starting the gateway and the built-in adapters ...")
 	return serveStack(ctx, stack{ic: icCfg, id: gwKey, sources: srcs, ttl: gateway.DefaultNegotiationTTL, limits: defaultLimits(0), log: log, ln: gwLn,
-		registry: reg.ID(), announce: func() { announceDev(stdout, info, header) }})
+		registry: reg.ID(), otlp: string(f.otlpEndpoint), announce: func() { announceDev(stdout, info, header) }})
 }
 
 // announceDev prints the readiness contract: the addresses, canisters, the

@@ -36,6 +36,7 @@ type gatewayFlags struct {
 	logLevel       slog.Level
 	limits         limitFlags
 	registry       principalFlag
+	otlpEndpoint   httpURL
 }
 
 const gatewayHelp = `Usage: canistry gateway --replica URL [flags]
@@ -68,6 +69,9 @@ exited; restarting" and "adapter restarted" when one crashes (health
 canistry.adapter.<name> is NOT_SERVING meanwhile); adapter processes' own
 logs appear with module=adapter.<name>.
 
+Metrics: Prometheus text at /metrics on the --listen address (no
+delegation needed; no principals or canister ids in the series).
+
 Flags:
 `
 
@@ -82,6 +86,7 @@ var gatewayEnv = withLimitEnv(envVars{
 	"node-keys-ttl":    "CANISTRY_NODE_KEYS_TTL",
 	"log-level":        "CANISTRY_LOG_LEVEL",
 	"registry":         "CANISTRY_REGISTRY",
+	"otlp-endpoint":    "CANISTRY_OTLP_ENDPOINT",
 })
 
 // defaultUserRate limits each user of a gateway to this many requests a
@@ -105,6 +110,7 @@ func parseGatewayFlags(args []string, stderr io.Writer) (*gatewayFlags, error) {
 	fs.Var(&f.nodeKeysTTL, "node-keys-ttl", "how long (`duration`) a subnet's certified node keys are trusted before they are read again (an answer by an unknown node, or one that does not verify, reads them at once)")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Var(&f.registry, "registry", "the registry canister's `id`, over which the platform API canistry.platform.v1 is served; empty: the platform API answers failed_precondition")
+	fs.Var(&f.otlpEndpoint, "otlp-endpoint", "`URL` of an OTLP/HTTP trace collector (e.g. http://127.0.0.1:4318/v1/traces): each request is traced through its adapter to the IC call, and logs carry trace_id; empty: no tracing")
 	f.limits.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, gatewayHelp)
@@ -150,7 +156,7 @@ func runGateway(args []string, stdout, stderr io.Writer) error {
 	if f.registry != "" {
 		registry = principal.MustDecode(string(f.registry)) // principalFlag has checked it
 	}
-	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs, registry: registry,
+	return serveStack(ctx, stack{ic: ic.Config{URL: u, FetchRootKey: fetch}, id: id, sources: srcs, registry: registry, otlp: string(f.otlpEndpoint),
 		ttl: time.Duration(f.negotiationTTL), keysTTL: time.Duration(f.nodeKeysTTL), limits: f.limits, log: log, ln: ln, announce: func() {
 			fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 		}})
@@ -168,12 +174,25 @@ type stack struct {
 	ln       net.Listener
 	announce func() // called once the gateway serves
 	registry principal.Principal
+	otlp     string // OTLP/HTTP trace endpoint; empty: no tracing
 }
 
 // serveStack starts the adapters and serves the gateway until ctx ends.
 func serveStack(ctx context.Context, s stack) error {
 	// Adapters first: a bad plugin directory is a configuration error that
 	// must be reported whether or not the IC is reachable.
+	tel, log, stopTraces, err := gatewayTelemetry(ctx, s.otlp, s.log)
+	if err != nil {
+		return err
+	}
+	s.log = log
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := stopTraces(flush); err != nil {
+			s.log.Warn("flushing traces", "err", err)
+		}
+	}()
 	health := gateway.NewHealth()
 	h, err := host.Start(ctx, host.Config{Sources: s.sources, Logger: s.log, OnHealth: health.Set,
 		MaxInFlightPerCanister: int(s.limits.perCanister)})
@@ -194,7 +213,7 @@ func serveStack(ctx context.Context, s stack) error {
 	users := delegated.NewSender(client, s.id)
 	users.NodeKeysMaxAge = s.keysTTL
 	g, err := gateway.New(gateway.Config{Host: h, IC: client, Users: users, Health: health, Logger: s.log,
-		NegotiationTTL: s.ttl, Limits: s.limits.gateway(), Registry: s.registry})
+		NegotiationTTL: s.ttl, Limits: s.limits.gateway(), Registry: s.registry, Telemetry: tel})
 	if err != nil {
 		return err
 	}

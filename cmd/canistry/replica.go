@@ -47,7 +47,7 @@ func parseReplicaFlags(args []string, stderr io.Writer) (*replicaFlags, error) {
 	fs.BoolVar(&f.newNodeKey, "new-node-key", false, "replace the node's query-signing key with a fresh one (kept from then on); the state, root and subnet keys stay")
 	fs.TextVar(&f.logLevel, "log-level", slog.LevelInfo, "log `level`: debug, info, warn, error")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr.\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: canistry replica [flags]\n\nRuns a local Internet Computer replica until SIGINT or SIGTERM. Logs go to stderr. Prometheus metrics: GET /metrics on the --listen address.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(fs, replicaEnv, args, false, stderr); err != nil {

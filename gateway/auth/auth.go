@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -37,6 +38,18 @@ type Verifier struct {
 
 	mu    sync.RWMutex
 	cache map[[32]byte]*delegated.Verified
+
+	nVerified, nRefused, nCached atomic.Uint64
+}
+
+// Stats counts the delegation headers checked so far: verified afresh,
+// refused (missing, malformed, forged, expired, to another key) and
+// answered from the cache of chains verified earlier.
+type Stats struct{ Verified, Refused, Cached uint64 }
+
+// Stats are the verifier's counts so far.
+func (v *Verifier) Stats() Stats {
+	return Stats{Verified: v.nVerified.Load(), Refused: v.nRefused.Load(), Cached: v.nCached.Load()}
 }
 
 // New checks chains ending at gatewayKey (DER); rootKey is the IC's DER
@@ -51,6 +64,7 @@ func New(gatewayKey, rootKey []byte) *Verifier {
 // outside the chain's targets.
 func (v *Verifier) Check(value string, canister principal.Principal) (*delegated.Verified, error) {
 	if value == "" {
+		v.nRefused.Add(1)
 		return nil, unauthenticated("missing header %s: send a delegation from your key to this gateway's key "+
 			"(canistry.session.v1.SessionService/GetGatewayKey; 'canistry session' prints one)", Header)
 	}
@@ -73,6 +87,7 @@ func (v *Verifier) verified(value string) (*delegated.Verified, error) {
 	v.mu.RUnlock()
 	if ok {
 		if now.Before(vd.Expiry.Add(Skew)) {
+			v.nCached.Add(1)
 			return vd, nil
 		}
 		v.mu.Lock()
@@ -81,8 +96,10 @@ func (v *Verifier) verified(value string) (*delegated.Verified, error) {
 	}
 	vd, err := v.verify(value, now)
 	if err != nil {
+		v.nRefused.Add(1)
 		return nil, err
 	}
+	v.nVerified.Add(1)
 	v.remember(h, vd, now)
 	return vd, nil
 }
