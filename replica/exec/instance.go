@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"weak"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -26,6 +27,7 @@ type Instance struct {
 	// The committed state: a private copy of the heap, the stable memory's
 	// journal, and the globals.
 	heap          []byte
+	heapMem       *heapMapping // what heap lies in unless it was handed over
 	stable        *stableMemory
 	globalsCommit []Global
 
@@ -44,7 +46,8 @@ type Instance struct {
 // nil keeps the fresh instance's heap (upgrade with Replace: only the stable
 // memory carries over).
 func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
-	inst := &Instance{engine: e, module: m}
+	inst := &Instance{engine: e, module: m, heapMem: &heapMapping{}}
+	runtime.AddCleanup(inst, func(h *heapMapping) { h.free() }, inst.heapMem)
 	if err := inst.build(); err != nil {
 		return nil, err
 	}
@@ -69,7 +72,7 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 		// committed copy as it is.
 		inst.heap = with.Heap
 	} else {
-		inst.heap = cloneSparse(live)
+		inst.heap = inst.heapMem.replace(live, len(live), len(live))
 	}
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil
@@ -252,14 +255,12 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 	return changed
 }
 
-// growCommitted lengthens the committed heap to n bytes. A new backing
-// array (with room for later growth) gets only the non-zero pages copied,
-// so the committed copy stays as sparse in resident memory as the heap.
+// growCommitted lengthens the committed heap to n bytes. A new mapping
+// (with room for later growth) gets only the non-zero pages copied, so the
+// committed copy stays as sparse in resident memory as the heap.
 func (i *Instance) growCommitted(n int) {
 	if cap(i.heap) < n {
-		grown := make([]byte, len(i.heap), n+n/4)
-		copySparse(grown, i.heap)
-		i.heap = grown
+		i.heap = i.heapMem.replace(i.heap, len(i.heap), n+n/4)
 	}
 	i.heap = i.heap[:n]
 }
@@ -306,13 +307,16 @@ func (i *Instance) rebuild() error {
 	return nil
 }
 
-// Close releases the wasmtime store. (An instance that is dropped without
-// Close is released by the garbage collector, later.)
+// Close releases the wasmtime store and the committed heap; the instance
+// must not be used afterwards. (An instance that is dropped without Close
+// is released by the garbage collector, later.)
 func (i *Instance) Close() {
 	if i.store != nil {
 		i.store.Close()
 		i.store = nil
 	}
+	i.heap = nil // it may lie in the mapping freed next
+	i.heapMem.free()
 }
 
 func principalText(raw []byte) string {

@@ -1,0 +1,94 @@
+package exec
+
+import (
+	"bufio"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestFreshInstallRSS: a freshly installed Motoko canister's heap is
+// megabytes of which a few dozen KiB are not zero; the instance (wasmtime
+// memory plus committed copy) must cost about what is written, not its
+// whole heap, also when install allocates and drops heap-sized buffers as
+// the replica's does. Many instances are kept live so that one-off allocations
+// and measurement noise average out, and the bound is generous (a quarter
+// of the heap): before the committed copy moved out of the Go heap, the
+// reused memory Go zeroed cost about half the heap per instance.
+func TestFreshInstallRSS(t *testing.T) {
+	e := newTestEngine(t)
+	m, err := e.Compile(loadCounter(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	installCounter(t, e, m).Close() // warm up: compiled code, fresh pages
+	const n = 200
+	insts := make([]*Instance, 0, n)
+	defer func() {
+		for _, inst := range insts {
+			inst.Close()
+		}
+	}()
+	before := residentBytes(t)
+	for range n {
+		inst := installCounter(t, e, m)
+		// The replica persists a fresh install's full state: a heap-sized
+		// copy that becomes garbage, whose memory the next allocations reuse.
+		_ = inst.State()
+		insts = append(insts, inst)
+	}
+	perInstance := (residentBytes(t) - before) / n
+	heap := len(insts[0].heap)
+	t.Logf("%d fresh instances: %d KiB resident each, heap %d KiB", n, perInstance>>10, heap>>10)
+	if perInstance > heap/4 {
+		t.Fatalf("a fresh instance costs %d KiB resident, over a quarter of its %d KiB heap", perInstance>>10, heap>>10)
+	}
+}
+
+// TestCloseUnmapsCommittedHeap: Close returns the committed copy's mapping
+// at once rather than at some later collection.
+func TestCloseUnmapsCommittedHeap(t *testing.T) {
+	e := newTestEngine(t)
+	m, err := e.Compile(loadCounter(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := installCounter(t, e, m)
+	h := inst.heapMem
+	if h.b == nil || len(inst.heap) == 0 {
+		t.Fatal("the committed heap of an installed instance is not in a mapping")
+	}
+	inst.Close()
+	if h.b != nil || inst.heap != nil {
+		t.Fatal("Close left the committed heap mapped")
+	}
+	inst.Close() // a second Close is harmless
+}
+
+// residentBytes is the process's resident memory after a collection that
+// returns freed Go memory to the system.
+func residentBytes(t testing.TB) int {
+	t.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+			if err != nil {
+				t.Fatalf("VmRSS %q: %v", rest, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
+}
