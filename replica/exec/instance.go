@@ -206,6 +206,33 @@ func (i *Instance) State() *State {
 	}
 }
 
+// Committed returns the whole committed state as a delta from empty
+// memories: the sizes, a copy of every non-zero 4 KiB page, the globals.
+// Unlike State it does not copy the zero pages: a heap-sized copy of a
+// mostly-zero heap is resident memory for nothing.
+func (i *Instance) Committed() *Delta {
+	return &Delta{
+		HeapSize:    uint64(len(i.heap)),
+		HeapPages:   nonZeroPages(i.heap),
+		StableSize:  i.stable.committedSize,
+		StablePages: nonZeroPages(i.stable.committed()),
+		Globals:     append([]Global(nil), i.globalsCommit...),
+	}
+}
+
+// nonZeroPages copies the 4 KiB pages of mem that are not all zero, keyed
+// by page index.
+func nonZeroPages(mem []byte) map[uint64][]byte {
+	pages := map[uint64][]byte{}
+	for off := 0; off < len(mem); off += DeltaPageSize {
+		end := min(off+DeltaPageSize, len(mem))
+		if p := mem[off:end]; !bytes.Equal(p, zeroDeltaPage[:len(p)]) {
+			pages[uint64(off/DeltaPageSize)] = append(make([]byte, 0, DeltaPageSize), p...)
+		}
+	}
+	return pages
+}
+
 // Commit makes the state left by the last Run the committed state and
 // returns what changed.
 //
