@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -13,10 +14,10 @@ import (
 // TestFreshInstallRSS: a freshly installed Motoko canister's heap is
 // megabytes of which a few dozen KiB are not zero; the instance (wasmtime
 // memory plus committed copy) must cost about what is written, not its
-// whole heap, also when install allocates and drops heap-sized buffers as
-// the replica's does. Many instances are kept live so that one-off allocations
-// and measurement noise average out, and the bound is generous (a quarter
-// of the heap): before the committed copy moved out of the Go heap, the
+// whole heap, also when heap-sized buffers are allocated and dropped
+// around it. Many instances are kept live so that one-off allocations and
+// measurement noise average out, and the bound is generous (a quarter of
+// the heap): before the committed copy moved out of the Go heap, the
 // reused memory Go zeroed cost about half the heap per instance.
 func TestFreshInstallRSS(t *testing.T) {
 	e := newTestEngine(t)
@@ -25,6 +26,49 @@ func TestFreshInstallRSS(t *testing.T) {
 		t.Fatal(err)
 	}
 	installCounter(t, e, m).Close() // warm up: compiled code, fresh pages
+	boundResidentPerInstance(t, func() *Instance {
+		inst := installCounter(t, e, m)
+		// A heap-sized copy that becomes garbage (upgrades and snapshots
+		// take one), whose memory the next allocations reuse.
+		_ = inst.State()
+		return inst
+	})
+}
+
+// TestRestoredInstanceRSS: an instance restored from a heap buffer that is
+// resident throughout (the Go runtime zeroes the reused memory it hands
+// out) must not keep that buffer: its committed copy holds only the
+// non-zero pages. Before, a restore from disk kept the buffer whole.
+func TestRestoredInstanceRSS(t *testing.T) {
+	e := newTestEngine(t)
+	m, err := e.Compile(loadCounter(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst := installCounter(t, e, m)
+	st := inst.State()
+	inst.Close()
+	boundResidentPerInstance(t, func() *Instance {
+		heap := make([]byte, len(st.Heap))
+		for off := 0; off < len(heap); off += DeltaPageSize {
+			heap[off] = 0 // as the runtime's zeroing does: resident
+		}
+		copy(heap, st.Heap)
+		inst, err := e.Instantiate(m, &State{Heap: heap, Stable: cloneSparse(st.Stable), Globals: st.Globals, Handover: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(inst.State().Heap, st.Heap) {
+			t.Fatal("the restored committed heap differs from the saved one")
+		}
+		return inst
+	})
+}
+
+// boundResidentPerInstance keeps 200 instances made by newInstance live and fails
+// if each costs more than a quarter of its heap in resident memory.
+func boundResidentPerInstance(t *testing.T, newInstance func() *Instance) {
+	t.Helper()
 	const n = 200
 	insts := make([]*Instance, 0, n)
 	defer func() {
@@ -34,17 +78,13 @@ func TestFreshInstallRSS(t *testing.T) {
 	}()
 	before := residentBytes(t)
 	for range n {
-		inst := installCounter(t, e, m)
-		// The replica persists a fresh install's full state: a heap-sized
-		// copy that becomes garbage, whose memory the next allocations reuse.
-		_ = inst.State()
-		insts = append(insts, inst)
+		insts = append(insts, newInstance())
 	}
 	perInstance := (residentBytes(t) - before) / n
 	heap := len(insts[0].heap)
-	t.Logf("%d fresh instances: %d KiB resident each, heap %d KiB", n, perInstance>>10, heap>>10)
+	t.Logf("%d instances: %d KiB resident each, heap %d KiB", n, perInstance>>10, heap>>10)
 	if perInstance > heap/4 {
-		t.Fatalf("a fresh instance costs %d KiB resident, over a quarter of its %d KiB heap", perInstance>>10, heap>>10)
+		t.Fatalf("an instance costs %d KiB resident, over a quarter of its %d KiB heap", perInstance>>10, heap>>10)
 	}
 }
 

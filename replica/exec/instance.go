@@ -51,9 +51,15 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 	if err := inst.build(); err != nil {
 		return nil, err
 	}
+	var committed []byte
+	if with != nil && with.Heap != nil && inst.mem != nil {
+		// restore writes the heap's non-zero pages into the committed
+		// copy in the same pass as into the wasm memory.
+		committed = inst.heapMem.replace(nil, len(with.Heap), len(with.Heap))
+	}
 	var stable []byte
 	if with != nil {
-		if err := inst.restore(with.Heap, with.Globals); err != nil {
+		if err := inst.restore(with.Heap, with.Globals, committed); err != nil {
 			inst.Close()
 			return nil, err
 		}
@@ -67,11 +73,10 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 		}
 	}
 	inst.stable = newStableMemory(stable)
-	if live := inst.liveHeap(); with != nil && with.Handover && with.Heap != nil && len(with.Heap) == len(live) {
-		// restore made the live heap equal to with.Heap: it is the
-		// committed copy as it is.
-		inst.heap = with.Heap
+	if committed != nil {
+		inst.heap = committed
 	} else {
+		live := inst.liveHeap()
 		inst.heap = inst.heapMem.replace(live, len(live), len(live))
 	}
 	inst.globalsCommit = inst.readGlobals()
@@ -125,10 +130,11 @@ func (i *Instance) build() error {
 const maxHeap32 = 4 << 30
 
 // restore overwrites the fresh instance's heap (growing it to the saved
-// size) and globals; nil keeps the fresh instance's.
-func (i *Instance) restore(heap []byte, globals []Global) error {
+// size) and globals; nil keeps the fresh instance's. committed, if not nil,
+// is a zeroed buffer of heap's length that receives a copy of heap too.
+func (i *Instance) restore(heap []byte, globals []Global, committed []byte) error {
 	if heap != nil {
-		if err := i.setHeap(heap); err != nil {
+		if err := i.setHeap(heap, committed); err != nil {
 			return err
 		}
 	}
@@ -140,7 +146,7 @@ func (i *Instance) restore(heap []byte, globals []Global) error {
 
 // setHeap puts heap into the memory of i, which is just built (Instantiate,
 // rebuild): nothing but its data segments is in it yet.
-func (i *Instance) setHeap(heap []byte) error {
+func (i *Instance) setHeap(heap, committed []byte) error {
 	if i.mem == nil {
 		if len(heap) != 0 {
 			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", len(heap))
@@ -159,7 +165,7 @@ func (i *Instance) setHeap(heap []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]))
+	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]), committed)
 	return nil
 }
 
@@ -327,7 +333,7 @@ func (i *Instance) rebuild() error {
 		return i.broken
 	}
 	old.Close()
-	if err := i.restore(i.heap, i.globalsCommit); err != nil {
+	if err := i.restore(i.heap, i.globalsCommit, nil); err != nil {
 		i.broken = fmt.Errorf("restore committed state for rollback: %w", err)
 		return i.broken
 	}

@@ -39,13 +39,17 @@ func cloneSparse(b []byte) []byte {
 // fresh marks dst's pages that building left non-zero (data segments);
 // every other page of dst is still zero, so where src is zero too it is
 // neither read nor written — reading an untouched page would fault it in.
-func restoreSparse(dst, src []byte, fresh []bool) {
+// also, if not nil, is zero throughout and gets src's non-zero pages too.
+func restoreSparse(dst, src []byte, fresh []bool, also []byte) {
 	for off := 0; off < len(src); off += DeltaPageSize {
 		end := min(off+DeltaPageSize, len(src))
 		s, d := src[off:end], dst[off:end]
 		switch {
 		case !bytes.Equal(s, zeroDeltaPage[:len(s)]):
 			copy(d, s)
+			if also != nil {
+				copy(also[off:end], s)
+			}
 		case off/DeltaPageSize < len(fresh) && fresh[off/DeltaPageSize]:
 			clear(d)
 		}
