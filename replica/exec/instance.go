@@ -52,14 +52,15 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 		return nil, err
 	}
 	var committed []byte
-	if with != nil && with.Heap != nil && inst.mem != nil {
+	saved := with.saved()
+	if saved != nil && inst.mem != nil {
 		// restore writes the heap's non-zero pages into the committed
 		// copy in the same pass as into the wasm memory.
-		committed = inst.heapMem.replace(nil, len(with.Heap), len(with.Heap))
+		committed = inst.heapMem.replace(nil, saved.size, saved.size)
 	}
 	var stable []byte
 	if with != nil {
-		if err := inst.restore(with.Heap, with.Globals, committed); err != nil {
+		if err := inst.restore(saved, with.Globals, committed); err != nil {
 			inst.Close()
 			return nil, err
 		}
@@ -129,10 +130,30 @@ func (i *Instance) build() error {
 // maxHeap32 is the reach of a 32-bit memory.
 const maxHeap32 = 4 << 30
 
+// savedHeap is a heap to restore: whole, or as its non-zero pages.
+type savedHeap struct {
+	size  int
+	whole []byte            // nil when pages is used
+	pages map[uint64][]byte // 4 KiB pages by index
+}
+
+// saved is the heap s gives Instantiate; nil when it keeps the fresh one.
+func (s *State) saved() *savedHeap {
+	switch {
+	case s == nil:
+		return nil
+	case s.HeapPages != nil:
+		return &savedHeap{size: int(s.HeapSize), pages: s.HeapPages}
+	case s.Heap != nil:
+		return &savedHeap{size: len(s.Heap), whole: s.Heap}
+	}
+	return nil
+}
+
 // restore overwrites the fresh instance's heap (growing it to the saved
 // size) and globals; nil keeps the fresh instance's. committed, if not nil,
-// is a zeroed buffer of heap's length that receives a copy of heap too.
-func (i *Instance) restore(heap []byte, globals []Global, committed []byte) error {
+// is a zeroed buffer of the heap's size that receives a copy of it too.
+func (i *Instance) restore(heap *savedHeap, globals []Global, committed []byte) error {
 	if heap != nil {
 		if err := i.setHeap(heap, committed); err != nil {
 			return err
@@ -146,17 +167,17 @@ func (i *Instance) restore(heap []byte, globals []Global, committed []byte) erro
 
 // setHeap puts heap into the memory of i, which is just built (Instantiate,
 // rebuild): nothing but its data segments is in it yet.
-func (i *Instance) setHeap(heap, committed []byte) error {
+func (i *Instance) setHeap(heap *savedHeap, committed []byte) error {
 	if i.mem == nil {
-		if len(heap) != 0 {
-			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", len(heap))
+		if heap.size != 0 {
+			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", heap.size)
 		}
 		return nil
 	}
-	if len(heap)%PageSize != 0 {
-		return fmt.Errorf("heap of %d bytes is not a whole number of pages", len(heap))
+	if heap.size%PageSize != 0 {
+		return fmt.Errorf("heap of %d bytes is not a whole number of pages", heap.size)
 	}
-	want, have := uint64(len(heap))/PageSize, i.mem.Size(i.store)
+	want, have := uint64(heap.size)/PageSize, i.mem.Size(i.store)
 	if want < have {
 		return fmt.Errorf("saved heap has %d pages, fewer than the module's minimum of %d", want, have)
 	}
@@ -165,7 +186,12 @@ func (i *Instance) setHeap(heap, committed []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]), committed)
+	live := i.mem.UnsafeData(i.store)
+	fresh := i.module.freshPages(live[:have*PageSize])
+	if heap.pages != nil {
+		return restorePages(live, heap.pages, fresh, committed)
+	}
+	restoreSparse(live, heap.whole, fresh, committed)
 	return nil
 }
 
@@ -333,7 +359,7 @@ func (i *Instance) rebuild() error {
 		return i.broken
 	}
 	old.Close()
-	if err := i.restore(i.heap, i.globalsCommit, nil); err != nil {
+	if err := i.restore(&savedHeap{size: len(i.heap), whole: i.heap}, i.globalsCommit, nil); err != nil {
 		i.broken = fmt.Errorf("restore committed state for rollback: %w", err)
 		return i.broken
 	}

@@ -1,6 +1,9 @@
 package exec
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Restoring an instance copies whole memories: from the store's buffer into
 // the wasm memory, and from there into the committed copy. Writing a page of
@@ -54,6 +57,29 @@ func restoreSparse(dst, src []byte, fresh []bool, also []byte) {
 			clear(d)
 		}
 	}
+}
+
+// restorePages makes dst, the memory of a just-built instance, equal the
+// memory whose non-zero 4 KiB pages are pages (zero elsewhere). Only those
+// pages and the fresh ones (see restoreSparse) are touched; also, if not
+// nil, is zero throughout and gets the pages too.
+func restorePages(dst []byte, pages map[uint64][]byte, fresh []bool, also []byte) error {
+	for p, nonZero := range fresh {
+		if _, ok := pages[uint64(p)]; nonZero && !ok {
+			clear(dst[p*DeltaPageSize : min((p+1)*DeltaPageSize, len(dst))])
+		}
+	}
+	for idx, page := range pages {
+		off := idx * DeltaPageSize
+		if len(page) != DeltaPageSize || idx >= uint64(len(dst))/DeltaPageSize {
+			return fmt.Errorf("heap page %d (%d bytes) does not fit a %d-byte heap in 4 KiB pages", idx, len(page), len(dst))
+		}
+		copy(dst[off:], page)
+		if also != nil {
+			copy(also[off:], page)
+		}
+	}
+	return nil
 }
 
 // freshPages marks the non-zero pages of mem, the memory of a just-built

@@ -84,6 +84,12 @@ type State struct {
 	Heap    []byte   // wasm memory contents (len = pages*64KiB)
 	Stable  []byte   // stable memory (len = pages*64KiB)
 	Globals []Global // values of the exported mutable globals, in index order
+	// HeapPages, if not nil, gives Instantiate the heap in place of Heap:
+	// its non-zero 4 KiB pages by page index, of HeapSize bytes in all. A
+	// restore from disk then writes only those pages; a whole buffer of
+	// the heap would be a heap-sized allocation to fill and scan each time.
+	HeapPages map[uint64][]byte
+	HeapSize  uint64
 	// Handover gives Instantiate Stable to keep as the instance's committed
 	// copy instead of copying it: the caller must not use Heap or Stable
 	// afterwards. (A restore from disk reads buffers for this only; copying
