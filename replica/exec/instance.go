@@ -77,8 +77,11 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 	if committed != nil {
 		inst.heap = committed
 	} else {
+		// The memory is just built: only the module's fresh pages can
+		// be non-zero, and only they are read.
 		live := inst.liveHeap()
-		inst.heap = inst.heapMem.replace(live, len(live), len(live))
+		inst.heap = inst.heapMem.replace(nil, len(live), len(live))
+		copyFresh(inst.heap, live, m.freshPages(live))
 	}
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil

@@ -82,6 +82,18 @@ func restorePages(dst []byte, pages map[uint64][]byte, fresh []bool, also []byte
 	return nil
 }
 
+// copyFresh copies into dst, zero throughout, the pages that fresh marks
+// in src, the memory of a just-built instance (zero elsewhere).
+func copyFresh(dst, src []byte, fresh []bool) {
+	for p, nonZero := range fresh {
+		if nonZero {
+			off := p * DeltaPageSize
+			end := min(off+DeltaPageSize, len(src))
+			copy(dst[off:end], src[off:end])
+		}
+	}
+}
+
 // freshPages marks the non-zero pages of mem, the memory of a just-built
 // instance of m, and remembers them: every fresh instance of m starts the
 // same.
