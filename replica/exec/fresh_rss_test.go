@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestFreshInstallRSS: a freshly installed Motoko canister's heap is
@@ -106,6 +107,31 @@ func TestCloseUnmapsCommittedHeap(t *testing.T) {
 		t.Fatal("Close left the committed heap mapped")
 	}
 	inst.Close() // a second Close is harmless
+}
+
+// TestDroppedInstanceUnmapsCommittedHeap: an instance dropped without Close
+// still returns its mapping, when the collector finds it unreachable.
+func TestDroppedInstanceUnmapsCommittedHeap(t *testing.T) {
+	e := newTestEngine(t)
+	m, err := e.Compile(loadCounter(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := func() *heapMapping { return installCounter(t, e, m).heapMem }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		runtime.GC()
+		h.mu.Lock()
+		freed := h.b == nil
+		h.mu.Unlock()
+		if freed {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a dropped instance's committed heap is still mapped")
+		}
+		runtime.Gosched()
+	}
 }
 
 // residentBytes is the process's resident memory after a collection that
