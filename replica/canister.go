@@ -59,7 +59,8 @@ func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 			return nil, fmt.Errorf("recompile module of %s: %w", c.id(), err)
 		}
 	}
-	heap, err := r.store.Memory(c.rec.ID, false, c.rec.HeapSize)
+	// The heap as its stored pages: restoring writes only those.
+	heap, err := r.store.MemoryPages(c.rec.ID, false, c.rec.HeapSize)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +68,7 @@ func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst, err := r.engine.Instantiate(c.module, &exec.State{Heap: heap, Stable: stable, Globals: globalsFromState(c.rec.Globals), Handover: true})
+	inst, err := r.engine.Instantiate(c.module, &exec.State{HeapPages: heap, HeapSize: c.rec.HeapSize, Stable: stable, Globals: globalsFromState(c.rec.Globals), Handover: true})
 	if err != nil {
 		return nil, fmt.Errorf("restore instance of %s: %w", c.id(), err)
 	}

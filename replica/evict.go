@@ -8,8 +8,8 @@ import (
 
 // Eviction keeps idle canisters from costing memory beyond what they store:
 // a live instance holds its wasmtime store (the touched pages of its linear
-// memory) plus the committed copies of heap and stable memory, megabytes
-// per canister, while its durable state is already on disk after every
+// memory) plus the committed copies of heap (its non-zero pages resident)
+// and stable memory, while its durable state is already on disk after every
 // round. Evicting closes the instance; the next use restores it from the
 // store exactly as after a restart (canister.instance).
 

@@ -142,7 +142,8 @@ func coldAndWarm(b *testing.B, a *agent.Agent, ids []principal.Principal) (cold,
 }
 
 // rssMB is the process's resident memory in MB after a full collection
-// that returns freed memory to the system.
+// that returns freed memory to the system. It logs the anonymous and file
+// parts (the store's database is a file mapping) and the Go heap in use.
 func rssMB(b *testing.B) float64 {
 	runtime.GC()
 	debug.FreeOSMemory()
@@ -151,16 +152,26 @@ func rssMB(b *testing.B) float64 {
 		b.Fatal(err)
 	}
 	defer f.Close()
+	kb := map[string]float64{}
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				b.Fatalf("VmRSS %q: %v", rest, err)
+		for _, field := range []string{"VmRSS", "RssAnon", "RssFile"} {
+			if rest, ok := strings.CutPrefix(s.Text(), field+":"); ok {
+				v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+				if err != nil {
+					b.Fatalf("%s %q: %v", field, rest, err)
+				}
+				kb[field] = v
 			}
-			return kb / 1024
 		}
 	}
-	b.Fatal("no VmRSS in /proc/self/status")
-	return 0
+	rss, ok := kb["VmRSS"]
+	if !ok {
+		b.Fatal("no VmRSS in /proc/self/status")
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.Logf("RSS %.0f MB: anonymous %.0f MB, file %.0f MB; Go heap in use %.0f MB",
+		rss/1024, kb["RssAnon"]/1024, kb["RssFile"]/1024, float64(ms.HeapInuse)/(1<<20))
+	return rss / 1024
 }

@@ -285,10 +285,12 @@ func (rd *round) addDelta(c *canister, d *exec.Delta) {
 // writeFullState replaces a canister's stored memories with the instance's
 // whole committed state (after install, reinstall and upgrade).
 func (rd *round) writeFullState(c *canister, inst *exec.Instance) {
-	st := inst.State()
-	c.rec.HeapSize, c.rec.StableSize = uint64(len(st.Heap)), uint64(len(st.Stable))
-	c.rec.Globals = globalsToState(st.Globals)
+	// Committed copies only the non-zero pages: State would copy the whole
+	// heap first, megabytes of zeros for a fresh install.
+	d := inst.Committed()
+	c.rec.HeapSize, c.rec.StableSize = d.HeapSize, d.StableSize
+	c.rec.Globals = globalsToState(d.Globals)
 	rd.batch.Memory = append(rd.batch.Memory,
-		state.MemoryUpdate{Canister: c.rec.ID, Reset: true, Pages: state.Pages(st.Heap)},
-		state.MemoryUpdate{Canister: c.rec.ID, Stable: true, Reset: true, Pages: state.Pages(st.Stable)})
+		state.MemoryUpdate{Canister: c.rec.ID, Reset: true, Pages: d.HeapPages},
+		state.MemoryUpdate{Canister: c.rec.ID, Stable: true, Reset: true, Pages: d.StablePages})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"weak"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -26,6 +27,7 @@ type Instance struct {
 	// The committed state: a private copy of the heap, the stable memory's
 	// journal, and the globals.
 	heap          []byte
+	heapMem       *heapMapping // what heap lies in unless it was handed over
 	stable        *stableMemory
 	globalsCommit []Global
 
@@ -44,13 +46,21 @@ type Instance struct {
 // nil keeps the fresh instance's heap (upgrade with Replace: only the stable
 // memory carries over).
 func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
-	inst := &Instance{engine: e, module: m}
+	inst := &Instance{engine: e, module: m, heapMem: &heapMapping{}}
+	runtime.AddCleanup(inst, func(h *heapMapping) { h.free() }, inst.heapMem)
 	if err := inst.build(); err != nil {
 		return nil, err
 	}
+	var committed []byte
+	saved := with.saved()
+	if saved != nil && inst.mem != nil {
+		// restore writes the heap's non-zero pages into the committed
+		// copy in the same pass as into the wasm memory.
+		committed = inst.heapMem.replace(nil, saved.size, saved.size)
+	}
 	var stable []byte
 	if with != nil {
-		if err := inst.restore(with.Heap, with.Globals); err != nil {
+		if err := inst.restore(saved, with.Globals, committed); err != nil {
 			inst.Close()
 			return nil, err
 		}
@@ -64,12 +74,14 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 		}
 	}
 	inst.stable = newStableMemory(stable)
-	if live := inst.liveHeap(); with != nil && with.Handover && with.Heap != nil && len(with.Heap) == len(live) {
-		// restore made the live heap equal to with.Heap: it is the
-		// committed copy as it is.
-		inst.heap = with.Heap
+	if committed != nil {
+		inst.heap = committed
 	} else {
-		inst.heap = cloneSparse(live)
+		// The memory is just built: only the module's fresh pages can
+		// be non-zero, and only they are read.
+		live := inst.liveHeap()
+		inst.heap = inst.heapMem.replace(nil, len(live), len(live))
+		copyFresh(inst.heap, live, m.freshPages(live))
 	}
 	inst.globalsCommit = inst.readGlobals()
 	return inst, nil
@@ -121,11 +133,32 @@ func (i *Instance) build() error {
 // maxHeap32 is the reach of a 32-bit memory.
 const maxHeap32 = 4 << 30
 
+// savedHeap is a heap to restore: whole, or as its non-zero pages.
+type savedHeap struct {
+	size  int
+	whole []byte            // nil when pages is used
+	pages map[uint64][]byte // 4 KiB pages by index
+}
+
+// saved is the heap s gives Instantiate; nil when it keeps the fresh one.
+func (s *State) saved() *savedHeap {
+	switch {
+	case s == nil:
+		return nil
+	case s.HeapPages != nil:
+		return &savedHeap{size: int(s.HeapSize), pages: s.HeapPages}
+	case s.Heap != nil:
+		return &savedHeap{size: len(s.Heap), whole: s.Heap}
+	}
+	return nil
+}
+
 // restore overwrites the fresh instance's heap (growing it to the saved
-// size) and globals; nil keeps the fresh instance's.
-func (i *Instance) restore(heap []byte, globals []Global) error {
+// size) and globals; nil keeps the fresh instance's. committed, if not nil,
+// is a zeroed buffer of the heap's size that receives a copy of it too.
+func (i *Instance) restore(heap *savedHeap, globals []Global, committed []byte) error {
 	if heap != nil {
-		if err := i.setHeap(heap); err != nil {
+		if err := i.setHeap(heap, committed); err != nil {
 			return err
 		}
 	}
@@ -137,17 +170,17 @@ func (i *Instance) restore(heap []byte, globals []Global) error {
 
 // setHeap puts heap into the memory of i, which is just built (Instantiate,
 // rebuild): nothing but its data segments is in it yet.
-func (i *Instance) setHeap(heap []byte) error {
+func (i *Instance) setHeap(heap *savedHeap, committed []byte) error {
 	if i.mem == nil {
-		if len(heap) != 0 {
-			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", len(heap))
+		if heap.size != 0 {
+			return fmt.Errorf("module declares no memory but the state has a %d-byte heap", heap.size)
 		}
 		return nil
 	}
-	if len(heap)%PageSize != 0 {
-		return fmt.Errorf("heap of %d bytes is not a whole number of pages", len(heap))
+	if heap.size%PageSize != 0 {
+		return fmt.Errorf("heap of %d bytes is not a whole number of pages", heap.size)
 	}
-	want, have := uint64(len(heap))/PageSize, i.mem.Size(i.store)
+	want, have := uint64(heap.size)/PageSize, i.mem.Size(i.store)
 	if want < have {
 		return fmt.Errorf("saved heap has %d pages, fewer than the module's minimum of %d", want, have)
 	}
@@ -156,7 +189,12 @@ func (i *Instance) setHeap(heap []byte) error {
 			return fmt.Errorf("grow memory to %d pages: %w", want, err)
 		}
 	}
-	restoreSparse(i.mem.UnsafeData(i.store), heap, i.module.freshPages(i.mem.UnsafeData(i.store)[:have*PageSize]))
+	live := i.mem.UnsafeData(i.store)
+	fresh := i.module.freshPages(live[:have*PageSize])
+	if heap.pages != nil {
+		return restorePages(live, heap.pages, fresh, committed)
+	}
+	restoreSparse(live, heap.whole, fresh, committed)
 	return nil
 }
 
@@ -201,6 +239,33 @@ func (i *Instance) State() *State {
 		Stable:  i.stable.committed(),
 		Globals: append([]Global(nil), i.globalsCommit...),
 	}
+}
+
+// Committed returns the whole committed state as a delta from empty
+// memories: the sizes, a copy of every non-zero 4 KiB page, the globals.
+// Unlike State it does not copy the zero pages: a heap-sized copy of a
+// mostly-zero heap is resident memory for nothing.
+func (i *Instance) Committed() *Delta {
+	return &Delta{
+		HeapSize:    uint64(len(i.heap)),
+		HeapPages:   nonZeroPages(i.heap),
+		StableSize:  i.stable.committedSize,
+		StablePages: nonZeroPages(i.stable.committed()),
+		Globals:     append([]Global(nil), i.globalsCommit...),
+	}
+}
+
+// nonZeroPages copies the 4 KiB pages of mem that are not all zero, keyed
+// by page index.
+func nonZeroPages(mem []byte) map[uint64][]byte {
+	pages := map[uint64][]byte{}
+	for off := 0; off < len(mem); off += DeltaPageSize {
+		end := min(off+DeltaPageSize, len(mem))
+		if p := mem[off:end]; !bytes.Equal(p, zeroDeltaPage[:len(p)]) {
+			pages[uint64(off/DeltaPageSize)] = append(make([]byte, 0, DeltaPageSize), p...)
+		}
+	}
+	return pages
 }
 
 // Commit makes the state left by the last Run the committed state and
@@ -252,14 +317,12 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 	return changed
 }
 
-// growCommitted lengthens the committed heap to n bytes. A new backing
-// array (with room for later growth) gets only the non-zero pages copied,
-// so the committed copy stays as sparse in resident memory as the heap.
+// growCommitted lengthens the committed heap to n bytes. A new mapping
+// (with room for later growth) gets only the non-zero pages copied, so the
+// committed copy stays as sparse in resident memory as the heap.
 func (i *Instance) growCommitted(n int) {
 	if cap(i.heap) < n {
-		grown := make([]byte, len(i.heap), n+n/4)
-		copySparse(grown, i.heap)
-		i.heap = grown
+		i.heap = i.heapMem.replace(i.heap, len(i.heap), n+n/4)
 	}
 	i.heap = i.heap[:n]
 }
@@ -299,20 +362,23 @@ func (i *Instance) rebuild() error {
 		return i.broken
 	}
 	old.Close()
-	if err := i.restore(i.heap, i.globalsCommit); err != nil {
+	if err := i.restore(&savedHeap{size: len(i.heap), whole: i.heap}, i.globalsCommit, nil); err != nil {
 		i.broken = fmt.Errorf("restore committed state for rollback: %w", err)
 		return i.broken
 	}
 	return nil
 }
 
-// Close releases the wasmtime store. (An instance that is dropped without
-// Close is released by the garbage collector, later.)
+// Close releases the wasmtime store and the committed heap; the instance
+// must not be used afterwards. (An instance that is dropped without Close
+// is released by the garbage collector, later.)
 func (i *Instance) Close() {
 	if i.store != nil {
 		i.store.Close()
 		i.store = nil
 	}
+	i.heap = nil // it may lie in the mapping freed next
+	i.heapMem.free()
 }
 
 func principalText(raw []byte) string {

@@ -1,6 +1,9 @@
 package exec
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // Restoring an instance copies whole memories: from the store's buffer into
 // the wasm memory, and from there into the committed copy. Writing a page of
@@ -39,15 +42,54 @@ func cloneSparse(b []byte) []byte {
 // fresh marks dst's pages that building left non-zero (data segments);
 // every other page of dst is still zero, so where src is zero too it is
 // neither read nor written — reading an untouched page would fault it in.
-func restoreSparse(dst, src []byte, fresh []bool) {
+// also, if not nil, is zero throughout and gets src's non-zero pages too.
+func restoreSparse(dst, src []byte, fresh []bool, also []byte) {
 	for off := 0; off < len(src); off += DeltaPageSize {
 		end := min(off+DeltaPageSize, len(src))
 		s, d := src[off:end], dst[off:end]
 		switch {
 		case !bytes.Equal(s, zeroDeltaPage[:len(s)]):
 			copy(d, s)
+			if also != nil {
+				copy(also[off:end], s)
+			}
 		case off/DeltaPageSize < len(fresh) && fresh[off/DeltaPageSize]:
 			clear(d)
+		}
+	}
+}
+
+// restorePages makes dst, the memory of a just-built instance, equal the
+// memory whose non-zero 4 KiB pages are pages (zero elsewhere). Only those
+// pages and the fresh ones (see restoreSparse) are touched; also, if not
+// nil, is zero throughout and gets the pages too.
+func restorePages(dst []byte, pages map[uint64][]byte, fresh []bool, also []byte) error {
+	for p, nonZero := range fresh {
+		if _, ok := pages[uint64(p)]; nonZero && !ok {
+			clear(dst[p*DeltaPageSize : min((p+1)*DeltaPageSize, len(dst))])
+		}
+	}
+	for idx, page := range pages {
+		off := idx * DeltaPageSize
+		if len(page) != DeltaPageSize || idx >= uint64(len(dst))/DeltaPageSize {
+			return fmt.Errorf("heap page %d (%d bytes) does not fit a %d-byte heap in 4 KiB pages", idx, len(page), len(dst))
+		}
+		copy(dst[off:], page)
+		if also != nil {
+			copy(also[off:], page)
+		}
+	}
+	return nil
+}
+
+// copyFresh copies into dst, zero throughout, the pages that fresh marks
+// in src, the memory of a just-built instance (zero elsewhere).
+func copyFresh(dst, src []byte, fresh []bool) {
+	for p, nonZero := range fresh {
+		if nonZero {
+			off := p * DeltaPageSize
+			end := min(off+DeltaPageSize, len(src))
+			copy(dst[off:end], src[off:end])
 		}
 	}
 }

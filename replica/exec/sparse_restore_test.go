@@ -20,7 +20,8 @@ const dataWat = `(module
 // TestRestoreOverDataSegments: a restored heap is exact where it differs
 // from a fresh instance's memory — the data segment's page it zeroed stays
 // zero, its own pages are there — whether or not the module's fresh pages
-// are already known, and for a handed-over heap too.
+// are already known, for a handed-over heap too, and for a heap given as
+// its non-zero pages.
 func TestRestoreOverDataSegments(t *testing.T) {
 	e := newTestEngine(t)
 	m := watModule(t, e, dataWat)
@@ -31,16 +32,37 @@ func TestRestoreOverDataSegments(t *testing.T) {
 	mustRun(t, inst, invocation(KindUpdate, "wipe", nil))
 	inst.Commit()
 	want := inst.State()
-	for _, handover := range []bool{false, true, false} {
+	for n, how := range []string{"copy", "handover", "copy", "pages"} {
 		with := want.Clone()
-		with.Handover = handover
+		with.Handover = how == "handover"
+		if how == "pages" {
+			with.HeapPages, with.HeapSize, with.Heap = nonZeroPages(with.Heap), uint64(len(with.Heap)), nil
+			if len(with.HeapPages) != 1 {
+				t.Fatalf("%d non-zero pages, want only the one written at 70000", len(with.HeapPages))
+			}
+		}
 		got := instantiate(t, e, m, with).State()
 		if !bytes.Equal(got.Heap, want.Heap) {
 			i := 0
 			for i < len(got.Heap) && got.Heap[i] == want.Heap[i] {
 				i++
 			}
-			t.Fatalf("handover=%v: restored heap differs at byte %d", handover, i)
+			t.Fatalf("restore %d (%s): restored heap differs at byte %d", n, how, i)
+		}
+	}
+}
+
+// TestRestorePagesRefusesMisfits: a page beyond the heap's size or not of
+// 4 KiB is a clear error, not a panic or a silent truncation.
+func TestRestorePagesRefusesMisfits(t *testing.T) {
+	e := newTestEngine(t)
+	m := watModule(t, e, dataWat)
+	for name, pages := range map[string]map[uint64][]byte{
+		"beyond": {2 * PageSize / DeltaPageSize: make([]byte, DeltaPageSize)},
+		"short":  {3: make([]byte, 100)},
+	} {
+		if _, err := e.Instantiate(m, &State{HeapPages: pages, HeapSize: 2 * PageSize}); err == nil {
+			t.Errorf("%s: a misfit page was accepted", name)
 		}
 	}
 }

@@ -84,10 +84,19 @@ type State struct {
 	Heap    []byte   // wasm memory contents (len = pages*64KiB)
 	Stable  []byte   // stable memory (len = pages*64KiB)
 	Globals []Global // values of the exported mutable globals, in index order
-	// Handover gives Instantiate Heap and Stable to keep as the instance's
-	// committed copies instead of copying them: the caller must not use
-	// them afterwards. (A restore from disk reads buffers for this only;
-	// copying a heap of megabytes again cost a cold query most of its time.)
+	// HeapPages, if not nil, gives Instantiate the heap in place of Heap:
+	// its non-zero 4 KiB pages by page index, of HeapSize bytes in all. A
+	// restore from disk then writes only those pages; a whole buffer of
+	// the heap would be a heap-sized allocation to fill and scan each time.
+	HeapPages map[uint64][]byte
+	HeapSize  uint64
+	// Handover gives Instantiate Stable to keep as the instance's committed
+	// copy instead of copying it: the caller must not use Heap or Stable
+	// afterwards. (A restore from disk reads buffers for this only; copying
+	// megabytes again cost a cold query most of its time. The heap's
+	// non-zero pages are copied into the committed heap's mapping in the
+	// same pass that restores them into the wasm memory: kept as it was,
+	// a Go buffer the runtime had zeroed would stay resident whole.)
 	Handover bool
 }
 

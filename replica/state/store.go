@@ -139,6 +139,31 @@ func (s *Store) Memory(canister []byte, stable bool, size uint64) ([]byte, error
 	return mem, err
 }
 
+// MemoryPages is a canister's heap (stable=false) or stable memory of the
+// given size as its stored pages, each PageSize bytes, by page index; pages
+// never written are absent. (Restoring from these touches only what is
+// stored, where Memory fills a buffer of the whole size.)
+func (s *Store) MemoryPages(canister []byte, stable bool, size uint64) (map[uint64][]byte, error) {
+	pages := map[uint64][]byte{}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(memoryBucket(stable)).Bucket(canister)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			idx := pageIndex(k)
+			if idx*PageSize >= size {
+				return nil // a page beyond the size of a memory that was reset smaller
+			}
+			page := make([]byte, PageSize)
+			copy(page, v) // v is only valid in the transaction
+			pages[idx] = page
+			return nil
+		})
+	})
+	return pages, err
+}
+
 // Ingress loads the remembered ingress outcomes.
 func (s *Store) Ingress() ([]*Ingress, error) {
 	var out []*Ingress

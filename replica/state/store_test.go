@@ -62,6 +62,23 @@ func TestCommitAndReload(t *testing.T) {
 	if !bytes.Equal(mem, heap) {
 		t.Fatal("heap differs after reload")
 	}
+	pages, err := s.MemoryPages(c.ID, false, c.HeapSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromPages := make([]byte, c.HeapSize)
+	for idx, p := range pages {
+		if len(p) != PageSize {
+			t.Fatalf("page %d has %d bytes", idx, len(p))
+		}
+		copy(fromPages[idx*PageSize:], p)
+	}
+	if _, ok := pages[1]; ok || !bytes.Equal(fromPages, heap) {
+		t.Fatal("the heap's pages differ after reload")
+	}
+	if short, _ := s.MemoryPages(c.ID, false, PageSize); len(short) != 1 {
+		t.Fatalf("%d pages of a one-page memory", len(short))
+	}
 	if k, _ := s.Meta("keys"); string(k) != "k" {
 		t.Fatalf("meta keys = %q", k)
 	}
