@@ -122,7 +122,7 @@ func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := []connect.HandlerOption{
 		connect.WithInterceptors(g.otel, metricsInterceptor(g.meters),
-			logInterceptor(g.log), deadlineInterceptor(g.limits.RequestTimeout)),
+			logInterceptor{g.log}, deadlineInterceptor(g.limits.RequestTimeout)),
 		connect.WithReadMaxBytes(g.limits.MaxMessageBytes),
 		connect.WithCompressMinBytes(compressMinBytes),
 	}

@@ -78,15 +78,21 @@ func (p *Pool) For(id identity.Identity) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ic: agent for %s at %s: %w", key, p.cfg.URL, err)
 	}
-	c := &Client{agent: a, identity: id}
+	c := &Client{agent: a, identity: id, pollTimeout: p.cfg.PollTimeout}
+	c.certs, c.certsErr = NewCerts(a.GetRootKey())
 	p.clients[key] = c
 	return c, nil
 }
 
 // Client calls canisters as one identity.
 type Client struct {
-	agent    *agent.Agent
-	identity identity.Identity
+	agent       *agent.Agent
+	identity    identity.Identity
+	pollTimeout time.Duration
+	certs       *Certs
+	// certsErr is why the root key cannot verify certificates; every
+	// update fails with it rather than go unverified.
+	certsErr error
 }
 
 // Sender is the principal the client calls as.
@@ -97,7 +103,11 @@ func (c *Client) Sender() principal.Principal { return c.identity.Sender() }
 func (c *Client) Agent() *agent.Agent { return c.agent }
 
 // Query makes a query call with a Candid-encoded argument and returns the
-// Candid-encoded reply. A refusal of the IC is a *Reject.
+// Candid-encoded reply. A refusal of the IC is a *Reject. agent-go
+// verifies the answer's node signatures against the subnet's certified
+// node keys (read_state of /subnet, its certificate checked), since the
+// pool never sets DisableSignedQueryVerification and skipVerification is
+// false here.
 func (c *Client) Query(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
 	req, err := c.agent.CreateRawAPIRequest(agent.RequestTypeQuery, canister, method, arg)
 	if err != nil {
@@ -106,19 +116,6 @@ func (c *Client) Query(ctx context.Context, canister principal.Principal, method
 	var reply []byte
 	if err := req.QueryWithContext(ctx, &reply, false); err != nil {
 		return nil, wrapCallError("query", canister, method, err)
-	}
-	return reply, nil
-}
-
-// Call makes an update call and waits for its certified reply.
-func (c *Client) Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
-	req, err := c.agent.CreateRawAPIRequest(agent.RequestTypeCall, canister, method, arg)
-	if err != nil {
-		return nil, fmt.Errorf("call %s.%s: %w", canister, method, err)
-	}
-	var reply []byte
-	if err := req.CallAndWaitWithContext(ctx, &reply); err != nil {
-		return nil, wrapCallError("call", canister, method, err)
 	}
 	return reply, nil
 }

@@ -2,7 +2,6 @@ package delegated
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,7 +22,7 @@ type Sender struct {
 	rootKey []byte
 	key     identity.Identity
 	nodes   *nodeKeys
-	certs   *certs
+	certs   *ic.Certs
 	// certsErr is why the root key cannot verify certificates.
 	certsErr error
 	// PollInterval is how often an update's status is read when the IC
@@ -44,7 +43,7 @@ func NewSender(base *ic.Client, key identity.Identity) *Sender {
 	s := &Sender{client: a.Client(), rootKey: a.GetRootKey(), key: key,
 		PollInterval: 200 * time.Millisecond, PollTimeout: 30 * time.Second}
 	s.nodes = &nodeKeys{read: s.readState, maxAge: func() time.Duration { return s.NodeKeysMaxAge }}
-	s.certs, s.certsErr = newCerts(s.rootKey)
+	s.certs, s.certsErr = ic.NewCerts(s.rootKey)
 	return s
 }
 
@@ -162,7 +161,7 @@ func (c *Caller) Call(ctx context.Context, canister principal.Principal, method 
 		if err := c.s.verifyCert(&cert, canister); err != nil {
 			return nil, &UnverifiedError{Kind: "call", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
 		}
-		if reply, done, err := outcome(cert.Tree, id); done {
+		if reply, done, err := ic.Outcome(cert.Tree, id); done {
 			return reply, err
 		}
 	}
@@ -187,7 +186,7 @@ func (c *Caller) poll(ctx context.Context, canister principal.Principal, method 
 		if err != nil {
 			return nil, fmt.Errorf("call %s.%s: %w", canister, method, err)
 		}
-		if reply, done, err := outcome(cert.Tree, id); done {
+		if reply, done, err := ic.Outcome(cert.Tree, id); done {
 			return reply, err
 		}
 	}
@@ -238,12 +237,12 @@ func (s *Sender) readStateAs(ctx context.Context, sig *signer, canister principa
 }
 
 // verifyCert checks cert's signatures for canister, as
-// certification.VerifyCertificate does (see certs).
+// certification.VerifyCertificate does (see ic.Certs).
 func (s *Sender) verifyCert(cert *certification.Certificate, canister principal.Principal) error {
 	if s.certsErr != nil {
 		return s.certsErr
 	}
-	return s.certs.verify(cert, canister)
+	return s.certs.Verify(cert, canister)
 }
 
 // ownReadState is a read_state signed by the session key as itself.
@@ -258,43 +257,4 @@ func (s *Sender) ownReadState(paths [][]hashtree.Label) ([]byte, error) {
 		return nil, err
 	}
 	return cbor.Marshal(agent.Envelope{Content: req, SenderPubKey: s.key.PublicKey(), SenderSig: sig})
-}
-
-// outcome reads a request's status from a certified tree: done is false
-// while the IC is still working on it.
-func outcome(tree hashtree.HashTree, id agent.RequestID) (reply []byte, done bool, err error) {
-	path := []hashtree.Label{hashtree.Label("request_status"), id[:]}
-	status, err := tree.Lookup(append(path, hashtree.Label("status"))...)
-	if err != nil {
-		var le hashtree.LookupError
-		if errors.As(err, &le) && le.Type == hashtree.LookupResultAbsent {
-			return nil, false, nil
-		}
-		return nil, true, err
-	}
-	switch string(status) {
-	case "replied":
-		reply, err := tree.Lookup(append(path, hashtree.Label("reply"))...)
-		return reply, true, err
-	case "rejected":
-		code, _ := tree.Lookup(append(path, hashtree.Label("reject_code"))...)
-		msg, _ := tree.Lookup(append(path, hashtree.Label("reject_message"))...)
-		ec, _ := tree.Lookup(append(path, hashtree.Label("error_code"))...)
-		return nil, true, &ic.Reject{RejectCode: uint32(leUint(code)), ErrorCode: string(ec), Message: string(msg)}
-	case "done":
-		return nil, true, errors.New("the reply is no longer available (status done)")
-	}
-	return nil, false, nil
-}
-
-// leUint reads a certified nat (unsigned LEB128).
-func leUint(b []byte) uint64 {
-	var v uint64
-	for i, c := range b {
-		v |= uint64(c&0x7f) << (7 * i)
-		if c&0x80 == 0 {
-			break
-		}
-	}
-	return v
 }

@@ -7,9 +7,11 @@ import (
 
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/certification/hashtree"
+
+	"github.com/canistry/canistry/ic"
 )
 
-// TestCertsAsAgentGo: certs accepts and refuses what
+// TestCertsAsAgentGo: ic.Certs accepts and refuses what
 // certification.VerifyCertificate does — a real certificate of the replica,
 // then with a flipped bit in its signature or in its subnet delegation's —
 // whether or not it has already verified the delegation.
@@ -40,17 +42,17 @@ func TestCertsAsAgentGo(t *testing.T) {
 		{"the replica's certificate again", *cert, true},
 	}
 	for _, fresh := range []bool{true, false} {
-		c, err := newCerts(sender.RootKey())
+		c, err := ic.NewCerts(sender.RootKey())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !fresh {
-			if err := c.verify(cert, cid); err != nil {
+			if err := c.Verify(cert, cid); err != nil {
 				t.Fatal(err)
 			}
 		}
 		for _, tc := range cases {
-			got := c.verify(&tc.cert, cid)
+			got := c.Verify(&tc.cert, cid)
 			want := certification.VerifyCertificate(tc.cert, cid, sender.RootKey())
 			if (got == nil) != tc.ok || (want == nil) != tc.ok {
 				t.Errorf("%s (delegation already verified: %v): certs %v, agent-go %v, want ok=%v", tc.name, !fresh, got, want, tc.ok)

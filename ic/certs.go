@@ -1,4 +1,4 @@
-package delegated
+package ic
 
 import (
 	"crypto/sha256"
@@ -17,15 +17,16 @@ import (
 // talks to.
 const maxDelegations = 64
 
-// certs verifies certificates exactly as certification.VerifyCertificate
+// Certs verifies certificates exactly as certification.VerifyCertificate
 // does — the root key's BLS signature on the subnet delegation, the
 // canister in the delegation's ranges, the subnet key's BLS signature on
 // the certificate — but remembers the delegations it has verified. Every
 // certificate of a subnet carries the same delegation until the subnet
 // renews it, so checking the root's signature on it once saves one of the
 // two pairings each update reply would cost. The canister range and the
-// certificate's own signature are checked every time.
-type certs struct {
+// certificate's own signature are checked every time. Both ic.Client and
+// ic/delegated's Sender verify their update replies with it.
+type Certs struct {
 	root *bls.PublicKey
 	mu   sync.Mutex
 	// known maps a verified delegation (its tree digest, signature and
@@ -33,16 +34,17 @@ type certs struct {
 	known map[[32]byte]*bls.PublicKey
 }
 
-func newCerts(rootDER []byte) (*certs, error) {
+// NewCerts verifies certificates against the DER root key rootDER.
+func NewCerts(rootDER []byte) (*Certs, error) {
 	root, err := certification.PublicBLSKeyFromDER(rootDER)
 	if err != nil {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
-	return &certs{root: root, known: map[[32]byte]*bls.PublicKey{}}, nil
+	return &Certs{root: root, known: map[[32]byte]*bls.PublicKey{}}, nil
 }
 
-// verify checks cert for canister.
-func (c *certs) verify(cert *certification.Certificate, canister principal.Principal) error {
+// Verify checks cert for canister.
+func (c *Certs) Verify(cert *certification.Certificate, canister principal.Principal) error {
 	key := c.root
 	if d := cert.Delegation; d != nil {
 		var err error
@@ -54,7 +56,7 @@ func (c *certs) verify(cert *certification.Certificate, canister principal.Princ
 }
 
 // delegation is the subnet key d certifies, for a canister in its ranges.
-func (c *certs) delegation(d *certification.Delegation, canister principal.Principal) (*bls.PublicKey, error) {
+func (c *Certs) delegation(d *certification.Delegation, canister principal.Principal) (*bls.PublicKey, error) {
 	if d.Certificate.Delegation != nil {
 		return nil, errors.New("multiple delegations are not supported")
 	}

@@ -1,0 +1,177 @@
+package ic_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/candid"
+	"github.com/aviate-labs/agent-go/certification"
+	"github.com/aviate-labs/agent-go/identity"
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/canistry/canistry/ic"
+	"github.com/canistry/canistry/replica"
+	"github.com/canistry/canistry/replica/replicatest"
+)
+
+// callTamperProxy forwards every request to a replica and lets the test
+// rewrite the body of a synchronous call's answer (the certificate the
+// reply is read from), or (tamper returning nil) answer 202 Accepted as
+// a busy replica may, which makes the client poll. It counts the answers
+// it changed, so a test knows its change was exercised.
+type callTamperProxy struct {
+	target   *url.URL
+	mu       sync.Mutex
+	tamper   func(body []byte) []byte
+	tampered atomic.Int64
+}
+
+func (p *callTamperProxy) set(f func([]byte) []byte) {
+	p.mu.Lock()
+	p.tamper = f
+	p.mu.Unlock()
+}
+
+func (p *callTamperProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, p.target.JoinPath(r.URL.Path).String(), bytes.NewReader(body))
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	p.mu.Lock()
+	tamper := p.tamper
+	p.mu.Unlock()
+	if tamper != nil && resp.StatusCode == http.StatusOK && strings.HasSuffix(r.URL.Path, "/call") {
+		changed := tamper(out)
+		if changed == nil {
+			p.tampered.Add(1)
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		if !bytes.Equal(changed, out) {
+			p.tampered.Add(1)
+			out = changed
+		}
+	}
+	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(out)
+}
+
+// flipSignature flips a bit of the call certificate's own signature (not
+// its subnet delegation's), in place in the CBOR body.
+func flipSignature(body []byte) []byte {
+	var answer struct {
+		Certificate []byte `cbor:"certificate"`
+	}
+	var cert certification.Certificate
+	if cbor.Unmarshal(body, &answer) != nil || cbor.Unmarshal(answer.Certificate, &cert) != nil {
+		panic("the proxy cannot read a call's certificate")
+	}
+	flipped := bytes.Clone(cert.Signature)
+	flipped[7] ^= 1
+	return bytes.Replace(body, cert.Signature, flipped, 1)
+}
+
+// TestCallVerifiesTheCertificate: ic.Client.Call reads a synchronous
+// call's reply only from a certificate that verifies — a flipped bit in
+// its signature, or a reply altered in its tree (which agent-go 0.9.2's
+// own CallAndWait accepts), is an *ic.UnverifiedError — and a clean call
+// through the same proxy still works, answered at once or by polling.
+func TestCallVerifiesTheCertificate(t *testing.T) {
+	t.Parallel()
+	r := replicatest.Start(t, replica.Config{})
+	id, _ := identity.NewRandomEd25519Identity()
+	cid := installPersonal(t, r, id, "1.0.0")
+	proxy := &callTamperProxy{target: r.URL}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	pool, err := ic.NewPool(ic.Config{URL: u, FetchRootKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pool.For(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	// The value is long and distinctive so that it occurs in the answer
+	// only as the reply of get; the forgery has the same length, so the
+	// CBOR stays well formed and only the hash tree's digest changes.
+	const value, forged = "verifyown-value-original", "verifyown-value-forged!!"
+	putArg, _ := candid.Marshal([]any{"k", []byte(value)})
+	if _, err := c.Call(ctx, cid, "put", putArg); err != nil {
+		t.Fatalf("clean put: %v", err)
+	}
+	getArg, _ := candid.Marshal([]any{"k"})
+	get := func() (string, error) {
+		reply, err := c.Call(ctx, cid, "get", getArg)
+		if err != nil {
+			return "", err
+		}
+		var got *[]byte
+		if err := candid.Unmarshal(reply, []any{&got}); err != nil || got == nil {
+			t.Fatalf("get replied %x: %v", reply, err)
+		}
+		return string(*got), nil
+	}
+	alterReply := func(body []byte) []byte {
+		return bytes.Replace(body, []byte(value), []byte(forged), 1)
+	}
+
+	proxy.set(alterReply)
+	req, err := c.Agent().CreateRawAPIRequest(agent.RequestTypeCall, cid, "get", getArg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := req.CallAndWaitWithContext(ctx, &raw); err != nil || !bytes.Contains(raw, []byte(forged)) {
+		t.Fatalf("agent-go's CallAndWait = %q, %v; want it to accept the altered reply (the gap Call closes)", raw, err)
+	}
+
+	for name, tamper := range map[string]func([]byte) []byte{
+		"an altered reply":               alterReply,
+		"a flipped bit in the signature": flipSignature,
+	} {
+		proxy.set(tamper)
+		before := proxy.tampered.Load()
+		got, err := get()
+		var unverified *ic.UnverifiedError
+		if !errors.As(err, &unverified) || unverified.Kind != "call" {
+			t.Errorf("%s: Call = %q, %v; want an *ic.UnverifiedError of a call", name, got, err)
+		}
+		if proxy.tampered.Load() == before {
+			t.Errorf("%s: the proxy rewrote no call answer: the test did not exercise the certificate", name)
+		}
+		proxy.set(nil)
+		if got, err := get(); err != nil || got != value {
+			t.Fatalf("clean get after %s = %q, %v; want %q", name, got, err, value)
+		}
+	}
+
+	// A 202 instead of the certificate: the reply comes from polling the
+	// request's certified status.
+	proxy.set(func([]byte) []byte { return nil })
+	before := proxy.tampered.Load()
+	if got, err := get(); err != nil || got != value {
+		t.Errorf("get answered 202 = %q, %v; want %q by polling", got, err, value)
+	}
+	if proxy.tampered.Load() == before {
+		t.Error("the proxy answered no call with 202: polling was not exercised")
+	}
+}
