@@ -60,6 +60,9 @@ type Config struct {
 	// Telemetry receives the gateway's metrics (served at MetricsPath) and
 	// traces; nil: a registry of its own and no tracing.
 	Telemetry *Telemetry
+	// FleetTTL is how long the registry's fleet gauges are cached between
+	// scrapes; it defaults to DefaultFleetTTL.
+	FleetTTL time.Duration
 }
 
 // Gateway is the Connect server of the stable API.
@@ -94,6 +97,9 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.Health == nil {
 		cfg.Health = NewHealth()
 	}
+	if cfg.FleetTTL <= 0 {
+		cfg.FleetTTL = DefaultFleetTTL
+	}
 	if err := cfg.Limits.Validate(); err != nil {
 		return nil, err
 	}
@@ -105,6 +111,9 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	g.plat = &platform{g: g, id: cfg.Registry}
 	if err := g.setTelemetry(cfg.Telemetry); err != nil {
+		return nil, err
+	}
+	if err := g.registerFleet(cfg.FleetTTL); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -127,6 +127,30 @@ module {
 
   public type RegistryInit = { self_audit : [Principal] };
 
+  /// Canisters with one (app, version, state).
+  public type FleetCount = { app : Text; version : Text; state : CanisterState; count : Nat };
+  /// Upgrades by outcome; in_progress: not yet done, rolled back or failed.
+  public type UpgradeCounts = { done : Nat; rolled_back : Nat; failed : Nat; in_progress : Nat };
+  public type ReleaseCounts = {
+    draft : Nat;
+    submitted : Nat;
+    approved : Nat;
+    rejected : Nat;
+    released : Nat;
+    deprecated : Nat;
+    revoked : Nat;
+  };
+  /// Counts only (no principals, no canister ids): what fleet_stats answers.
+  public type FleetStats = {
+    canisters : [FleetCount];
+    upgrades : UpgradeCounts;
+    releases : ReleaseCounts;
+    apps : Nat;
+    operators : Nat;
+    developers : Nat;
+    auditors : Nat;
+  };
+
   // ---- stored records ----
 
   /// A release as stored: its info plus the chunks received so far.

@@ -32,6 +32,7 @@ import Set "mo:core/Set";
 import Text "mo:core/Text";
 import Time "mo:core/Time";
 
+import Fleet "Fleet";
 import Mgmt "Mgmt";
 import Quota "Quota";
 import Semver "Semver";
@@ -60,6 +61,10 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public type Event = Types.Event;
   public type Quotas = Types.Quotas;
   public type RegistryInit = Types.RegistryInit;
+  public type FleetCount = Types.FleetCount;
+  public type UpgradeCounts = Types.UpgradeCounts;
+  public type ReleaseCounts = Types.ReleaseCounts;
+  public type FleetStats = Types.FleetStats;
 
   transient let PROTOCOL = "registry/1.0.0";
   /// Ingress arguments above this are refused in inspect: the largest
@@ -183,6 +188,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       #history : Any;
       #get_quotas : Any;
       #set_quotas : Any;
+      #fleet_stats : Any;
     };
   }) : Bool {
     if (Principal.isAnonymous(caller) or arg.size() > MAX_ARG_BYTES) return false;
@@ -961,5 +967,22 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     quotas := q;
     log(caller, "registry", "quotas_set", debug_show q);
     #ok;
+  };
+
+  // ---- fleet ----
+
+  /// Counts for the gateway's fleet gauges. Public: every figure is an
+  /// aggregate (no principal, no canister id), and the apps and releases it
+  /// counts are already public through list_apps and list_releases.
+  public query func fleet_stats() : async FleetStats {
+    {
+      canisters = Fleet.canisterCounts(Map.values(canisters));
+      upgrades = Fleet.upgradeCounts(Map.values(upgrades));
+      releases = Fleet.releaseCounts(Map.values(releases));
+      apps = Map.size(apps);
+      operators = Set.size(operators);
+      developers = Set.size(developers);
+      auditors = Set.size(auditors);
+    };
   };
 };

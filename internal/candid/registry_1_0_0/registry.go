@@ -46,6 +46,13 @@ type UpgradeInfo struct {
 	ToVersion   string              `ic:"to_version" json:"to_version"`
 }
 
+type UpgradeCounts struct {
+	Done       idl.Nat `ic:"done" json:"done"`
+	Failed     idl.Nat `ic:"failed" json:"failed"`
+	InProgress idl.Nat `ic:"in_progress" json:"in_progress"`
+	RolledBack idl.Nat `ic:"rolled_back" json:"rolled_back"`
+}
+
 type UnitResult struct {
 	Err *Error    `ic:"err,variant" json:"err,omitempty"`
 	Ok  *idl.Null `ic:"ok,variant" json:"ok,omitempty"`
@@ -92,6 +99,16 @@ type ReleaseInfo struct {
 	Version             string               `ic:"version" json:"version"`
 }
 
+type ReleaseCounts struct {
+	Approved   idl.Nat `ic:"approved" json:"approved"`
+	Deprecated idl.Nat `ic:"deprecated" json:"deprecated"`
+	Draft      idl.Nat `ic:"draft" json:"draft"`
+	Rejected   idl.Nat `ic:"rejected" json:"rejected"`
+	Released   idl.Nat `ic:"released" json:"released"`
+	Revoked    idl.Nat `ic:"revoked" json:"revoked"`
+	Submitted  idl.Nat `ic:"submitted" json:"submitted"`
+}
+
 type RegistryInit struct {
 	SelfAudit []principal.Principal `ic:"self_audit" json:"self_audit"`
 }
@@ -125,6 +142,23 @@ type NewApp struct {
 type InstallResult struct {
 	Err *Error        `ic:"err,variant" json:"err,omitempty"`
 	Ok  *CanisterInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type FleetStats struct {
+	Apps       idl.Nat       `ic:"apps" json:"apps"`
+	Auditors   idl.Nat       `ic:"auditors" json:"auditors"`
+	Canisters  []FleetCount  `ic:"canisters" json:"canisters"`
+	Developers idl.Nat       `ic:"developers" json:"developers"`
+	Operators  idl.Nat       `ic:"operators" json:"operators"`
+	Releases   ReleaseCounts `ic:"releases" json:"releases"`
+	Upgrades   UpgradeCounts `ic:"upgrades" json:"upgrades"`
+}
+
+type FleetCount struct {
+	App     string        `ic:"app" json:"app"`
+	Count   idl.Nat       `ic:"count" json:"count"`
+	State   CanisterState `ic:"state" json:"state"`
+	Version string        `ic:"version" json:"version"`
 }
 
 type Event struct {
@@ -290,6 +324,20 @@ func (a RegistryAgent) DeprecateRelease(app string, version string) (*ReleaseRes
 		a.CanisterId,
 		"deprecate_release",
 		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// FleetStats calls the "fleet_stats" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) FleetStats() (*FleetStats, error) {
+	var r0 FleetStats
+	if err := a.Query(
+		a.CanisterId,
+		"fleet_stats",
+		[]any{},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
