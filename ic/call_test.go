@@ -3,12 +3,8 @@ package ic_test
 import (
 	"bytes"
 	"errors"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -23,53 +19,30 @@ import (
 	"github.com/canistry/canistry/replica/replicatest"
 )
 
-// callTamperProxy forwards every request to a replica and lets the test
-// rewrite the body of a synchronous call's answer (the certificate the
-// reply is read from), or (tamper returning nil) answer 202 Accepted as
-// a busy replica may, which makes the client poll. It counts the answers
-// it changed, so a test knows its change was exercised.
+// callTamperProxy lets the test rewrite the body of a synchronous call's
+// answer (the certificate the reply is read from), or (tamper returning
+// nil) answer 202 Accepted, which makes the client poll. It counts the
+// answers it changed, so a test knows its change was exercised.
 type callTamperProxy struct {
-	target   *url.URL
-	mu       sync.Mutex
-	tamper   func(body []byte) []byte
+	*replicatest.Proxy
 	tampered atomic.Int64
 }
 
-func (p *callTamperProxy) set(f func([]byte) []byte) {
-	p.mu.Lock()
-	p.tamper = f
-	p.mu.Unlock()
-}
-
-func (p *callTamperProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	req, _ := http.NewRequestWithContext(r.Context(), r.Method, p.target.JoinPath(r.URL.Path).String(), bytes.NewReader(body))
-	req.Header = r.Header.Clone()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
+func (p *callTamperProxy) set(tamper func([]byte) []byte) {
+	if tamper == nil {
+		p.SetRewrite(nil)
 		return
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	p.mu.Lock()
-	tamper := p.tamper
-	p.mu.Unlock()
-	if tamper != nil && resp.StatusCode == http.StatusOK && strings.HasSuffix(r.URL.Path, "/call") {
-		changed := tamper(out)
-		if changed == nil {
-			p.tampered.Add(1)
-			w.WriteHeader(http.StatusAccepted)
-			return
+	p.SetRewrite(func(endpoint string, _, answer []byte) []byte {
+		if endpoint != "call" {
+			return answer
 		}
-		if !bytes.Equal(changed, out) {
+		changed := tamper(answer)
+		if changed == nil || !bytes.Equal(changed, answer) {
 			p.tampered.Add(1)
-			out = changed
 		}
-	}
-	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(out)
+		return changed
+	})
 }
 
 // flipSignature flips a bit of the call certificate's own signature (not
@@ -97,7 +70,7 @@ func TestCallVerifiesTheCertificate(t *testing.T) {
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	cid := installPersonal(t, r, id, "1.0.0")
-	proxy := &callTamperProxy{target: r.URL}
+	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)

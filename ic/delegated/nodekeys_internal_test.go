@@ -1,18 +1,14 @@
 package delegated
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/x509"
 	"errors"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,46 +25,25 @@ import (
 	"github.com/canistry/canistry/replica/replicatest"
 )
 
-// tamperProxy forwards every request to a replica and lets the test rewrite
-// query answers (with the request's id, which node signatures cover). It
-// counts the read_state requests, which is how the node keys are read.
-type tamperProxy struct {
-	target     *url.URL
-	mu         sync.Mutex
-	tamper     func(id agent.RequestID, resp *agent.Response)
-	readStates atomic.Int64
-}
+// tamperProxy lets the test rewrite query answers (with the request's
+// id, which node signatures cover); its read_state count is how often the
+// node keys were read.
+type tamperProxy struct{ *replicatest.Proxy }
 
-func (p *tamperProxy) set(f func(agent.RequestID, *agent.Response)) {
-	p.mu.Lock()
-	p.tamper = f
-	p.mu.Unlock()
-}
-
-func (p *tamperProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if strings.HasSuffix(r.URL.Path, "/read_state") {
-		p.readStates.Add(1)
-	}
-	req, _ := http.NewRequestWithContext(r.Context(), r.Method, p.target.JoinPath(r.URL.Path).String(), bytes.NewReader(body))
-	req.Header = r.Header.Clone()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadGateway)
+func (p *tamperProxy) set(tamper func(agent.RequestID, *agent.Response)) {
+	if tamper == nil {
+		p.SetRewrite(nil)
 		return
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	p.mu.Lock()
-	tamper := p.tamper
-	p.mu.Unlock()
-	if tamper != nil && resp.StatusCode == http.StatusOK && strings.HasSuffix(r.URL.Path, "/query") {
-		out = rewrite(body, out, tamper)
-	}
-	w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(out)
+	p.SetRewrite(func(endpoint string, req, answer []byte) []byte {
+		if endpoint != "query" {
+			return answer
+		}
+		return rewrite(req, answer, tamper)
+	})
 }
+
+func (p *tamperProxy) readStates() int64 { return p.Count("read_state") }
 
 // rewrite applies tamper to the answer of the query envelope req.
 func rewrite(req, answer []byte, tamper func(agent.RequestID, *agent.Response)) []byte {
@@ -117,7 +92,7 @@ func proxiedWithAdmin(t *testing.T) (*tamperProxy, *Sender, principal.Principal,
 	if err := replicatest.Install(admin, cid, canisters.MustWasm("personal/2.0.0/canister.wasm"), arg, replicatest.ModeInstall); err != nil {
 		t.Fatal(err)
 	}
-	proxy := &tamperProxy{target: r.URL}
+	proxy := &tamperProxy{replicatest.NewProxy(r.URL)}
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
@@ -146,7 +121,7 @@ func TestOneSubnetReadForAFleet(t *testing.T) {
 	for i := range cids {
 		cids[i] = replicatest.CreateCanister(t, admin)
 	}
-	before := proxy.readStates.Load()
+	before := proxy.readStates()
 	query := func(cid principal.Principal) error {
 		_, err := sender.Own().Query(ctx, cid, "get_document", nil)
 		if _, ok := ic.AsReject(err); ok {
@@ -178,10 +153,10 @@ func TestOneSubnetReadForAFleet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := proxy.readStates.Load() - before; n != 1 {
+	if n := proxy.readStates() - before; n != 1 {
 		t.Errorf("queries to %d fresh canisters on one subnet read the node keys %d times, want once", fleet, n)
 	}
-	t.Logf("read_states for %d fresh canisters on one subnet: %d", fleet, proxy.readStates.Load()-before)
+	t.Logf("read_states for %d fresh canisters on one subnet: %d", fleet, proxy.readStates()-before)
 }
 
 // TestNodeKeysMaxAge: node keys older than the bound are read again before
@@ -191,11 +166,11 @@ func TestNodeKeysMaxAge(t *testing.T) {
 	sender.NodeKeysMaxAge = time.Nanosecond
 	arg, _ := candid.Marshal([]any{"k"})
 	for i := range 3 {
-		before := proxy.readStates.Load()
+		before := proxy.readStates()
 		if _, err := sender.Own().Query(context.Background(), cid, "get_document", arg); err != nil {
 			t.Fatal(err)
 		}
-		if n := proxy.readStates.Load() - before; n != 1 {
+		if n := proxy.readStates() - before; n != 1 {
 			t.Errorf("read %d with keys older than the bound read them %d times, want once", i, n)
 		}
 	}
@@ -246,22 +221,22 @@ func TestForgedAnswersAreRefused(t *testing.T) {
 	}
 	for name, f := range forgeries {
 		proxy.set(f.tamper)
-		before := proxy.readStates.Load()
+		before := proxy.readStates()
 		err := read()
 		var unverified *UnverifiedError
 		if !errors.As(err, &unverified) || !strings.Contains(err.Error(), f.want) {
 			t.Errorf("%s: %v, want an *UnverifiedError saying %q", name, err, f.want)
 		}
-		reads := proxy.readStates.Load() - before
+		reads := proxy.readStates() - before
 		if name != "no signature" && reads != 1 {
 			t.Errorf("%s: the node keys were read %d times, want once before refusing", name, reads)
 		}
 		proxy.set(nil)
-		before = proxy.readStates.Load()
+		before = proxy.readStates()
 		if err := read(); err != nil {
 			t.Fatalf("clean read after %s: %v", name, err)
 		}
-		if n := proxy.readStates.Load() - before; n != 0 {
+		if n := proxy.readStates() - before; n != 0 {
 			t.Errorf("a clean read after %s read the node keys %d times; they are cached", name, n)
 		}
 	}
