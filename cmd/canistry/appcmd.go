@@ -28,17 +28,8 @@ func runApp(args []string, stdout, stderr io.Writer) error {
 	s := newSubcommand("app", appHelp, stderr)
 	name := s.fs.String("name", "", "create: the app's name, 1 to 64 characters")
 	description := s.fs.String("description", "", "create: the app's description")
-	if len(args) == 0 {
-		describeEnv(s.fs, platformEnv)
-		s.fs.Usage()
-		return errUsage
-	}
-	if err := s.parse(args, stderr); err != nil {
+	if err := s.parseVerb(args, stderr); err != nil {
 		return err
-	}
-	if len(s.args) == 0 {
-		s.fs.Usage()
-		return errUsage
 	}
 	ctx, cancel := s.withTimeout()
 	defer cancel()

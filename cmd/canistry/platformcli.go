@@ -124,6 +124,24 @@ func (s *subcommand) parse(args []string, stderr io.Writer) error {
 }
 
 // usageError prints the command's usage line and is errUsage.
+// parseVerb parses a command that takes a verb (app list, role grant, …):
+// bare, or without a verb, it prints the usage and is a usage error.
+func (s *subcommand) parseVerb(args []string, stderr io.Writer) error {
+	if len(args) == 0 {
+		describeEnv(s.fs, platformEnv)
+		s.fs.Usage()
+		return errUsage
+	}
+	if err := s.parse(args, stderr); err != nil {
+		return err
+	}
+	if len(s.args) == 0 {
+		s.fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
 func (s *subcommand) usageError(stderr io.Writer, line string) error {
 	fmt.Fprintf(stderr, "Usage: canistry %s\n", line)
 	return errUsage

@@ -47,17 +47,8 @@ func runRelease(args []string, stdout, stderr io.Writer) error {
 	s.fs.StringVar(&rf.notes, "notes", "", "upload: release notes")
 	s.fs.StringVar(&rf.healthMethod, "health-method", "", "upload: the query checked after an upgrade; empty: protocol")
 	s.fs.StringVar(&rf.reason, "reason", "", "reject, revoke: why (required)")
-	if len(args) == 0 {
-		describeEnv(s.fs, platformEnv)
-		s.fs.Usage()
-		return errUsage
-	}
-	if err := s.parse(args, stderr); err != nil {
+	if err := s.parseVerb(args, stderr); err != nil {
 		return err
-	}
-	if len(s.args) == 0 {
-		s.fs.Usage()
-		return errUsage
 	}
 	sub, pos := s.args[0], s.args[1:]
 	ctx, cancel := s.withTimeout()

@@ -20,12 +20,7 @@ Flags:
 
 func runRole(args []string, stdout, stderr io.Writer) error {
 	s := newSubcommand("role", roleHelp, stderr)
-	if len(args) == 0 {
-		describeEnv(s.fs, platformEnv)
-		s.fs.Usage()
-		return errUsage
-	}
-	if err := s.parse(args, stderr); err != nil {
+	if err := s.parseVerb(args, stderr); err != nil {
 		return err
 	}
 	if len(s.args) != 3 || (s.args[0] != "grant" && s.args[0] != "revoke") {
