@@ -62,10 +62,9 @@ func (s *installService) ListMyCanisters(ctx context.Context, req *connect.Reque
 		return nil, platformError(err)
 	}
 	out := &platformv1.ListMyCanistersResponse{}
-	releases := map[string][]registry.Release{} // by app: one list_releases per app
 	for _, c := range cs {
 		m := canisterMsg(c)
-		if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c, releases); err != nil {
+		if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c); err != nil {
 			return nil, platformError(err)
 		}
 		out.Canisters = append(out.Canisters, m)
@@ -73,11 +72,9 @@ func (s *installService) ListMyCanisters(ctx context.Context, req *connect.Reque
 	return connect.NewResponse(out), nil
 }
 
-// upgradeAvailable is the newest released (not deprecated) version c may
-// upgrade to, "" when none: the registry says which versions its
-// upgrade_from constraints admit (one reading of them, the registry's),
-// the app's releases (read once per request) which are deprecated.
-func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Canister, releases map[string][]registry.Release) (string, error) {
+// upgradeAvailable is the newest released version c may upgrade to, ""
+// when none: the registry's reading of its releases' upgrade_from.
+func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Canister) (string, error) {
 	if c.Version == "" {
 		return "", nil
 	}
@@ -85,23 +82,7 @@ func upgradeAvailable(ctx context.Context, reg *registry.Client, c registry.Cani
 	if err != nil || len(targets) == 0 {
 		return "", err
 	}
-	rs, ok := releases[c.App]
-	if !ok {
-		if rs, err = reg.ListReleases(ctx, c.App); err != nil {
-			return "", err
-		}
-		releases[c.App] = rs
-	}
-	released := map[string]bool{}
-	for _, r := range rs {
-		released[r.Version] = r.State == registry.Released
-	}
-	for i := len(targets) - 1; i >= 0; i-- { // oldest first
-		if released[targets[i]] {
-			return targets[i], nil
-		}
-	}
-	return "", nil
+	return targets[len(targets)-1], nil // oldest first
 }
 
 func (s *installService) GetCanister(ctx context.Context, req *connect.Request[platformv1.GetCanisterRequest]) (*connect.Response[platformv1.GetCanisterResponse], error) {
@@ -119,7 +100,7 @@ func (s *installService) GetCanister(ctx context.Context, req *connect.Request[p
 		return nil, errorf(connect.CodeNotFound, "no canister %s of yours at the registry", id)
 	}
 	m := canisterMsg(c)
-	if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c, map[string][]registry.Release{}); err != nil {
+	if m.UpgradeAvailable, err = upgradeAvailable(ctx, reg, c); err != nil {
 		return nil, platformError(err)
 	}
 	return connect.NewResponse(&platformv1.GetCanisterResponse{Canister: m}), nil

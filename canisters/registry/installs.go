@@ -53,10 +53,10 @@ func (cl *Client) GetCanister(ctx context.Context, id principal.Principal) (can 
 	return canisterFromCandid(*out), true, nil
 }
 
-// UpgradeTargets are the versions the caller's canister id may upgrade to
-// now, oldest first: the registry's own reading of each release's
-// upgrade_from (the list a refused upgrade names). Empty for anyone but
-// its owner or an operator.
+// UpgradeTargets are the released versions the caller's canister id may
+// upgrade to now, oldest first, by the registry's own reading of each
+// release's upgrade_from: what to offer (Upgrade also accepts deprecated
+// ones). Empty for anyone but its owner or an operator.
 func (cl *Client) UpgradeTargets(ctx context.Context, id principal.Principal) ([]string, error) {
 	var out []string
 	err := cl.query(ctx, "upgrade_targets", &out, id)

@@ -728,14 +728,18 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     );
   };
 
-  /// The versions the caller's canister may upgrade to, oldest first
-  /// (what `upgrade` would accept now; the same list a refused upgrade
-  /// names). Owner or operator; others get [] (as get_canister's null).
+  /// The released versions the caller's canister may upgrade to, oldest
+  /// first: what to offer its owner. `upgrade` also accepts deprecated
+  /// ones (a refused upgrade names those too). Owner or operator; others
+  /// get [] (as get_canister's null).
   public shared query ({ caller }) func upgrade_targets(id : Principal) : async [Text] {
     let ?c = Map.get(canisters, Principal.compare, id) else return [];
     if (c.info.owner != caller and not isOperator(caller)) return [];
     if (c.info.state == #uninstalled) return [];
-    allowedUpgrades(c);
+    Array.filter<Text>(allowedUpgrades(c), func(v) = switch (findRelease(c.info.app, v)) {
+      case (?r) r.info.state == #released;
+      case null false;
+    });
   };
 
   func pathError(c : Types.Canister, requested : Text, message : Text) : UpgradeResult {

@@ -24,6 +24,10 @@ func TestRegistryUpgradeKeepsEverything(t *testing.T) {
 	user := w.newActor()
 	c := install(t, user, "1.0.0")
 	putV1(t, user, c.ID, 3)
+	// 2.0.0 is deprecated: still accepted, no longer offered.
+	if got, err := user.reg.UpgradeTargets(ctx, c.ID); err != nil || fmt.Sprint(got) != "[3.0.0]" {
+		t.Fatalf("upgrade targets with 2.0.0 deprecated = %v, %v; want [3.0.0]", got, err)
+	}
 	up := upgrade(t, user, c.ID, "2.0.0")
 	q := registry.Quotas{CanistersPerUser: 7, CreationsPerUserDay: 8, CreationsPerHour: 9, CyclesPerCanister: 2_000_000_000_000}
 	if err := w.operator.reg.SetQuotas(ctx, q); err != nil {
