@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
-	"github.com/hashicorp/go-version"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -50,14 +49,13 @@ func splitProcedure(p string) (string, string) {
 
 // protocolLabel is "personal/2" for "personal/2.1.3", "none" when no
 // protocol was negotiated (platform API, failures before negotiation).
+// The value is the gateway's own, from a negotiation that parsed it: this
+// runs on every request, so it only cuts the major out (no semver parse).
 func protocolLabel(p string) string {
 	name, ver, ok := strings.Cut(p, "/")
-	if !ok || name == "" {
+	major, _, _ := strings.Cut(ver, ".")
+	if _, err := strconv.ParseUint(major, 10, 32); !ok || name == "" || err != nil {
 		return "none"
 	}
-	v, err := version.NewSemver(ver)
-	if err != nil {
-		return "none"
-	}
-	return name + "/" + strconv.Itoa(v.Segments()[0])
+	return name + "/" + major
 }
