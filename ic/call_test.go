@@ -3,8 +3,6 @@ package ic_test
 import (
 	"bytes"
 	"errors"
-	"net/http/httptest"
-	"net/url"
 	"sync/atomic"
 	"testing"
 
@@ -71,9 +69,7 @@ func TestCallVerifiesTheCertificate(t *testing.T) {
 	id, _ := identity.NewRandomEd25519Identity()
 	cid := installPersonal(t, r, id, "1.0.0")
 	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
+	u := proxy.Serve(t)
 	pool, err := ic.NewPool(ic.Config{URL: u, FetchRootKey: true})
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/x509"
 	"errors"
-	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -93,9 +91,7 @@ func proxiedWithAdmin(t *testing.T) (*tamperProxy, *Sender, principal.Principal,
 		t.Fatal(err)
 	}
 	proxy := &tamperProxy{replicatest.NewProxy(r.URL)}
-	srv := httptest.NewServer(proxy)
-	t.Cleanup(srv.Close)
-	u, _ := url.Parse(srv.URL)
+	u := proxy.Serve(t)
 	pool, err := ic.NewPool(ic.Config{URL: u, FetchRootKey: true})
 	if err != nil {
 		t.Fatal(err)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path"
 	"sync"
 	"sync/atomic"
+	"testing"
 )
 
 // Proxy forwards every request to a replica's HTTP interface and lets a
@@ -23,8 +25,20 @@ type Proxy struct {
 	counts  sync.Map // endpoint → *atomic.Int64
 }
 
-// NewProxy forwards to the replica at target; serve it with httptest.
+// NewProxy forwards to the replica at target; Serve starts it.
 func NewProxy(target *url.URL) *Proxy { return &Proxy{target: target} }
+
+// Serve serves the proxy until the test ends and returns its URL, for
+// the client under test to use instead of the replica's.
+func (p *Proxy) Serve(t testing.TB) *url.URL {
+	srv := httptest.NewServer(p)
+	t.Cleanup(srv.Close)
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
 
 // SetRewrite replaces the rewrite function; nil forwards answers as they are.
 func (p *Proxy) SetRewrite(f func(endpoint string, request, answer []byte) []byte) {
