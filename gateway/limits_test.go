@@ -219,6 +219,35 @@ func TestSlowAndIdleConnectionsAreClosed(t *testing.T) {
 	}
 }
 
+// holdSlot starts a request that keeps the gateway's only slot until the
+// returned connection is closed. It asks for "100 Continue", which the
+// server sends when the handler, past the limiter, first reads the body:
+// then the slot is surely taken. A try that another request beat to the
+// slot is answered 429 without the 100, and is made again.
+func holdSlot(t *testing.T, url string) net.Conn {
+	t.Helper()
+	var held net.Conn
+	testwait.For(t, 10*time.Second, "a request holds the only slot", func() bool {
+		c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n", putPath)
+		_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		status, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.Contains(status, " 100 ") {
+			c.Close()
+			return false
+		}
+		_ = c.SetReadDeadline(time.Time{})
+		fmt.Fprint(c, "{") // and the other 99 bytes never come
+		held = c
+		return true
+	})
+	t.Cleanup(func() { held.Close() })
+	return held
+}
+
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
@@ -233,17 +262,7 @@ func TestLoadIsShed(t *testing.T) {
 	// whose body is a pipe cannot be retried on a fresh one.
 	client := &http.Client{Transport: &http.Transport{}}
 	t.Cleanup(client.CloseIdleConnections)
-	pr, pw := io.Pipe()
-	held := make(chan struct{})
-	go func() {
-		defer close(held)
-		req, _ := http.NewRequest(http.MethodPost, url+putPath, pr)
-		req.Header.Set("Content-Type", "application/json")
-		if resp, err := client.Do(req); err == nil {
-			resp.Body.Close()
-		}
-	}()
-	_, _ = pw.Write([]byte("{")) // the handler now waits for the rest of the body, holding the slot
+	held := holdSlot(t, url)
 	put := func() string {
 		req, _ := http.NewRequest(http.MethodPost, url+putPath, strings.NewReader(`{"key":"k"}`))
 		req.Header.Set("Content-Type", "application/json")
@@ -257,8 +276,7 @@ func TestLoadIsShed(t *testing.T) {
 	testwait.For(t, 10*time.Second, "a second request is shed while the first holds the only slot", func() bool {
 		return put() == "resource_exhausted"
 	})
-	_ = pw.Close()
-	<-held
+	_ = held.Close()
 	testwait.For(t, 10*time.Second, "requests are served again once the slot frees", func() bool {
 		return put() != "resource_exhausted"
 	})
