@@ -211,6 +211,7 @@ function drawChart(bars) {
   const row = 26, label = 170, width = 640, right = 50;
   const most = Math.max(1, ...bars.map((b) => b.count));
   const scale = (width - label - right) / most;
+  chart.setAttribute("preserveAspectRatio", "xMinYMin meet");
   chart.setAttribute("viewBox", "0 0 " + width + " " + Math.max(row, bars.length * row));
   chart.setAttribute("height", String(Math.max(row, bars.length * row)));
   chart.replaceChildren();
