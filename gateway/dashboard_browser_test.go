@@ -308,8 +308,16 @@ func TestDashboardInBrowser(t *testing.T) {
 		Healthy string `json:"healthy"`
 	}
 	adapters := evalJS[[]adapterRow](t, ctx, "the adapters", `[...document.querySelectorAll('#adapters tr.adapter')].map(r => ({name: r.dataset.name, healthy: r.dataset.healthy}))`)
+	status, err := fleetAPI.GetGatewayStatus(t.Context(), connect.NewRequest(&platformv1.GetGatewayStatusRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := status.Msg.GetAdapters(); len(a) != 1 || a[0].GetName() != "personal2" || !a[0].GetHealthy() || a[0].GetProtocol() != "personal" ||
+		status.Msg.GetRegistry() != reg.String() {
+		t.Errorf("GetGatewayStatus: %v; want personal2 serving and the registry", status.Msg)
+	}
 	if len(adapters) != 1 || adapters[0].Name != "personal2" || adapters[0].Healthy != "true" {
-		t.Errorf("adapters shown: %+v; want personal2 serving", adapters)
+		t.Errorf("adapters shown: %+v; want personal2 serving, as GetGatewayStatus says", adapters)
 	}
 	for _, id := range []string{"panel-rollouts", "panel-cycles"} {
 		note := evalJS[string](t, ctx, id, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('`+id+`'))`)
