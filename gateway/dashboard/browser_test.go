@@ -22,8 +22,9 @@ import (
 // The panels of services that are not on every gateway (RolloutService,
 // CyclesService: issue 13's other branches), tested in headless chromium
 // against a stand-in that answers the Connect JSON (protojson names) those
-// services are specified with in issue 13, and the page's own refusal paths (operators only, signed out). The real gateway's panels
-// are tested in gateway's TestDashboardInBrowser.
+// services are specified with in issue 13; and the page's own refusal
+// paths (operators only, signed out). The real gateway's panels are
+// tested in gateway's TestDashboardInBrowser.
 
 const token = "dGVzdC1kZWxlZ2F0aW9u" // any header value: the stand-in only compares it
 
