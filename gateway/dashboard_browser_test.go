@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,6 +21,7 @@ import (
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/ic/delegated"
+	"github.com/canistry/canistry/internal/browsertest"
 	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/platform/v1/platformv1connect"
 	"github.com/canistry/canistry/replica"
@@ -32,35 +31,6 @@ import (
 
 // The dashboard in a real browser: Debian's chromium, headless, driven by
 // chromedp, over a real replica, registry and gateway.
-
-// chromiumPath finds the browser; without one the test skips, but not in
-// CI, whose script installs it.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no chromium on PATH, and CI=true: .ci/run installs Debian's chromium (apt-get install -y chromium)")
-	}
-	t.Skip("skipped: no chromium on PATH (apt-get install -y chromium) for the dashboard's browser test")
-	return ""
-}
-
-// browser is a headless chromium tab that lives until the test ends.
-func browser(t *testing.T, path string) context.Context {
-	t.Helper()
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.DisableGPU,
-		chromedp.NoSandbox, // the tests run as root, where chromium's sandbox refuses to start
-		chromedp.WindowSize(1280, 1000))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	return ctx
-}
 
 // dashboardFleet publishes personal 1.0.0, 2.0.0 and 3.0.0 as op (the
 // registry's operator, in its self_audit) and installs canisters through
@@ -180,7 +150,7 @@ func sortedBars(bs []bar) []bar {
 }
 
 func TestDashboardInBrowser(t *testing.T) {
-	chromium := chromiumPath(t)
+	tab := browsertest.Tab(t, 50*time.Second) // skips (fails in CI) before anything starts without chromium
 	r := replicatest.Start(t, replica.Config{})
 	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
 	if err != nil {
@@ -213,19 +183,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	fleetAPI := platformv1connect.NewFleetServiceClient(h2cClient(), url, opt)
 	installAPI := platformv1connect.NewInstallServiceClient(h2cClient(), url, opt)
 
-	ctx, cancel := context.WithTimeout(browser(t, chromium), 50*time.Second)
-	defer cancel()
-	run := func(what string, a chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, a); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	settled := `document.body.dataset.polls >= 1 && ['panel-fleet', 'panel-mine', 'panel-adapters', 'panel-events']
 		.every(id => document.getElementById(id).dataset.state === 'ok')`
-	run("load the dashboard", chromedp.Navigate(url+"/#delegation="+header))
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled, chromedp.WithPollingTimeout(30*time.Second))); err != nil {
-		states, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('section')].map(s => s.id + '=' + s.dataset.state + ' ' + (s.querySelector('.note') || {}).textContent).join('; ')`))
+	browsertest.Open(t, tab, url+"/#delegation="+header)
+	if err := browsertest.Wait(tab, settled, 30*time.Second); err != nil {
+		states := browsertest.Eval[string](t, tab, `[...document.querySelectorAll('section')].map(s => s.id + '=' + s.dataset.state + ' ' + (s.querySelector('.note') || {}).textContent).join('; ')`)
 		t.Fatalf("the panels did not load: %v (%s)", err, states)
 	}
 
@@ -234,7 +196,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		Hash   string `json:"hash"`
 		Stored bool   `json:"stored"`
 	}
-	where := evalJS[fragment](t, ctx, "the fragment", `({hash: location.hash, stored: sessionStorage.getItem('canistry-delegation') === `+jsString(header)+`})`)
+	where := browsertest.Eval[fragment](t, tab, `({hash: location.hash, stored: sessionStorage.getItem('canistry-delegation') === `+jsString(header)+`})`)
 	if where.Hash != "" || !where.Stored {
 		t.Errorf("after load: hash %q, stored %v; want the delegation moved into sessionStorage", where.Hash, where.Stored)
 	}
@@ -248,11 +210,11 @@ func TestDashboardInBrowser(t *testing.T) {
 	if fmt.Sprint(want) != fmt.Sprint([]bar{{"personal", "1.0.0", "", 2}, {"personal", "2.0.0", "", 2}, {"personal", "3.0.0", "", 3}}) {
 		t.Fatalf("GetFleetStats: %v; want the fleet the test installed", stats.Msg.GetStats())
 	}
-	got := evalJS[[]bar](t, ctx, "the chart", chartBars)
+	got := browsertest.Eval[[]bar](t, tab, chartBars)
 	if fmt.Sprint(sortedBars(got)) != fmt.Sprint(want) {
 		t.Errorf("the chart shows %v; GetFleetStats says %v", got, want)
 	}
-	rows := evalJS[[]bar](t, ctx, "the table", `[...document.querySelectorAll('#fleet-table tbody tr')].map(r => ({app: r.dataset.app, version: r.dataset.version, state: r.dataset.state, count: Number(r.dataset.count)}))`)
+	rows := browsertest.Eval[[]bar](t, tab, `[...document.querySelectorAll('#fleet-table tbody tr')].map(r => ({app: r.dataset.app, version: r.dataset.version, state: r.dataset.state, count: Number(r.dataset.count)}))`)
 	if len(rows) != len(stats.Msg.GetStats().GetCanisters()) {
 		t.Errorf("the table has %d rows, the API %d groups", len(rows), len(stats.Msg.GetStats().GetCanisters()))
 	}
@@ -262,7 +224,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("table row %d: %v; API %v", i, rows[i], g)
 		}
 	}
-	figures := evalJS[map[string]int](t, ctx, "the figures", `Object.fromEntries([...document.querySelectorAll('.figures b')].map(b => [b.id, Number(b.dataset.count)]))`)
+	figures := browsertest.Eval[map[string]int](t, tab, `Object.fromEntries([...document.querySelectorAll('.figures b')].map(b => [b.id, Number(b.dataset.count)]))`)
 	s := stats.Msg.GetStats()
 	for id, n := range map[string]uint32{"fleet-total": 7, "fleet-apps": s.GetApps(), "upgrades-done": s.GetUpgrades().GetDone(),
 		"releases-released": s.GetReleases().GetReleased(), "upgrades-rolled-back": s.GetUpgrades().GetRolledBack()} {
@@ -286,7 +248,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		Upgrade string `json:"upgrade"`
 		Policy  string `json:"policy"`
 	}
-	shown := evalJS[[]ownerRow](t, ctx, "the owner's view", `[...document.querySelectorAll('#my-canisters tr.canister')].map(r => ({id: r.dataset.canisterId, version: r.dataset.version, upgrade: r.dataset.upgradeAvailable, policy: r.dataset.policy}))`)
+	shown := browsertest.Eval[[]ownerRow](t, tab, `[...document.querySelectorAll('#my-canisters tr.canister')].map(r => ({id: r.dataset.canisterId, version: r.dataset.version, upgrade: r.dataset.upgradeAvailable, policy: r.dataset.policy}))`)
 	if len(shown) != 3 || len(mine.Msg.GetCanisters()) != 3 {
 		t.Fatalf("the owner's view shows %v; the API lists %v", shown, mine.Msg.GetCanisters())
 	}
@@ -307,7 +269,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		Name    string `json:"name"`
 		Healthy string `json:"healthy"`
 	}
-	adapters := evalJS[[]adapterRow](t, ctx, "the adapters", `[...document.querySelectorAll('#adapters tr.adapter')].map(r => ({name: r.dataset.name, healthy: r.dataset.healthy}))`)
+	adapters := browsertest.Eval[[]adapterRow](t, tab, `[...document.querySelectorAll('#adapters tr.adapter')].map(r => ({name: r.dataset.name, healthy: r.dataset.healthy}))`)
 	status, err := fleetAPI.GetGatewayStatus(t.Context(), connect.NewRequest(&platformv1.GetGatewayStatusRequest{}))
 	if err != nil {
 		t.Fatal(err)
@@ -320,12 +282,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("adapters shown: %+v; want personal2 serving, as GetGatewayStatus says", adapters)
 	}
 	for _, id := range []string{"panel-rollouts", "panel-cycles"} {
-		note := evalJS[string](t, ctx, id, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('`+id+`'))`)
+		note := browsertest.Eval[string](t, tab, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('`+id+`'))`)
 		if note != "unavailable: not available on this gateway" {
 			t.Errorf("%s: %q; want it unavailable (the service is not on this branch's gateway)", id, note)
 		}
 	}
-	events := evalJS[int](t, ctx, "the events", `document.querySelectorAll('#events li.event').length`)
+	events := browsertest.Eval[int](t, tab, `document.querySelectorAll('#events li.event').length`)
 	if events == 0 {
 		t.Error("no recent events shown")
 	}
@@ -338,60 +300,25 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	live := `(b => b && Number(b.dataset.count) === 3)(document.querySelector('#fleet-chart g.bar[data-version="1.0.0"]'))
 		&& document.getElementById('fleet-total').dataset.count === '8'`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](live, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	if err := browsertest.Wait(tab, live, 15*time.Second); err != nil {
 		t.Errorf("the chart did not follow a new install: %v", err)
 	}
 
-	saveScreenshot(t, ctx)
+	browsertest.Screenshot(t, tab, "dashboard.png")
 
 	// A tab without a delegation says how to get one.
-	bare, cancelBare := chromedp.NewContext(ctx)
+	bare, cancelBare := chromedp.NewContext(tab)
 	defer cancelBare()
-	if err := chromedp.Do(bare, chromedp.Navigate(url+"/")); err != nil {
-		t.Fatal(err)
+	browsertest.Open(t, bare, url+"/")
+	if err := browsertest.Wait(bare, `!document.getElementById('signin').hidden`, 10*time.Second); err != nil {
+		t.Fatalf("without a delegation: %v", err)
 	}
-	signin, err := chromedp.Run(bare, chromedp.Poll[string](`!document.getElementById('signin').hidden && document.getElementById('signin').textContent`,
-		chromedp.WithPollingTimeout(10*time.Second)))
-	if err != nil || !strings.Contains(signin, "canistry dashboard") {
-		t.Errorf("without a delegation the page says %q (%v); want how to get one", signin, err)
+	if signin := browsertest.Eval[string](t, bare, `document.getElementById('signin').textContent`); !strings.Contains(signin, "canistry dashboard") {
+		t.Errorf("without a delegation the page says %q; want how to get one", signin)
 	}
-}
-
-// evalJS evaluates js in the tab and decodes its value as a T.
-func evalJS[T any](t *testing.T, ctx context.Context, what, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	return v
 }
 
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
-// saveScreenshot keeps a full-page PNG in $CANISTRY_ARTIFACTS (CI's
-// artifacts), else in the test's temporary directory.
-func saveScreenshot(t *testing.T, ctx context.Context) {
-	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Errorf("screenshot: %v", err)
-		return
-	}
-	dir := os.Getenv("CANISTRY_ARTIFACTS")
-	if dir == "" {
-		dir = t.TempDir()
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Errorf("artifacts: %v", err)
-		return
-	}
-	path := filepath.Join(dir, "dashboard.png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Errorf("screenshot: %v", err)
-		return
-	}
-	t.Logf("dashboard screenshot: %s", path)
 }

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/canistry/canistry/gateway/dashboard"
+	"github.com/canistry/canistry/internal/browsertest"
 )
 
 // The panels of services that are not on every gateway (RolloutService,
@@ -97,55 +95,18 @@ func standIn(t *testing.T) string {
 	return srv.URL
 }
 
-func chromium(t *testing.T) context.Context {
+func wait(t *testing.T, tab context.Context, what, js string) {
 	t.Helper()
-	var path string
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no chromium on PATH, and CI=true: .ci/run installs Debian's chromium (apt-get install -y chromium)")
-		}
-		t.Skip("skipped: no chromium on PATH (apt-get install -y chromium) for the dashboard's browser test")
-	}
-	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.DisableGPU,
-		chromedp.NoSandbox, // the tests run as root, where chromium's sandbox refuses to start
-		chromedp.WindowSize(1280, 1000))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 40*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	return ctx
-}
-
-func eval[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
-func poll(t *testing.T, ctx context.Context, what, js string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+	if err := browsertest.Wait(tab, js, 15*time.Second); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}
 }
 
 func TestContractPanels(t *testing.T) {
+	tab := browsertest.Tab(t, 40*time.Second)
 	url := standIn(t)
-	ctx := chromium(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(url+"/#delegation="+token)); err != nil {
-		t.Fatal(err)
-	}
-	poll(t, ctx, "the first poll", `document.body.dataset.polls >= 1`)
+	browsertest.Open(t, tab, url+"/#delegation="+token)
+	wait(t, tab, "the first poll", `document.body.dataset.polls >= 1`)
 
 	// A running rollout: its bar moves from one poll to the next.
 	rollout := `(li => li ? {state: li.dataset.state, finished: Number(li.dataset.finished), total: Number(li.dataset.total),
@@ -157,11 +118,11 @@ func TestContractPanels(t *testing.T) {
 		Bar      int    `json:"bar"`
 		Failures int    `json:"failures"`
 	}
-	first := eval[progress](t, ctx, rollout)
+	first := browsertest.Eval[progress](t, tab, rollout)
 	if first.State != "running" || first.Total != 10 || first.Bar != first.Finished || first.Failures != 1 {
 		t.Errorf("the rollout shows %+v; want running, of 10, the bar at done+rolled_back+failed, one failure", first)
 	}
-	poll(t, ctx, "the rollout's bar to move", fmt.Sprintf(`document.querySelector('#rollouts progress').value > %d`, first.Bar))
+	wait(t, tab, "the rollout's bar to move", fmt.Sprintf(`document.querySelector('#rollouts progress').value > %d`, first.Bar))
 
 	// A low-cycles canister with its runway, its owner out of credit.
 	type low struct {
@@ -169,36 +130,34 @@ func TestContractPanels(t *testing.T) {
 		Runway   string `json:"runway"`
 		Text     string `json:"text"`
 	}
-	lows := eval[[]low](t, ctx, `[...document.querySelectorAll('#low-cycles tr.low')].map(r => ({canister: r.dataset.canister, runway: r.dataset.runway, text: r.textContent}))`)
+	lows := browsertest.Eval[[]low](t, tab, `[...document.querySelectorAll('#low-cycles tr.low')].map(r => ({canister: r.dataset.canister, runway: r.dataset.runway, text: r.textContent}))`)
 	if len(lows) != 1 || lows[0].Canister != "rrkah-fqaaa-aaaaa-aaaaq-cai" || lows[0].Runway != "1296000" ||
 		!strings.Contains(lows[0].Text, "15d 0h") || !strings.Contains(lows[0].Text, "owner out of credit") || !strings.Contains(lows[0].Text, "1.50 T") {
 		t.Errorf("low on cycles: %+v", lows)
 	}
-	if n := eval[string](t, ctx, `document.getElementById('fleet-low-cycles').dataset.count`); n != "1" {
+	if n := browsertest.Eval[string](t, tab, `document.getElementById('fleet-low-cycles').dataset.count`); n != "1" {
 		t.Errorf("#fleet-low-cycles = %s; want the stats' lowCycles 1", n)
 	}
 
 	// Upgrading canisters count in their version's bar.
-	bars := eval[string](t, ctx, `[...document.querySelectorAll('#fleet-chart g.bar')].map(g => g.dataset.version + '=' + g.dataset.count).join(' ')`)
+	bars := browsertest.Eval[string](t, tab, `[...document.querySelectorAll('#fleet-chart g.bar')].map(g => g.dataset.version + '=' + g.dataset.count).join(' ')`)
 	if bars != "1.0.0=9 1.0.1=1" {
 		t.Errorf("the chart: %q", bars)
 	}
-	if p := eval[string](t, ctx, `document.querySelector('#my-canisters tr.canister').dataset.policy`); p != "channel:stable" {
+	if p := browsertest.Eval[string](t, tab, `document.querySelector('#my-canisters tr.canister').dataset.policy`); p != "channel:stable" {
 		t.Errorf("the owner's policy shows %q; want channel:stable", p)
 	}
 	// permission_denied: the panel says it is for operators.
-	if s := eval[string](t, ctx, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('panel-adapters'))`); s != "forbidden: operators only" {
+	if s := browsertest.Eval[string](t, tab, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('panel-adapters'))`); s != "forbidden: operators only" {
 		t.Errorf("the adapters panel on permission_denied: %q", s)
 	}
 
 	// A delegation the gateway refuses: the page signs out and says why.
-	other, cancel := chromedp.NewContext(ctx)
+	other, cancel := chromedp.NewContext(tab)
 	defer cancel()
-	if err := chromedp.Do(other, chromedp.Navigate(url+"/#delegation=c3RhbGU")); err != nil {
-		t.Fatal(err)
-	}
-	poll(t, other, "the sign-in box", `!document.getElementById('signin').hidden`)
-	why := eval[string](t, other, `document.getElementById('signin-reason').textContent + ' | ' + String(sessionStorage.getItem('canistry-delegation'))`)
+	browsertest.Open(t, other, url+"/#delegation=c3RhbGU")
+	wait(t, other, "the sign-in box", `!document.getElementById('signin').hidden`)
+	why := browsertest.Eval[string](t, other, `document.getElementById('signin-reason').textContent + ' | ' + String(sessionStorage.getItem('canistry-delegation'))`)
 	if why != "The gateway refused the delegation: the delegation expired | null" {
 		t.Errorf("signed out: %q; want the gateway's reason and no stored delegation", why)
 	}
