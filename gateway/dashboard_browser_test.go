@@ -150,7 +150,7 @@ func sortedBars(bs []bar) []bar {
 }
 
 func TestDashboardInBrowser(t *testing.T) {
-	tab := browsertest.Tab(t, 50*time.Second) // skips (fails in CI) before anything starts without chromium
+	browsertest.Require(t) // before the replica starts
 	r := replicatest.Start(t, replica.Config{})
 	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
 	if err != nil {
@@ -183,6 +183,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	fleetAPI := platformv1connect.NewFleetServiceClient(h2cClient(), url, opt)
 	installAPI := platformv1connect.NewInstallServiceClient(h2cClient(), url, opt)
 
+	tab := browsertest.Tab(t, 50*time.Second)
 	settled := `document.body.dataset.polls >= 1 && ['panel-fleet', 'panel-mine', 'panel-adapters', 'panel-events']
 		.every(id => document.getElementById(id).dataset.state === 'ok')`
 	browsertest.Open(t, tab, url+"/#delegation="+header)

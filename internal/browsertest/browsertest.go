@@ -34,6 +34,13 @@ func path(t *testing.T) string {
 	return ""
 }
 
+// Require skips the test (fails it under CI=true) when there is no
+// browser: a test calls it before it sets up what the page needs.
+func Require(t *testing.T) {
+	t.Helper()
+	path(t)
+}
+
 // Tab starts a headless browser for the test and returns its first tab,
 // which every action must finish within limit. chromedp.NewContext(tab)
 // opens another tab of the same browser (its own sessionStorage).
