@@ -288,6 +288,9 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("%s: %q; want it unavailable (the service is not on this branch's gateway)", id, note)
 		}
 	}
+	if c := browsertest.Eval[string](t, tab, `document.getElementById('my-credit').textContent`); c != "cycles credit: not available on this gateway" {
+		t.Errorf("the owner's credit line: %q", c)
+	}
 	events := browsertest.Eval[int](t, tab, `document.querySelectorAll('#events li.event').length`)
 	if events == 0 {
 		t.Error("no recent events shown")

@@ -67,6 +67,11 @@ func standIn(t *testing.T) string {
 				"upgradePolicy": map[string]any{"kind": "UPGRADE_POLICY_KIND_CHANNEL", "channel": "stable"},
 			}}}
 		},
+		"CyclesService/GetCredit": func() (int, any) {
+			return 200, map[string]any{"credit": map[string]any{"balance": "0", "charged": "2000000000000",
+				"warnings": []string{"your cycles credit is exhausted: 1 canister is not topped up"},
+				"unfunded": []any{map[string]any{"canisterId": "rrkah-fqaaa-aaaaa-aaaaq-cai"}}}}
+		},
 		"StoreService/ListApps":   func() (int, any) { return 200, map[string]any{"apps": []any{map[string]any{"id": "notes"}}} },
 		"StoreService/ListEvents": func() (int, any) { return 200, map[string]any{} },
 	}
@@ -147,10 +152,17 @@ func TestContractPanels(t *testing.T) {
 	if p := browsertest.Eval[string](t, tab, `document.querySelector('#my-canisters tr.canister').dataset.policy`); p != "channel:stable" {
 		t.Errorf("the owner's policy shows %q; want channel:stable", p)
 	}
+	// The owner out of credit is told so.
+	if w := browsertest.Eval[string](t, tab, `document.getElementById('my-credit').textContent + ' | ' + document.getElementById('my-credit-warnings').textContent`); w !=
+		"cycles credit 0 · charged 2.00 T · 1 canister(s) unfunded | your cycles credit is exhausted: 1 canister is not topped up" {
+		t.Errorf("the owner's credit: %q", w)
+	}
 	// permission_denied: the panel says it is for operators.
 	if s := browsertest.Eval[string](t, tab, `(p => p.dataset.state + ': ' + p.querySelector('.note').textContent)(document.getElementById('panel-adapters'))`); s != "forbidden: operators only" {
 		t.Errorf("the adapters panel on permission_denied: %q", s)
 	}
+
+	browsertest.Screenshot(t, tab, "dashboard-contract.png")
 
 	// A delegation the gateway refuses: the page signs out and says why.
 	other, cancel := chromedp.NewContext(tab)

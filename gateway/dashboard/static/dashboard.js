@@ -307,7 +307,28 @@ function policyText(p) {
   return kind === "channel" ? "channel:" + (p.channel || "") : kind;
 }
 
+// credit is the caller's cycles credit and its warnings (an owner out of
+// credit is told, never frozen silently); a gateway without CyclesService
+// just says so on this line.
+async function credit() {
+  const line = document.getElementById("my-credit");
+  const warnings = document.getElementById("my-credit-warnings");
+  try {
+    const c = (await call("CyclesService", "GetCredit")).credit || {};
+    line.dataset.state = "ok";
+    line.dataset.balance = String(num(c.balance));
+    line.textContent = "cycles credit " + cycles(c.balance) + " · charged " + cycles(c.charged) +
+      ((c.unfunded || []).length ? " · " + c.unfunded.length + " canister(s) unfunded" : "");
+    warnings.replaceChildren(...(c.warnings || []).map((w) => el("li", { class: "warning" }, w)));
+  } catch (e) {
+    line.dataset.state = e.code === "unimplemented" ? "unavailable" : "error";
+    line.textContent = e.code === "unimplemented" ? "cycles credit: not available on this gateway" : "cycles credit: " + e.code + ": " + e.message;
+    warnings.replaceChildren();
+  }
+}
+
 async function mine() {
+  await credit();
   const list = (await call("InstallService", "ListMyCanisters")).canisters || [];
   state.mine = list;
   const body = document.querySelector("#my-canisters tbody");
