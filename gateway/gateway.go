@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/canistry/canistry/gateway/auth"
+	"github.com/canistry/canistry/gateway/dashboard"
 	"github.com/canistry/canistry/gateway/host"
 	"github.com/canistry/canistry/ic/delegated"
 	"github.com/canistry/canistry/internal/gen/canistry/personal/v1/personalv1connect"
@@ -126,7 +127,8 @@ const compressMinBytes = 1024
 
 // Handler serves the stable APIs (personal and platform), the session
 // service (without authentication), grpchealth and grpcreflect (v1 and
-// v1alpha) on one mux, within the gateway's limits.
+// v1alpha), the metrics and the dashboard (at "/") on one mux, within the
+// gateway's limits.
 func (g *Gateway) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := []connect.HandlerOption{
@@ -139,15 +141,19 @@ func (g *Gateway) Handler() http.Handler {
 	mux.Handle(platformv1connect.NewStoreServiceHandler(&storeService{p: g.plat}, api...))
 	mux.Handle(platformv1connect.NewInstallServiceHandler(&installService{p: g.plat}, api...))
 	mux.Handle(platformv1connect.NewPublisherServiceHandler(&publisherService{p: g.plat}, api...))
+	mux.Handle(platformv1connect.NewFleetServiceHandler(&fleetService{p: g.plat}, api...))
 	small := connect.WithReadMaxBytes(64 << 10) // session, health and reflection requests are tiny
 	mux.Handle(sessionv1connect.NewSessionServiceHandler(&sessionService{key: g.users.Key()}, small))
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName,
 		platformv1connect.StoreServiceName, platformv1connect.InstallServiceName, platformv1connect.PublisherServiceName,
-		sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
+		platformv1connect.FleetServiceName, sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))
 	mux.Handle(MetricsPath, g.tel.MetricsHandler())
+	// The dashboard: every path no API claims (the API's are longer
+	// patterns, so they win); its handler answers 404 for all but its files.
+	mux.Handle("/", dashboard.Handler())
 	return limited(mux, g.limits)
 }
 

@@ -40,6 +40,7 @@ func init() {
 		{name: "canisters", summary: "list your canisters and the upgrades available", run: runCanisters},
 		{name: "upgrade", summary: "upgrade your canister, showing the steps live", run: runUpgrade},
 		{name: "role", summary: "grant or revoke registry roles (operators)", run: runRole},
+		{name: "dashboard", summary: "print the URL of the gateway's dashboard, signed in as you", run: runDashboard},
 		{name: "whoami", summary: "print your identity's principal", run: runWhoami},
 		{name: "adapter", summary: "serve a built-in adapter (run by the gateway)", run: runAdapter, hidden: true},
 	}
