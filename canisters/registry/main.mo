@@ -966,12 +966,15 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   // ---- history and quotas ----
 
   /// subject's events after seq `after`, at most limit (≤ 100). A
-  /// canister's history is its owner's and the operators' only.
+  /// canister's history and an owner's credit ("credit:<principal>") are
+  /// its owner's and the operators' only.
   public shared query ({ caller }) func history(subject : Text, after : Nat, limit : Nat) : async [Event] {
     if (Text.encodeUtf8(subject).size() > V.MAX_SUBJECT_BYTES) return [];
     if (Text.startsWith(subject, #text "canister:") and not isOperator(caller)) {
       if (Map.get(ever_owner, Text.compare, subject) != ?caller) return [];
     };
+    // An owner's credit is theirs and the operators' to read.
+    if (Text.startsWith(subject, #text "credit:") and not isOperator(caller) and subject != "credit:" # pText(caller)) return [];
     let ?positions = Map.get(by_subject, Text.compare, subject) else return [];
     let out = List.empty<Event>();
     let most = Nat.min(limit, V.MAX_HISTORY_PAGE);
