@@ -44,6 +44,17 @@ module {
     Array.sliceToArray(all, all.size() - MAX_SAMPLES : Int, all.size());
   };
 
+  /// samples with amount added to the newest one, as if deposited just
+  /// after it was read: the next reading's fall then spans only the burn
+  /// since, and the current figures show the top-up at once. (The
+  /// interval before it now reads as a rise, which is left out.)
+  public func creditLast(samples : [Types.CyclesSample], amount : Nat) : [Types.CyclesSample] {
+    let n = samples.size();
+    if (n == 0) return samples;
+    let last = samples[n - 1];
+    Array.concat(Array.sliceToArray(samples, 0, n - 1 : Int), [{ at = last.at; balance = last.balance + amount }]);
+  };
+
   /// Cycles per day the balance fell by between samples. Intervals over
   /// which it rose (a top-up or deposit landed) are left out: their burn
   /// is unknown, and counting the rise would hide it.

@@ -1160,7 +1160,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     let now = Time.now();
     r.topped_up_total += amount;
     r.last_top_up_at := ?now;
-    r.samples := Fund.addSample(r.samples, { at = now; balance = figures(r).balance + amount });
+    r.samples := Fund.creditLast(r.samples, amount);
     topped_up_total += amount;
     top_ups += 1;
     cycles_given += amount;
