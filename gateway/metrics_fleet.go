@@ -41,6 +41,8 @@ var (
 		[]string{"outcome"}, nil)
 	fleetReleasesDesc = prometheus.NewDesc("canistry_fleet_releases",
 		"Releases in the registry, by state.", []string{"state"}, nil)
+	fleetLowCyclesDesc = prometheus.NewDesc("canistry_fleet_low_cycles",
+		"Canisters under their app's cycles threshold or whose owner is out of credit.", nil, nil)
 	fleetErrorsDesc = prometheus.NewDesc("canistry_fleet_scrape_errors_total",
 		"Failed reads of the registry's fleet_stats (at most one per cache period).", nil, nil)
 )
@@ -69,6 +71,7 @@ func (f *fleetCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- fleetCanistersDesc
 	ch <- fleetUpgradesDesc
 	ch <- fleetReleasesDesc
+	ch <- fleetLowCyclesDesc
 	ch <- fleetErrorsDesc
 }
 
@@ -88,6 +91,7 @@ func (f *fleetCollector) Collect(ch chan<- prometheus.Metric) {
 	for state, n := range stats.Releases {
 		ch <- prometheus.MustNewConstMetric(fleetReleasesDesc, prometheus.GaugeValue, float64(n), string(state))
 	}
+	ch <- prometheus.MustNewConstMetric(fleetLowCyclesDesc, prometheus.GaugeValue, float64(stats.LowCycles))
 }
 
 // current is the cached answer, read again once ttl has passed since the

@@ -35,6 +35,7 @@ func fleetOf(n uint64) registry.FleetStats {
 		Canisters: []registry.FleetCount{{App: "personal", Version: "1.0.0", State: registry.Installed, Count: n}},
 		Upgrades:  registry.UpgradeCounts{Done: 2, RolledBack: 1},
 		Releases:  map[registry.ReleaseState]uint64{registry.Released: 1, registry.Draft: 0},
+		LowCycles: n - 1,
 	}
 }
 
@@ -93,6 +94,7 @@ func TestFleetCollectorCachesAndForgets(t *testing.T) {
 			}
 			wantSeries[`canistry_fleet_releases{state="released"}`] = 1
 			wantSeries[`canistry_fleet_releases{state="draft"}`] = 0
+			wantSeries[`canistry_fleet_low_cycles`] = float64(canisters - 1)
 		}
 		if !maps.Equal(got, wantSeries) {
 			t.Fatalf("%s: series %v, want %v", what, got, wantSeries)

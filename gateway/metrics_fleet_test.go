@@ -90,6 +90,7 @@ func TestMetricsFleet(t *testing.T) {
 	for labels, want := range map[[2]string]float64{
 		{"canistry_fleet_releases", "released"}: 1, {"canistry_fleet_upgrades", "done"}: 0,
 		{"canistry_fleet_upgrades", "in_progress"}: 0, {"canistry_fleet_scrape_errors_total", ""}: 0,
+		{"canistry_fleet_low_cycles", ""}: 0,
 	} {
 		name, key := labels[0], map[string]string{}
 		switch name {
@@ -114,7 +115,7 @@ func TestMetricsFleet(t *testing.T) {
 	if v := mustValue(t, fams, "canistry_fleet_scrape_errors_total", nil); v < 1 {
 		t.Errorf("scrape errors %v after a failed read", v)
 	}
-	for _, name := range []string{"canistry_fleet_canisters", "canistry_fleet_upgrades", "canistry_fleet_releases"} {
+	for _, name := range []string{"canistry_fleet_canisters", "canistry_fleet_upgrades", "canistry_fleet_releases", "canistry_fleet_low_cycles"} {
 		if _, ok := fams[name]; ok {
 			t.Errorf("%s exported though fleet_stats failed", name)
 		}

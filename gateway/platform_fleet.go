@@ -70,8 +70,7 @@ func fleetMsg(f registry.FleetStats) *platformv1.FleetStats {
 			Revoked: count32(r[registry.Revoked])},
 		Apps: count32(f.Apps), Operators: count32(f.Operators),
 		Developers: count32(f.Developers), Auditors: count32(f.Auditors),
-		// LowCycles stays 0 until the registry tracks cycles (issue 13,
-		// item 3) and its FleetStats carries the count.
+		LowCycles: count32(f.LowCycles),
 	}
 	for _, g := range f.Canisters {
 		out.Canisters = append(out.Canisters, &platformv1.FleetCount{App: g.App, Version: g.Version,

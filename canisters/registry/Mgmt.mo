@@ -16,6 +16,14 @@ module {
 
   public type Snapshot = { id : Blob; taken_at_timestamp : Nat64; total_size : Nat64 };
 
+  /// The fields of canister_status the cycles monitoring reads.
+  public type CanisterStatus = {
+    cycles : Nat;
+    idle_cycles_burned_per_day : Nat;
+    memory_size : Nat;
+    settings : { freezing_threshold : Nat };
+  };
+
   public type Management = actor {
     create_canister : ({ settings : ?{ controllers : ?[Principal] } }) -> async CanisterId;
     update_settings : ({ canister_id : Principal; settings : { controllers : ?[Principal] } }) -> async ();
@@ -35,5 +43,7 @@ module {
     delete_canister : CanisterId -> async ();
     take_canister_snapshot : ({ canister_id : Principal; replace_snapshot : ?Blob }) -> async Snapshot;
     load_canister_snapshot : ({ canister_id : Principal; snapshot_id : Blob }) -> async ();
+    canister_status : CanisterId -> async CanisterStatus;
+    deposit_cycles : CanisterId -> async ();
   };
 };

@@ -149,6 +149,8 @@ module {
     operators : Nat;
     developers : Nat;
     auditors : Nat;
+    /// Canisters under their app's cycles threshold or whose owner is out of credit.
+    low_cycles : Nat;
   };
 
   // ---- stored records ----
@@ -170,4 +172,85 @@ module {
   public type Upgrade = {
     var info : UpgradeInfo;
   };
+
+  // ---- cycles ----
+
+  /// When a canister is topped up, in dfinity/canfund's terms:
+  /// below_balance (canfund's BelowThreshold) funds it up to fund_to when
+  /// its balance drops under threshold; below_runtime (canfund's
+  /// BelowEstimatedRuntime) adds fund_seconds of its burn when its runway
+  /// beyond the freezing limit drops under threshold_seconds.
+  public type CyclesStrategy = {
+    #below_balance : { threshold : Nat; fund_to : Nat };
+    #below_runtime : { threshold_seconds : Nat; fund_seconds : Nat };
+  };
+  /// A strategy and the most one top-up may deposit.
+  public type CyclesPolicy = { strategy : CyclesStrategy; max_top_up : Nat };
+
+  /// The poller: every poll_interval_seconds it reads canister_status of
+  /// at most batch_size canisters, round-robin; reserve is what the
+  /// registry keeps of its own balance (never given away in top-ups).
+  public type CyclesSettings = { poll_interval_seconds : Nat; batch_size : Nat; reserve : Nat };
+
+  /// What the registry knows of one canister's cycles. runway_seconds:
+  /// time left beyond the freezing limit at burn_per_day (null: never
+  /// polled); low: its app's strategy wants it funded.
+  public type CyclesStatus = {
+    canister_id : Principal;
+    app : Text;
+    version : Text;
+    owner : Principal;
+    balance : Nat;
+    burn_per_day : Nat;
+    idle_burn_per_day : Nat;
+    runway_seconds : ?Nat;
+    freezing_limit : Nat;
+    low : Bool;
+    owner_out_of_credit : Bool;
+    /// Cycles the canister lacks that its owner's credit did not cover.
+    unfunded : Nat;
+    topped_up_total : Nat;
+    last_top_up_at : ?Int;
+    checked_at : ?Int;
+  };
+
+  /// An owner's cycles credit: balance left, charged so far for top-ups,
+  /// and what is not funded for lack of it.
+  public type CreditInfo = {
+    owner : Principal;
+    balance : Nat;
+    charged : Nat;
+    warnings : [Text];
+    unfunded : [CyclesStatus];
+  };
+  public type CreditResult = { #ok : CreditInfo; #err : Error };
+
+  /// The registry's own cycles (operators).
+  public type RegistryCycles = {
+    balance : Nat;
+    reserve : Nat;
+    burn_per_day : Nat;
+    runway_seconds : ?Nat;
+    credit_outstanding : Nat;
+    topped_up_total : Nat;
+    top_ups : Nat;
+  };
+
+  /// One canister_status reading.
+  public type CyclesSample = { at : Int; balance : Nat };
+
+  /// The cycles record of a canister as stored.
+  public type CanisterCycles = {
+    var samples : [CyclesSample];
+    var idle_burn_per_day : Nat;
+    var freezing_threshold : Nat;
+    var memory_size : Nat;
+    var out_of_credit : Bool;
+    var unfunded : Nat;
+    var topped_up_total : Nat;
+    var last_top_up_at : ?Int;
+  };
+
+  /// An owner's credit as stored.
+  public type Credit = { var balance : Nat; var charged : Nat };
 };

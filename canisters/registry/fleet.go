@@ -17,6 +17,9 @@ type FleetStats struct {
 	Operators  uint64
 	Developers uint64
 	Auditors   uint64
+	// LowCycles counts canisters under their app's cycles threshold or
+	// whose owner is out of credit.
+	LowCycles uint64
 }
 
 // FleetCount is how many canisters share one app, version and state.
@@ -51,7 +54,7 @@ func fleetFromCandid(f c.FleetStats) FleetStats {
 			Released: natU64(f.Releases.Released), Deprecated: natU64(f.Releases.Deprecated),
 			Revoked: natU64(f.Releases.Revoked)},
 		Apps: natU64(f.Apps), Operators: natU64(f.Operators),
-		Developers: natU64(f.Developers), Auditors: natU64(f.Auditors),
+		Developers: natU64(f.Developers), Auditors: natU64(f.Auditors), LowCycles: natU64(f.LowCycles),
 	}
 	for _, g := range f.Canisters {
 		out.Canisters = append(out.Canisters, FleetCount{App: g.App, Version: g.Version,

@@ -31,7 +31,9 @@ import Principal "mo:core/Principal";
 import Set "mo:core/Set";
 import Text "mo:core/Text";
 import Time "mo:core/Time";
+import Timer "mo:core/Timer";
 
+import Fund "Cycles";
 import Fleet "Fleet";
 import Mgmt "Mgmt";
 import Quota "Quota";
@@ -65,6 +67,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public type UpgradeCounts = Types.UpgradeCounts;
   public type ReleaseCounts = Types.ReleaseCounts;
   public type FleetStats = Types.FleetStats;
+  public type CyclesPolicy = Types.CyclesPolicy;
+  public type CyclesStrategy = Types.CyclesStrategy;
+  public type CyclesSettings = Types.CyclesSettings;
+  public type CyclesStatus = Types.CyclesStatus;
+  public type CreditInfo = Types.CreditInfo;
+  public type CreditResult = Types.CreditResult;
+  public type RegistryCycles = Types.RegistryCycles;
 
   transient let PROTOCOL = "registry/1.0.0";
   /// Ingress arguments above this are refused in inspect: the largest
@@ -189,6 +198,16 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       #get_quotas : Any;
       #set_quotas : Any;
       #fleet_stats : Any;
+      #set_cycles_policy : Any;
+      #get_cycles_policy : Any;
+      #set_cycles_settings : Any;
+      #get_cycles_settings : Any;
+      #cycles_status : Any;
+      #low_cycles : Any;
+      #my_credit : Any;
+      #grant_credit : Any;
+      #deposit_credit : Any;
+      #registry_cycles : Any;
     };
   }) : Bool {
     if (Principal.isAnonymous(caller) or arg.size() > MAX_ARG_BYTES) return false;
@@ -634,6 +653,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     setPending(caller, pendingOf(caller) + 1);
     let self = Principal.fromActor(this);
     let id = try {
+      cycles_given += quotas.cycles_per_canister;
       (await (with cycles = quotas.cycles_per_canister) ic.create_canister({ settings = ?{ controllers = ?[caller, self] } })).canister_id;
     } catch (e) {
       setPending(caller, pendingOf(caller) - 1);
@@ -829,6 +849,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       };
     };
     c.snapshot := ?snapshot.id;
+    switch (await fundUpgrade(c, rel)) { case (?reason) return await rollBack(u, c, snapshot.id, reason); case null {} };
     step(u, #installing, "install_chunked_code " # rel.info.app # "/" # rel.info.version);
     switch (await installRelease(id, rel, upgradeMode(rel), c.info.owner)) {
       case (?reason) return await rollBack(u, c, snapshot.id, "install_chunked_code: " # reason);
@@ -945,12 +966,15 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   // ---- history and quotas ----
 
   /// subject's events after seq `after`, at most limit (≤ 100). A
-  /// canister's history is its owner's and the operators' only.
+  /// canister's history and an owner's credit ("credit:<principal>") are
+  /// its owner's and the operators' only.
   public shared query ({ caller }) func history(subject : Text, after : Nat, limit : Nat) : async [Event] {
     if (Text.encodeUtf8(subject).size() > V.MAX_SUBJECT_BYTES) return [];
     if (Text.startsWith(subject, #text "canister:") and not isOperator(caller)) {
       if (Map.get(ever_owner, Text.compare, subject) != ?caller) return [];
     };
+    // An owner's credit is theirs and the operators' to read.
+    if (Text.startsWith(subject, #text "credit:") and not isOperator(caller) and subject != "credit:" # pText(caller)) return [];
     let ?positions = Map.get(by_subject, Text.compare, subject) else return [];
     let out = List.empty<Event>();
     let most = Nat.min(limit, V.MAX_HISTORY_PAGE);
@@ -973,6 +997,372 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     #ok;
   };
 
+  // ---- cycles and credit ----
+
+  var cycles_settings : Types.CyclesSettings = Fund.DEFAULT_SETTINGS;
+  /// app → its operator-set policy (Fund.DEFAULT_POLICY when none)
+  let cycles_policies = Map.empty<Text, Types.CyclesPolicy>();
+  let canister_cycles = Map.empty<Principal, Types.CanisterCycles>();
+  /// owner → cycles credit
+  let credits = Map.empty<Principal, Types.Credit>();
+  /// Where the next poll starts (round-robin over `canisters`).
+  var poll_cursor : ?Principal = null;
+  var own_samples : [Fund.OwnSample] = [];
+  /// Running totals of cycles the registry sent away (creations, top-ups)
+  /// and received (deposit_credit), for its own burn.
+  var cycles_given : Nat = 0;
+  var cycles_received : Nat = 0;
+  var topped_up_total : Nat = 0;
+  var top_ups : Nat = 0;
+  transient var polling = false;
+
+  func registrySelf() : Principal = Principal.fromActor(this);
+
+  func policyOf(app : Text) : Types.CyclesPolicy {
+    switch (Map.get(cycles_policies, Text.compare, app)) { case (?p) p; case null Fund.DEFAULT_POLICY };
+  };
+
+  func cyclesRecord(id : Principal) : Types.CanisterCycles {
+    switch (Map.get(canister_cycles, Principal.compare, id)) {
+      case (?r) r;
+      case null {
+        let r : Types.CanisterCycles = {
+          var samples = [];
+          var idle_burn_per_day = 0;
+          var freezing_threshold = 0;
+          var memory_size = 0;
+          var out_of_credit = false;
+          var unfunded = 0;
+          var topped_up_total = 0;
+          var last_top_up_at = null;
+        };
+        Map.add(canister_cycles, Principal.compare, id, r);
+        r;
+      };
+    };
+  };
+
+  func creditOf(owner : Principal) : Types.Credit {
+    switch (Map.get(credits, Principal.compare, owner)) {
+      case (?c) c;
+      case null {
+        let c : Types.Credit = { var balance = 0; var charged = 0 };
+        Map.add(credits, Principal.compare, owner, c);
+        c;
+      };
+    };
+  };
+
+  /// The figures of one record: balance, burn, freezing limit, runway.
+  func figures(r : Types.CanisterCycles) : { balance : Nat; burn : Nat; freezing : Nat; runway : ?Nat } {
+    let balance = if (r.samples.size() == 0) 0 else r.samples[r.samples.size() - 1].balance;
+    let burn = Fund.burnPerDay(r.samples, r.idle_burn_per_day);
+    let freezing = Fund.freezingLimit(r.idle_burn_per_day, r.freezing_threshold);
+    { balance; burn; freezing; runway = if (r.samples.size() == 0) null else Fund.runway(balance, freezing, burn) };
+  };
+
+  /// What c's policy wants deposited, capped per top-up (0: nothing).
+  func wantedFor(c : Types.Canister, r : Types.CanisterCycles) : Nat {
+    if (r.samples.size() == 0) return 0;
+    let f = figures(r);
+    let p = policyOf(c.info.app);
+    Nat.min(Fund.wanted(p, f.balance, f.freezing, f.burn), p.max_top_up);
+  };
+
+  func cyclesStatusOf(c : Types.Canister) : CyclesStatus {
+    let r = switch (Map.get(canister_cycles, Principal.compare, c.info.canister_id)) {
+      case (?r) r;
+      case null {
+        {
+          var samples = [] : [Types.CyclesSample];
+          var idle_burn_per_day = 0;
+          var freezing_threshold = 0;
+          var memory_size = 0;
+          var out_of_credit = false;
+          var unfunded = 0;
+          var topped_up_total = 0;
+          var last_top_up_at = null : ?Int;
+        };
+      };
+    };
+    let f = figures(r);
+    {
+      canister_id = c.info.canister_id;
+      app = c.info.app;
+      version = c.info.version;
+      owner = c.info.owner;
+      balance = f.balance;
+      burn_per_day = f.burn;
+      idle_burn_per_day = r.idle_burn_per_day;
+      runway_seconds = f.runway;
+      freezing_limit = f.freezing;
+      low = wantedFor(c, r) > 0 or r.out_of_credit;
+      owner_out_of_credit = r.out_of_credit;
+      unfunded = r.unfunded;
+      topped_up_total = r.topped_up_total;
+      last_top_up_at = r.last_top_up_at;
+      checked_at = if (r.samples.size() == 0) null else ?r.samples[r.samples.size() - 1].at;
+    };
+  };
+
+  func isLow(c : Types.Canister) : Bool {
+    switch (Map.get(canister_cycles, Principal.compare, c.info.canister_id)) {
+      case (?r) r.out_of_credit or wantedFor(c, r) > 0;
+      case null false;
+    };
+  };
+
+  /// Records a canister_status reading.
+  func observe(c : Types.Canister, st : Mgmt.CanisterStatus) : Types.CanisterCycles {
+    let r = cyclesRecord(c.info.canister_id);
+    r.samples := Fund.addSample(r.samples, { at = Time.now(); balance = st.cycles });
+    r.idle_burn_per_day := st.idle_cycles_burned_per_day;
+    r.freezing_threshold := st.settings.freezing_threshold;
+    r.memory_size := st.memory_size;
+    r;
+  };
+
+  /// Marks c as lacking `missing` cycles its owner's credit does not
+  /// cover; logs the change, not every poll that finds it still so.
+  func markOutOfCredit(c : Types.Canister, r : Types.CanisterCycles, missing : Nat, why : Text) {
+    r.unfunded := missing;
+    if (r.out_of_credit) return;
+    r.out_of_credit := true;
+    log(registrySelf(), canisterSubject(c.info.canister_id), "out_of_credit", why # ": " # Nat.toText(missing) # " cycles not funded; the owner's credit holds " # Nat.toText(creditOf(c.info.owner).balance));
+  };
+
+  func clearOutOfCredit(r : Types.CanisterCycles) {
+    r.out_of_credit := false;
+    r.unfunded := 0;
+  };
+
+  /// Deposits up to want cycles in c from the registry's balance above its
+  /// reserve, charged to the owner's credit and never past it. The amount
+  /// deposited.
+  func topUp(c : Types.Canister, r : Types.CanisterCycles, want : Nat, why : Text) : async { #ok : Nat; #err : Text } {
+    let id = c.info.canister_id;
+    let credit = creditOf(c.info.owner);
+    if (credit.balance < want) markOutOfCredit(c, r, want - credit.balance, why) else clearOutOfCredit(r);
+    let own = Cycles.balance();
+    let spendable = if (own > cycles_settings.reserve) own - cycles_settings.reserve else 0;
+    let amount = Nat.min(want, Nat.min(credit.balance, spendable));
+    if (amount == 0) return #ok 0;
+    // Charged before the await, so that concurrent top-ups cannot spend it twice.
+    credit.balance -= amount;
+    credit.charged += amount;
+    try {
+      await (with cycles = amount) ic.deposit_cycles({ canister_id = id });
+    } catch (e) {
+      credit.balance += amount;
+      credit.charged -= amount;
+      return #err("deposit_cycles: " # Error.message(e));
+    };
+    let now = Time.now();
+    r.topped_up_total += amount;
+    r.last_top_up_at := ?now;
+    r.samples := Fund.creditLast(r.samples, amount);
+    topped_up_total += amount;
+    top_ups += 1;
+    cycles_given += amount;
+    log(registrySelf(), canisterSubject(id), "topped_up", Nat.toText(amount) # " cycles (" # why # "), charged to the owner's credit, " # Nat.toText(credit.balance) # " left");
+    #ok amount;
+  };
+
+  /// The next at most batch_size controlled canisters after the cursor,
+  /// wrapping around once.
+  func nextBatch() : [Types.Canister] {
+    let out = List.empty<Types.Canister>();
+    let total = Map.size(canisters);
+    let first = switch poll_cursor {
+      case (?p) Map.entriesFrom(canisters, Principal.compare, p);
+      case null Map.entries(canisters);
+    };
+    var scanned = 0;
+    poll_cursor := null;
+    label scan for ((id, c) in Iter.concat(first, Map.entries(canisters))) {
+      if (scanned >= total) break scan;
+      if (List.size(out) >= cycles_settings.batch_size) {
+        poll_cursor := ?id;
+        break scan;
+      };
+      scanned += 1;
+      if (c.info.controlled) List.add(out, c);
+    };
+    List.toArray(out);
+  };
+
+  /// One poll: canister_status of a batch (the calls in parallel), then a
+  /// top-up of each canister its policy wants funded.
+  func pollBatch() : async () {
+    own_samples := Fund.addOwnSample(own_samples, { at = Time.now(); balance = Cycles.balance(); given = cycles_given; received = cycles_received });
+    let calls = List.empty<(Types.Canister, async Mgmt.CanisterStatus)>();
+    for (c in nextBatch().vals()) {
+      List.add(calls, (c, ic.canister_status({ canister_id = c.info.canister_id })));
+    };
+    for ((c, call) in List.values(calls)) {
+      try {
+        let r = observe(c, await call);
+        let want = wantedFor(c, r);
+        if (want > 0) {
+          switch (await topUp(c, r, want, "policy")) {
+            case (#err e) log(registrySelf(), canisterSubject(c.info.canister_id), "top_up_failed", e);
+            case (#ok _) {};
+          };
+        } else if (r.out_of_credit) clearOutOfCredit(r);
+      } catch (_) {
+        // Gone or no longer ours: the next poll asks again.
+      };
+    };
+  };
+
+  func pollCycles() : async () {
+    if (polling) return;
+    polling := true;
+    try { await pollBatch() } finally { polling := false };
+  };
+
+  /// Before an upgrade's install: a canister that could not pay the
+  /// install's instruction budget above its freezing limit is topped up
+  /// (charged to its owner's credit) instead of failing the install. The
+  /// reason it cannot go ahead, or null.
+  func fundUpgrade(c : Types.Canister, rel : Types.Release) : async ?Text {
+    let id = c.info.canister_id;
+    // Without a status the install itself tells what is wrong.
+    let st = try { await ic.canister_status({ canister_id = id }) } catch (_) { return null };
+    let r = observe(c, st);
+    let short = Fund.upgradeShortfall(st.cycles, st.idle_cycles_burned_per_day, st.memory_size, st.settings.freezing_threshold, rel.chunks.size());
+    if (short == 0) return null;
+    let credit = creditOf(c.info.owner).balance;
+    if (credit < short) {
+      markOutOfCredit(c, r, short - credit, "upgrade");
+      return ?("owner out of credit: the upgrade needs " # Nat.toText(short) # " more cycles than the canister holds, the owner's credit holds " # Nat.toText(credit));
+    };
+    switch (await topUp(c, r, short, "before upgrade")) {
+      case (#err e) ?("top-up before the upgrade: " # e);
+      case (#ok n) if (n < short) ?("the registry has too few cycles above its reserve to fund the upgrade") else null;
+    };
+  };
+
+  func creditInfo(owner : Principal) : CreditInfo {
+    let credit = switch (Map.get(credits, Principal.compare, owner)) { case (?c) c; case null ({ var balance = 0; var charged = 0 } : Types.Credit) };
+    let mine = Array.filterMap<Principal, Types.Canister>(ownedBy(owner), func(id) = Map.get(canisters, Principal.compare, id));
+    let unfunded = Array.filterMap<Types.Canister, CyclesStatus>(mine, func(c) {
+      let s = cyclesStatusOf(c);
+      if (s.owner_out_of_credit) ?s else null;
+    });
+    let warnings = List.empty<Text>();
+    for (s in unfunded.vals()) {
+      List.add(warnings, "canister " # pText(s.canister_id) # " lacks " # Nat.toText(s.unfunded) # " cycles your credit does not cover: grant or deposit credit before it freezes");
+    };
+    if (credit.balance == 0 and mine.size() > 0) List.add(warnings, "your cycles credit is empty: your canisters are not topped up");
+    { owner; balance = credit.balance; charged = credit.charged; warnings = List.toArray(warnings); unfunded };
+  };
+
+  public shared ({ caller }) func set_cycles_policy(app : Text, p : CyclesPolicy) : async UnitResult {
+    if (not isOperator(caller)) return #err(denied("only operators set cycles policies"));
+    if (not Map.containsKey(apps, Text.compare, app)) return #err(#not_found("no app " # app));
+    switch (Fund.validatePolicy(p)) { case (?reason) return #err(#invalid_argument(reason)); case null {} };
+    Map.add(cycles_policies, Text.compare, app, p);
+    log(caller, appSubject(app), "cycles_policy_set", debug_show p);
+    #ok;
+  };
+
+  public query func get_cycles_policy(app : Text) : async CyclesPolicy { policyOf(app) };
+
+  public shared ({ caller }) func set_cycles_settings(s : CyclesSettings) : async UnitResult {
+    if (not isOperator(caller)) return #err(denied("only operators set the cycles settings"));
+    switch (Fund.validateSettings(s)) { case (?reason) return #err(#invalid_argument(reason)); case null {} };
+    let restart = s.poll_interval_seconds != cycles_settings.poll_interval_seconds;
+    cycles_settings := s;
+    if (restart) {
+      Timer.cancelTimer(poll_timer);
+      poll_timer := Timer.recurringTimer<system>(#seconds(s.poll_interval_seconds), pollCycles);
+    };
+    log(caller, "registry", "cycles_settings_set", debug_show s);
+    #ok;
+  };
+
+  public query func get_cycles_settings() : async CyclesSettings { cycles_settings };
+
+  /// Owner or operator; others get null (as get_canister).
+  public shared query ({ caller }) func cycles_status(id : Principal) : async ?CyclesStatus {
+    let ?c = Map.get(canisters, Principal.compare, id) else return null;
+    if (c.info.owner != caller and not isOperator(caller)) return null;
+    ?cyclesStatusOf(c);
+  };
+
+  /// Canisters low on cycles or whose owner is out of credit, shortest
+  /// runway first, at most limit (≤ 100). Operators; others get [].
+  public shared query ({ caller }) func low_cycles(limit : Nat) : async [CyclesStatus] {
+    if (not isOperator(caller)) return [];
+    let low = List.empty<CyclesStatus>();
+    for (c in Map.values(canisters)) { if (isLow(c)) List.add(low, cyclesStatusOf(c)) };
+    let sorted = Array.sort<CyclesStatus>(List.toArray(low), func(a, b) = switch (a.runway_seconds, b.runway_seconds) {
+      case (?x, ?y) Nat.compare(x, y);
+      case (null, ?_) #greater;
+      case (?_, null) #less;
+      case (null, null) #equal;
+    });
+    let most = Nat.min(limit, Fund.MAX_LOW_PAGE);
+    if (sorted.size() <= most) sorted else Array.sliceToArray(sorted, 0, most);
+  };
+
+  public shared query ({ caller }) func my_credit() : async CreditInfo { creditInfo(caller) };
+
+  /// Operators credit an owner for cycles paid off-chain.
+  public shared ({ caller }) func grant_credit(owner : Principal, amount : Nat) : async CreditResult {
+    if (not isOperator(caller)) return #err(denied("only operators grant credit"));
+    if (Principal.isAnonymous(owner)) return #err(#invalid_argument("the anonymous principal cannot hold credit"));
+    if (amount == 0 or amount > Fund.MAX_CYCLES) return #err(#invalid_argument("amount must be 1 to " # Nat.toText(Fund.MAX_CYCLES) # " cycles"));
+    let credit = creditOf(owner);
+    credit.balance += amount;
+    log(caller, "credit:" # pText(owner), "credit_granted", Nat.toText(amount) # " cycles, balance " # Nat.toText(credit.balance));
+    #ok(creditInfo(owner));
+  };
+
+  /// Accepts the cycles a canister caller (a wallet) attaches as credit of
+  /// owner, or of the caller when none is named.
+  public shared ({ caller }) func deposit_credit(owner : ?Principal) : async CreditResult {
+    let to = switch owner { case (?o) o; case null caller };
+    if (Principal.isAnonymous(to)) return #err(#invalid_argument("the anonymous principal cannot hold credit"));
+    let available = Cycles.available();
+    if (available == 0) return #err(#invalid_argument("attach the cycles to deposit (a canister call, e.g. from a cycles wallet)"));
+    let accepted = Cycles.accept<system>(Nat.min(available, Fund.MAX_CYCLES));
+    cycles_received += accepted;
+    let credit = creditOf(to);
+    credit.balance += accepted;
+    log(caller, "credit:" # pText(to), "credit_deposited", Nat.toText(accepted) # " cycles, balance " # Nat.toText(credit.balance));
+    #ok(creditInfo(to));
+  };
+
+  /// The registry's own cycles; operators (others get null).
+  public shared query ({ caller }) func registry_cycles() : async ?RegistryCycles {
+    if (not isOperator(caller)) return null;
+    let balance = Cycles.balance();
+    let burn = Fund.ownBurnPerDay(own_samples);
+    var outstanding = 0;
+    for (c in Map.values(credits)) outstanding += c.balance;
+    ?{
+      balance;
+      reserve = cycles_settings.reserve;
+      burn_per_day = burn;
+      runway_seconds = Fund.runway(balance, cycles_settings.reserve, burn);
+      credit_outstanding = outstanding;
+      topped_up_total;
+      top_ups;
+    };
+  };
+
+  func lowCycleCount() : Nat {
+    var n = 0;
+    for (c in Map.values(canisters)) { if (isLow(c)) n += 1 };
+    n;
+  };
+
+  /// Timers do not survive upgrades: this starts the poller on every
+  /// install and upgrade.
+  transient var poll_timer : Nat = Timer.recurringTimer<system>(#seconds(cycles_settings.poll_interval_seconds), pollCycles);
+
   // ---- fleet ----
 
   /// Counts for the gateway's fleet gauges. Public: every figure is an
@@ -987,6 +1377,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       operators = Set.size(operators);
       developers = Set.size(developers);
       auditors = Set.size(auditors);
+      low_cycles = lowCycleCount();
     };
   };
 };

@@ -39,6 +39,8 @@ func init() {
 		{name: "install", summary: "get your own canister of an app; prints its id", run: runInstall},
 		{name: "canisters", summary: "list your canisters and the upgrades available", run: runCanisters},
 		{name: "upgrade", summary: "upgrade your canister, showing the steps live", run: runUpgrade},
+		{name: "credit", summary: "your cycles credit; grant credit to owners (operators)", run: runCredit},
+		{name: "cycles", summary: "canisters' cycles, low ones, the registry's own, top-up policies", run: runCycles},
 		{name: "role", summary: "grant or revoke registry roles (operators)", run: runRole},
 		{name: "dashboard", summary: "print the URL of the gateway's dashboard, signed in as you", run: runDashboard},
 		{name: "whoami", summary: "print your identity's principal", run: runWhoami},

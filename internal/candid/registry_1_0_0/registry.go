@@ -113,6 +113,16 @@ type RegistryInit struct {
 	SelfAudit []principal.Principal `ic:"self_audit" json:"self_audit"`
 }
 
+type RegistryCycles struct {
+	Balance           idl.Nat  `ic:"balance" json:"balance"`
+	BurnPerDay        idl.Nat  `ic:"burn_per_day" json:"burn_per_day"`
+	CreditOutstanding idl.Nat  `ic:"credit_outstanding" json:"credit_outstanding"`
+	Reserve           idl.Nat  `ic:"reserve" json:"reserve"`
+	RunwaySeconds     *idl.Nat `ic:"runway_seconds,omitempty" json:"runway_seconds,omitempty"`
+	TopUps            idl.Nat  `ic:"top_ups" json:"top_ups"`
+	ToppedUpTotal     idl.Nat  `ic:"topped_up_total" json:"topped_up_total"`
+}
+
 type Quotas struct {
 	CanistersPerUser    idl.Nat `ic:"canisters_per_user" json:"canisters_per_user"`
 	CreationsPerHour    idl.Nat `ic:"creations_per_hour" json:"creations_per_hour"`
@@ -149,6 +159,7 @@ type FleetStats struct {
 	Auditors   idl.Nat       `ic:"auditors" json:"auditors"`
 	Canisters  []FleetCount  `ic:"canisters" json:"canisters"`
 	Developers idl.Nat       `ic:"developers" json:"developers"`
+	LowCycles  idl.Nat       `ic:"low_cycles" json:"low_cycles"`
 	Operators  idl.Nat       `ic:"operators" json:"operators"`
 	Releases   ReleaseCounts `ic:"releases" json:"releases"`
 	Upgrades   UpgradeCounts `ic:"upgrades" json:"upgrades"`
@@ -188,6 +199,59 @@ type Error struct {
 		Message   string   `ic:"message" json:"message"`
 		Requested string   `ic:"requested" json:"requested"`
 	} `ic:"upgrade_path,variant" json:"upgrade_path,omitempty"`
+}
+
+type CyclesStrategy struct {
+	BelowBalance *struct {
+		FundTo    idl.Nat `ic:"fund_to" json:"fund_to"`
+		Threshold idl.Nat `ic:"threshold" json:"threshold"`
+	} `ic:"below_balance,variant" json:"below_balance,omitempty"`
+	BelowRuntime *struct {
+		FundSeconds      idl.Nat `ic:"fund_seconds" json:"fund_seconds"`
+		ThresholdSeconds idl.Nat `ic:"threshold_seconds" json:"threshold_seconds"`
+	} `ic:"below_runtime,variant" json:"below_runtime,omitempty"`
+}
+
+type CyclesStatus struct {
+	App              string              `ic:"app" json:"app"`
+	Balance          idl.Nat             `ic:"balance" json:"balance"`
+	BurnPerDay       idl.Nat             `ic:"burn_per_day" json:"burn_per_day"`
+	CanisterId       principal.Principal `ic:"canister_id" json:"canister_id"`
+	CheckedAt        *idl.Int            `ic:"checked_at,omitempty" json:"checked_at,omitempty"`
+	FreezingLimit    idl.Nat             `ic:"freezing_limit" json:"freezing_limit"`
+	IdleBurnPerDay   idl.Nat             `ic:"idle_burn_per_day" json:"idle_burn_per_day"`
+	LastTopUpAt      *idl.Int            `ic:"last_top_up_at,omitempty" json:"last_top_up_at,omitempty"`
+	Low              bool                `ic:"low" json:"low"`
+	Owner            principal.Principal `ic:"owner" json:"owner"`
+	OwnerOutOfCredit bool                `ic:"owner_out_of_credit" json:"owner_out_of_credit"`
+	RunwaySeconds    *idl.Nat            `ic:"runway_seconds,omitempty" json:"runway_seconds,omitempty"`
+	ToppedUpTotal    idl.Nat             `ic:"topped_up_total" json:"topped_up_total"`
+	Unfunded         idl.Nat             `ic:"unfunded" json:"unfunded"`
+	Version          string              `ic:"version" json:"version"`
+}
+
+type CyclesSettings struct {
+	BatchSize           idl.Nat `ic:"batch_size" json:"batch_size"`
+	PollIntervalSeconds idl.Nat `ic:"poll_interval_seconds" json:"poll_interval_seconds"`
+	Reserve             idl.Nat `ic:"reserve" json:"reserve"`
+}
+
+type CyclesPolicy struct {
+	MaxTopUp idl.Nat        `ic:"max_top_up" json:"max_top_up"`
+	Strategy CyclesStrategy `ic:"strategy" json:"strategy"`
+}
+
+type CreditResult struct {
+	Err *Error      `ic:"err,variant" json:"err,omitempty"`
+	Ok  *CreditInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type CreditInfo struct {
+	Balance  idl.Nat             `ic:"balance" json:"balance"`
+	Charged  idl.Nat             `ic:"charged" json:"charged"`
+	Owner    principal.Principal `ic:"owner" json:"owner"`
+	Unfunded []CyclesStatus      `ic:"unfunded" json:"unfunded"`
+	Warnings []string            `ic:"warnings" json:"warnings"`
 }
 
 type ChunkUpload struct {
@@ -303,6 +367,20 @@ func (a RegistryAgent) CreateRelease(r NewRelease) (*ReleaseResult, error) {
 	return &r0, nil
 }
 
+// CyclesStatus calls the "cycles_status" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) CyclesStatus(id principal.Principal) (**CyclesStatus, error) {
+	var r0 *CyclesStatus
+	if err := a.Query(
+		a.CanisterId,
+		"cycles_status",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // Delete calls the "delete" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) Delete(id principal.Principal) (*UnitResult, error) {
 	var r0 UnitResult
@@ -310,6 +388,20 @@ func (a RegistryAgent) Delete(id principal.Principal) (*UnitResult, error) {
 		a.CanisterId,
 		"delete",
 		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// DepositCredit calls the "deposit_credit" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) DepositCredit(owner *principal.Principal) (*CreditResult, error) {
+	var r0 CreditResult
+	if err := a.Call(
+		a.CanisterId,
+		"deposit_credit",
+		[]any{owner},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -373,6 +465,34 @@ func (a RegistryAgent) GetCanister(id principal.Principal) (**CanisterInfo, erro
 	return &r0, nil
 }
 
+// GetCyclesPolicy calls the "get_cycles_policy" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetCyclesPolicy(app string) (*CyclesPolicy, error) {
+	var r0 CyclesPolicy
+	if err := a.Query(
+		a.CanisterId,
+		"get_cycles_policy",
+		[]any{app},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// GetCyclesSettings calls the "get_cycles_settings" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetCyclesSettings() (*CyclesSettings, error) {
+	var r0 CyclesSettings
+	if err := a.Query(
+		a.CanisterId,
+		"get_cycles_settings",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // GetQuotas calls the "get_quotas" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) GetQuotas() (*Quotas, error) {
 	var r0 Quotas
@@ -408,6 +528,20 @@ func (a RegistryAgent) GetUpgrade(id idl.Nat) (**UpgradeInfo, error) {
 		a.CanisterId,
 		"get_upgrade",
 		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// GrantCredit calls the "grant_credit" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GrantCredit(owner principal.Principal, amount idl.Nat) (*CreditResult, error) {
+	var r0 CreditResult
+	if err := a.Call(
+		a.CanisterId,
+		"grant_credit",
+		[]any{owner, amount},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -499,12 +633,40 @@ func (a RegistryAgent) ListRole(role Role) (*[]principal.Principal, error) {
 	return &r0, nil
 }
 
+// LowCycles calls the "low_cycles" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) LowCycles(limit idl.Nat) (*[]CyclesStatus, error) {
+	var r0 []CyclesStatus
+	if err := a.Query(
+		a.CanisterId,
+		"low_cycles",
+		[]any{limit},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // MyCanisters calls the "my_canisters" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) MyCanisters() (*[]CanisterInfo, error) {
 	var r0 []CanisterInfo
 	if err := a.Query(
 		a.CanisterId,
 		"my_canisters",
+		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// MyCredit calls the "my_credit" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) MyCredit() (*CreditInfo, error) {
+	var r0 CreditInfo
+	if err := a.Query(
+		a.CanisterId,
+		"my_credit",
 		[]any{},
 		[]any{&r0},
 	); err != nil {
@@ -548,6 +710,20 @@ func (a RegistryAgent) PublishRelease(app string, version string) (*ReleaseResul
 		a.CanisterId,
 		"publish_release",
 		[]any{app, version},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// RegistryCycles calls the "registry_cycles" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) RegistryCycles() (**RegistryCycles, error) {
+	var r0 *RegistryCycles
+	if err := a.Query(
+		a.CanisterId,
+		"registry_cycles",
+		[]any{},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -618,6 +794,34 @@ func (a RegistryAgent) RevokeRole(role Role, p principal.Principal) (*UnitResult
 		a.CanisterId,
 		"revoke_role",
 		[]any{role, p},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// SetCyclesPolicy calls the "set_cycles_policy" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) SetCyclesPolicy(app string, p CyclesPolicy) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"set_cycles_policy",
+		[]any{app, p},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// SetCyclesSettings calls the "set_cycles_settings" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) SetCyclesSettings(s CyclesSettings) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"set_cycles_settings",
+		[]any{s},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
