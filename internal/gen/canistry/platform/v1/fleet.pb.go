@@ -39,8 +39,8 @@ type FleetStats struct {
 	Operators  uint32 `protobuf:"varint,5,opt,name=operators,proto3" json:"operators,omitempty"`
 	Developers uint32 `protobuf:"varint,6,opt,name=developers,proto3" json:"developers,omitempty"`
 	Auditors   uint32 `protobuf:"varint,7,opt,name=auditors,proto3" json:"auditors,omitempty"`
-	// Canisters under their cycles threshold (0 until the registry tracks
-	// cycles).
+	// Canisters under their app's cycles threshold, or whose owner is out
+	// of credit (CyclesService.ListLowCycles lists them).
 	LowCycles     uint32 `protobuf:"varint,8,opt,name=low_cycles,json=lowCycles,proto3" json:"low_cycles,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
