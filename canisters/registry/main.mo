@@ -31,10 +31,13 @@ import Principal "mo:core/Principal";
 import Set "mo:core/Set";
 import Text "mo:core/Text";
 import Time "mo:core/Time";
+import Timer "mo:core/Timer";
 
 import Fleet "Fleet";
 import Mgmt "Mgmt";
+import Policy "Policy";
 import Quota "Quota";
+import Rollout "Rollout";
 import Semver "Semver";
 import Types "Types";
 import V "Validate";
@@ -65,6 +68,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public type UpgradeCounts = Types.UpgradeCounts;
   public type ReleaseCounts = Types.ReleaseCounts;
   public type FleetStats = Types.FleetStats;
+  public type UpgradePolicy = Types.UpgradePolicy;
+  public type FailureLimit = Types.FailureLimit;
+  public type NewRollout = Types.NewRollout;
+  public type RolloutState = Types.RolloutState;
+  public type RolloutFailure = Types.RolloutFailure;
+  public type RolloutInfo = Types.RolloutInfo;
+  public type RolloutResult = Types.RolloutResult;
 
   transient let PROTOCOL = "registry/1.0.0";
   /// Ingress arguments above this are refused in inspect: the largest
@@ -189,11 +199,19 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       #get_quotas : Any;
       #set_quotas : Any;
       #fleet_stats : Any;
+      #set_policy : Any;
+      #set_release_channels : Any;
+      #start_rollout : Any;
+      #get_rollout : Any;
+      #list_rollouts : Any;
+      #pause_rollout : Any;
+      #resume_rollout : Any;
+      #abort_rollout : Any;
     };
   }) : Bool {
     if (Principal.isAnonymous(caller) or arg.size() > MAX_ARG_BYTES) return false;
     switch msg {
-      case (#install _ or #upgrade _ or #uninstall _ or #delete _ or #release_control _) true;
+      case (#install _ or #upgrade _ or #uninstall _ or #delete _ or #release_control _ or #set_policy _) true;
       case _ anyRole(caller);
     };
   };
@@ -371,6 +389,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       chunk_count = r.chunk_hashes.size();
       chunks_received = 0;
       state = #draft;
+      channels = [];
       uploader = caller;
       reviewer = null;
       reason = null;
@@ -670,6 +689,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       owner;
       state;
       controlled = true;
+      policy = #manual;
       last_upgrade = null;
       created_at = now;
       updated_at = now;
@@ -764,6 +784,16 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     if (not Semver.admitsText(rel.info.upgrade_from, c.info.version)) {
       return pathError(c, version, app # "/" # version # " upgrades only from " # debug_show rel.info.upgrade_from # ", which excludes " # c.info.version);
     };
+    let u = beginUpgrade(caller, c, version);
+    ignore runUpgrade(u, c, rel);
+    #ok(u.info);
+  };
+
+  /// Records a queued upgrade of c to version (caller: who asked, the
+  /// owner or a rollout's operator) and marks c upgrading; runUpgrade
+  /// does the rest.
+  func beginUpgrade(caller : Principal, c : Types.Canister, version : Text) : Types.Upgrade {
+    let id = c.info.canister_id;
     let uid = next_upgrade;
     next_upgrade += 1;
     let now = Time.now();
@@ -771,7 +801,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       var info = {
         id = uid;
         canister_id = id;
-        owner = caller;
+        owner = c.info.owner;
         from_version = c.info.version;
         to_version = version;
         state = #queued;
@@ -784,8 +814,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     Map.add(upgrades, Nat.compare, uid, u);
     c.info := { c.info with state = #upgrading; last_upgrade = ?uid; updated_at = now };
     log(caller, canisterSubject(id), "upgrade_started", "upgrade " # Nat.toText(uid) # ": " # c.info.version # " → " # version);
-    ignore runUpgrade(u, c, rel);
-    #ok(u.info);
+    u;
   };
 
   func step(u : Types.Upgrade, state : UpgradeState, message : Text) {
@@ -877,6 +906,286 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     let ?u = Map.get(upgrades, Nat.compare, id) else return null;
     if (u.info.owner != caller and not isOperator(caller)) return null;
     ?u.info;
+  };
+
+  // ---- policies and rollouts ----
+
+  let rollouts = Map.empty<Nat, Types.Rollout>();
+  var next_rollout : Nat = 1;
+  /// The one-shot timer that drives live rollouts; timers do not survive
+  /// an upgrade of the registry, postupgrade arms it again.
+  transient var rollout_timer : ?Timer.TimerId = null;
+  transient let ROLLOUT_TICK_SECONDS = 1;
+
+  func rolloutSubject(id : Nat) : Text = "rollout:" # Nat.toText(id);
+
+  /// The owner sets how rollouts may upgrade their canister.
+  public shared ({ caller }) func set_policy(id : Principal, policy : UpgradePolicy) : async UnitResult {
+    switch (Policy.policyError(policy)) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let c = switch (controlledCanister(caller, id)) { case (#err e) return #err e; case (#ok c) c };
+    c.info := { c.info with policy; updated_at = Time.now() };
+    log(caller, canisterSubject(id), "policy_set", Policy.text(policy));
+    #ok;
+  };
+
+  /// The channels a release is in (replacing the previous ones): its
+  /// app's developers and operators.
+  public shared ({ caller }) func set_release_channels(app : Text, version : Text, channels : [Text]) : async ReleaseResult {
+    switch (Policy.channelsError(channels)) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let rel = switch (maintainersRelease(caller, app, version)) { case (#err e) return #err e; case (#ok r) r };
+    let unique = Policy.dedupe(channels);
+    rel.info := { rel.info with channels = unique; updated_at = Time.now() };
+    log(caller, releaseSubject(app, version), "channels_set", Text.join(unique.vals(), ", "));
+    #ok(rel.info);
+  };
+
+  /// What a rollout of rel may do with c now: upgrade it, count it as
+  /// told only (its owner is on #manual), or leave it.
+  func admission(c : Types.Canister, rel : Types.Release) : { #admit; #manual; #no } {
+    let i = c.info;
+    if (i.app != rel.info.app or i.state != #installed or not i.controlled or has(busy, i.canister_id)) return #no;
+    if (rel.info.state != #released) return #no;
+    if (versionOrder(rel.info.version, i.version) != #greater or not Semver.admitsText(rel.info.upgrade_from, i.version)) return #no;
+    if (Policy.admits(i.policy, i.version, rel.info.version, rel.info.channels)) return #admit;
+    if (i.policy == #manual) #manual else #no;
+  };
+
+  func liveRollout(app : Text) : ?Types.Rollout {
+    for (r in Map.values(rollouts)) {
+      if (r.info.app == app and not Rollout.isFinal(r.info.state)) return ?r;
+    };
+    null;
+  };
+
+  /// Operators start a rollout of a released version to the app's
+  /// canisters whose policy admits it; the timer runs its batches.
+  public shared ({ caller }) func start_rollout(n : NewRollout) : async RolloutResult {
+    if (not isOperator(caller)) return #err(denied("only operators start rollouts"));
+    switch (V.first([V.appId(n.app), Rollout.checkNew(n)])) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let ?rel = findRelease(n.app, n.version) else return #err(#not_found("no release " # n.app # "/" # n.version));
+    if (rel.info.state != #released) return wrongRollout(n.app # "/" # n.version # " is " # stateText(rel.info.state) # ", not released");
+    switch (liveRollout(n.app)) {
+      case (?r) return wrongRollout("rollout " # Nat.toText(r.info.id) # " of " # n.app # " is " # Rollout.stateText(r.info.state) # "; abort it first");
+      case null {};
+    };
+    let targets = List.empty<Principal>();
+    var manual = 0;
+    for (c in Map.values(canisters)) {
+      switch (admission(c, rel)) {
+        case (#admit) List.add(targets, c.info.canister_id);
+        case (#manual) manual += 1;
+        case (#no) {};
+      };
+    };
+    let id = next_rollout;
+    next_rollout += 1;
+    let now = Time.now();
+    let total = List.size(targets);
+    let r : Types.Rollout = {
+      var info = {
+        id;
+        app = n.app;
+        version = n.version;
+        canary_percent = n.canary_percent;
+        batch_size = n.batch_size;
+        max_failures = n.max_failures;
+        state = if (Rollout.canarySize(total, n.canary_percent) > 0) #canary else #running;
+        reason = null;
+        started_by = caller;
+        started_at = now;
+        updated_at = now;
+        finished_at = null;
+        total;
+        pending = total;
+        in_progress = 0;
+        done = 0;
+        rolled_back = 0;
+        failed = 0;
+        skipped = 0;
+        manual;
+        batches = 0;
+        failures = [];
+      };
+      targets = List.toArray(targets);
+      var cursor = 0;
+      var attempted = 0;
+      var inflight = [];
+      var resume_to = #running;
+    };
+    Map.add(rollouts, Nat.compare, id, r);
+    log(caller, rolloutSubject(id), "rollout_started", n.app # "/" # n.version # ": " # Nat.toText(total) # " canisters, " # Nat.toText(manual) # " on manual");
+    await* advance(r);
+    armRolloutTimer<system>();
+    #ok(r.info);
+  };
+
+  func wrongRollout(message : Text) : RolloutResult = #err(#failed_precondition(message));
+
+  /// Counts the upgrades of r's batch that have an outcome and drops them
+  /// from inflight.
+  func harvest(r : Types.Rollout) {
+    let still = List.empty<(Principal, Nat)>();
+    for ((cid, uid) in r.inflight.vals()) {
+      let outcome = switch (Map.get(upgrades, Nat.compare, uid)) {
+        case (?u) if (u.info.state == #done or u.info.state == #rolled_back or u.info.state == #failed) ?(u.info.state, u.info.reason) else null;
+        case null ?(#failed, ?"the upgrade record is gone");
+      };
+      switch outcome {
+        case null List.add(still, (cid, uid));
+        case (?(#done, _)) r.info := { r.info with done = r.info.done + 1 };
+        case (?(state, reason)) {
+          let why = switch reason { case (?t) t; case null "" };
+          let failures = Rollout.keepFailure(r.info.failures, { canister_id = cid; state; reason = why });
+          r.info := if (state == #rolled_back) ({ r.info with rolled_back = r.info.rolled_back + 1; failures }) else ({ r.info with failed = r.info.failed + 1; failures });
+        };
+      };
+    };
+    r.inflight := List.toArray(still);
+  };
+
+  func refresh(r : Types.Rollout) {
+    r.info := { r.info with pending = r.targets.size() - r.cursor; in_progress = r.inflight.size(); updated_at = Time.now() };
+  };
+
+  func endRollout(r : Types.Rollout, state : RolloutState, reason : ?Text, caller : Principal) {
+    r.info := { r.info with state; reason; finished_at = ?Time.now() };
+    refresh(r);
+    let why = switch reason { case (?t) ": " # t; case null "" };
+    log(caller, rolloutSubject(r.info.id), "rollout_" # Rollout.stateText(state), Nat.toText(r.info.done) # " of " # Nat.toText(r.info.total) # " upgraded" # why);
+  };
+
+  /// Moves r on: counts finished upgrades; once its batch is over, halts
+  /// it when the failures exceed its limit, finishes it when no target is
+  /// left, or starts the next batch (unless paused, halted or aborted).
+  func advance(r : Types.Rollout) : async* () {
+    loop {
+      harvest(r);
+      let state = r.info.state;
+      if (r.inflight.size() > 0 or Rollout.isFinal(state)) return refresh(r);
+      if (r.info.batches > 0) {
+        switch (Rollout.exceeded(r.info.max_failures, r.info.rolled_back + r.info.failed, r.attempted)) {
+          case (?reason) return endRollout(r, #halted, ?reason, r.info.started_by);
+          case null {};
+        };
+      };
+      if (state == #paused) return refresh(r);
+      if (r.cursor >= r.targets.size()) return endRollout(r, #done, null, r.info.started_by);
+      await* startBatch(r);
+    };
+  };
+
+  /// Starts the next batch: the canary first, then batch_size at a time.
+  /// A target that is no longer eligible is skipped.
+  func startBatch(r : Types.Rollout) : async* () {
+    let size = if (r.info.state == #canary and r.info.batches == 0) {
+      Rollout.canarySize(r.targets.size(), r.info.canary_percent);
+    } else {
+      if (r.info.state == #canary) r.info := { r.info with state = #running };
+      r.info.batch_size;
+    };
+    let rel = findRelease(r.info.app, r.info.version);
+    let last = Nat.min(r.targets.size(), r.cursor + size);
+    let started = List.empty<(Principal, Nat)>();
+    var skipped = 0;
+    while (r.cursor < last) {
+      let id = r.targets[r.cursor];
+      r.cursor += 1;
+      switch (Map.get(canisters, Principal.compare, id), rel) {
+        case (?c, ?release) {
+          if (admission(c, release) == #admit) {
+            let u = beginUpgrade(r.info.started_by, c, release.info.version);
+            List.add(started, (id, u.info.id));
+            ignore rolloutUpgrade(r, u, c, release);
+          } else skipped += 1;
+        };
+        case _ skipped += 1;
+      };
+    };
+    r.attempted += List.size(started);
+    r.inflight := Array.concat(r.inflight, List.toArray(started));
+    r.info := { r.info with batches = r.info.batches + 1; skipped = r.info.skipped + skipped };
+    refresh(r);
+  };
+
+  /// The existing upgrade path, then the rollout moves on at once (the
+  /// timer would too, a tick later).
+  func rolloutUpgrade(r : Types.Rollout, u : Types.Upgrade, c : Types.Canister, rel : Types.Release) : async () {
+    await runUpgrade(u, c, rel);
+    await* advance(r);
+  };
+
+  func isLive(r : Types.Rollout) : Bool = not Rollout.isFinal(r.info.state) or r.inflight.size() > 0;
+
+  func armRolloutTimer<system>() {
+    if (rollout_timer != null) return;
+    if (not Iter.any<Types.Rollout>(Map.values(rollouts), isLive)) return;
+    rollout_timer := ?Timer.setTimer<system>(#seconds ROLLOUT_TICK_SECONDS, rolloutTick);
+  };
+
+  /// Advances every live rollout: what moves a rollout on when no upgrade
+  /// of it finishes (after a pause, or when a continuation was lost).
+  func rolloutTick() : async () {
+    rollout_timer := null;
+    for (r in Map.values(rollouts)) {
+      if (isLive(r)) await* advance(r);
+    };
+    armRolloutTimer<system>();
+  };
+
+  system func postupgrade() {
+    armRolloutTimer<system>();
+  };
+
+  func operatorsRollout(caller : Principal, id : Nat) : { #ok : Types.Rollout; #err : Error } {
+    if (not isOperator(caller)) return #err(denied("only operators manage rollouts"));
+    let ?r = Map.get(rollouts, Nat.compare, id) else return #err(#not_found("no rollout " # Nat.toText(id)));
+    #ok r;
+  };
+
+  /// No new batch starts; the batch under way finishes.
+  public shared ({ caller }) func pause_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    let state = r.info.state;
+    if (state != #canary and state != #running) return wrongRollout("rollout " # Nat.toText(id) # " is " # Rollout.stateText(state) # ", not canary or running");
+    r.resume_to := state;
+    r.info := { r.info with state = #paused };
+    refresh(r);
+    log(caller, rolloutSubject(id), "rollout_paused", "");
+    #ok(r.info);
+  };
+
+  public shared ({ caller }) func resume_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    if (r.info.state != #paused) return wrongRollout("rollout " # Nat.toText(id) # " is " # Rollout.stateText(r.info.state) # ", not paused");
+    r.info := { r.info with state = r.resume_to };
+    log(caller, rolloutSubject(id), "rollout_resumed", "");
+    await* advance(r);
+    armRolloutTimer<system>();
+    #ok(r.info);
+  };
+
+  /// No new upgrade starts; the ones under way finish (and are counted).
+  public shared ({ caller }) func abort_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    if (Rollout.isFinal(r.info.state)) return wrongRollout("rollout " # Nat.toText(id) # " is already " # Rollout.stateText(r.info.state));
+    endRollout(r, #aborted, ?("aborted by " # pText(caller)), caller);
+    #ok(r.info);
+  };
+
+  /// Operators; anyone else gets null.
+  public shared query ({ caller }) func get_rollout(id : Nat) : async ?RolloutInfo {
+    if (not isOperator(caller)) return null;
+    switch (Map.get(rollouts, Nat.compare, id)) { case (?r) ?r.info; case null null };
+  };
+
+  /// Newest first, only app's when given. Operators; anyone else gets [].
+  public shared query ({ caller }) func list_rollouts(app : ?Text) : async [RolloutInfo] {
+    if (not isOperator(caller)) return [];
+    let out = List.empty<RolloutInfo>();
+    for ((_, r) in Map.reverseEntries(rollouts)) {
+      if (app == null or app == ?r.info.app) List.add(out, r.info);
+    };
+    List.toArray(out);
   };
 
   // ---- uninstall, delete, release_control ----
