@@ -19,6 +19,7 @@
 /// Install and upgrade argument: (record { self_audit : vec principal });
 /// every stored value survives upgrades (enhanced orthogonal persistence).
 import Array "mo:core/Array";
+import Blob "mo:core/Blob";
 import Cycles "mo:core/Cycles";
 import Error "mo:core/Error";
 import IC "mo:core/InternetComputer";
@@ -427,8 +428,11 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       return #err(#internal("hashing the chunk through the management canister failed: " # Error.message(e)));
     };
     // Only the hash was wanted: empty the store again so that it never
-    // fills (a failure here is retried by the next upload's clear).
-    try { await ic.clear_chunk_store({ canister_id = self }) } catch (_) {};
+    // fills (a failure here is retried by the next upload's clear) —
+    // unless a rollout keeps its release's chunks there.
+    if (not storeInUse()) {
+      try { await ic.clear_chunk_store({ canister_id = self }) } catch (_) {};
+    };
     if (hash != rel.chunk_hashes[u.index]) {
       return #err(#invalid_argument("chunk " # Nat.toText(u.index) # " has SHA-256 " # hex(hash) # ", not the declared " # hex(rel.chunk_hashes[u.index])));
     };
@@ -550,8 +554,23 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   /// Uploads rel's chunks into target's chunk store, installs them with
   /// the IC checking the module's hash, and clears the store. The error
-  /// text, or null.
+  /// text, or null. While a rollout keeps rel's chunks in the registry's
+  /// own chunk store, it installs from there instead: no copy of the
+  /// module per canister, two messages fewer.
   func installRelease(target : Principal, rel : Types.Release, mode : Mgmt.InstallMode, owner : Principal) : async ?Text {
+    if (inOwnStore(rel)) {
+      try {
+        await ic.install_chunked_code({
+          mode;
+          target_canister = target;
+          store_canister = ?Principal.fromActor(this);
+          chunk_hashes_list = Array.map<Blob, { hash : Blob }>(rel.chunk_hashes, func(h) = { hash = h });
+          wasm_module_hash = rel.info.sha256;
+          arg = to_candid ({ owner });
+        });
+        return null;
+      } catch (e) { return ?Error.message(e) };
+    };
     var failure : ?Text = null;
     try {
       for (chunk in rel.chunks.vals()) {
@@ -821,7 +840,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     u.info := { u.info with state; steps = Array.concat(u.info.steps, [{ at = Time.now(); state; message }]) };
   };
 
-  func finish(u : Types.Upgrade, c : Types.Canister, state : UpgradeState, reason : ?Text, message : Text) {
+  func finish<system>(u : Types.Upgrade, c : Types.Canister, state : UpgradeState, reason : ?Text, message : Text) {
     step(u, state, message);
     let now = Time.now();
     u.info := { u.info with reason; finished_at = ?now };
@@ -830,13 +849,14 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     let action = switch state { case (#done) "upgraded"; case (#rolled_back) "upgrade_rolled_back"; case _ "upgrade_failed" };
     let why = switch reason { case (?r) ": " # r; case null "" };
     log(u.info.owner, canisterSubject(c.info.canister_id), action, "upgrade " # Nat.toText(u.info.id) # why);
+    rolloutUpgradeFinished<system>(u.info.id);
   };
 
   /// A failure before anything changed: start the canister again (it may
   /// have stopped) and record the upgrade as failed.
   func abandon(u : Types.Upgrade, c : Types.Canister, reason : Text) : async () {
     try { await ic.start_canister({ canister_id = c.info.canister_id }) } catch (_) {};
-    finish(u, c, #failed, ?reason, "nothing changed: " # reason);
+    finish<system>(u, c, #failed, ?reason, "nothing changed: " # reason);
   };
 
   /// stop → snapshot → install (upgrade) → start → health check; any
@@ -881,7 +901,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       };
       case null return await rollBack(u, c, snapshot.id, "health check " # method # "() did not answer a text");
     };
-    finish(u, c, #done, null, "healthy: " # rel.info.app # "/" # rel.info.version);
+    finish<system>(u, c, #done, null, "healthy: " # rel.info.app # "/" # rel.info.version);
   };
 
   /// stop → load the snapshot → start: the canister serves its old
@@ -896,10 +916,10 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       step(u, #starting, "start_canister");
       await ic.start_canister({ canister_id = id });
     } catch (e) {
-      finish(u, c, #failed, ?(reason # "; the rollback failed too: " # Error.message(e)), "rollback failed");
+      finish<system>(u, c, #failed, ?(reason # "; the rollback failed too: " # Error.message(e)), "rollback failed");
       return;
     };
-    finish(u, c, #rolled_back, ?reason, "rolled back to " # c.info.version);
+    finish<system>(u, c, #rolled_back, ?reason, "rolled back to " # c.info.version);
   };
 
   public shared query ({ caller }) func get_upgrade(id : Nat) : async ?UpgradeInfo {
@@ -915,9 +935,50 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   /// The one-shot timer that drives live rollouts; timers do not survive
   /// an upgrade of the registry, postupgrade arms it again.
   transient var rollout_timer : ?Timer.TimerId = null;
+  /// rollout_timer is due in the next round.
+  transient var rollout_timer_soon = false;
+  /// Upgrades under way that rollouts started (finish tells their rollout).
+  let rollout_upgrades = Set.empty<Nat>();
   transient let ROLLOUT_TICK_SECONDS = 1;
 
+  /// Hashes of the chunks in the registry's own chunk store: the releases
+  /// of live rollouts, which installRelease then installs from there.
+  let own_store = Set.empty<Blob>();
+
   func rolloutSubject(id : Nat) : Text = "rollout:" # Nat.toText(id);
+
+  func inOwnStore(rel : Types.Release) : Bool {
+    Array.all<Blob>(rel.chunk_hashes, func(h) = Set.contains(own_store, Blob.compare, h));
+  };
+
+  /// While a rollout is live its chunks stay in the store (a hashing
+  /// upload_chunk does not clear it; the timer does once none is live).
+  func storeInUse() : Bool = Iter.any<Types.Rollout>(Map.values(rollouts), isLive);
+
+  /// Puts rel's chunks into the registry's own chunk store. A failure
+  /// (e.g. a full store) only means upgrades upload the module each.
+  func keepInOwnStore(rel : Types.Release) : async () {
+    let self = Principal.fromActor(this);
+    for (i in rel.chunk_hashes.keys()) {
+      let hash = rel.chunk_hashes[i];
+      switch (rel.chunks[i]) {
+        case (?bytes) if (not Set.contains(own_store, Blob.compare, hash)) {
+          try {
+            let stored = await ic.upload_chunk({ canister_id = self; chunk = bytes });
+            if (stored.hash == hash) Set.add(own_store, Blob.compare, hash);
+          } catch (_) {};
+        };
+        case null {};
+      };
+    };
+  };
+
+  /// Empties the registry's chunk store once no rollout is live.
+  func releaseOwnStore() : async () {
+    if (storeInUse() or Set.isEmpty(own_store)) return;
+    Set.clear(own_store);
+    try { await ic.clear_chunk_store({ canister_id = Principal.fromActor(this) }) } catch (_) {};
+  };
 
   /// The owner sets how rollouts may upgrade their canister.
   public shared ({ caller }) func set_policy(id : Principal, policy : UpgradePolicy) : async UnitResult {
@@ -1014,6 +1075,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     };
     Map.add(rollouts, Nat.compare, id, r);
     log(caller, rolloutSubject(id), "rollout_started", n.app # "/" # n.version # ": " # Nat.toText(total) # " canisters, " # Nat.toText(manual) # " on manual");
+    if (total > 0) await keepInOwnStore(rel);
     await* advance(r);
     armRolloutTimer<system>();
     #ok(r.info);
@@ -1095,7 +1157,8 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
           if (admission(c, release) == #admit) {
             let u = beginUpgrade(r.info.started_by, c, release.info.version);
             List.add(started, (id, u.info.id));
-            ignore rolloutUpgrade(r, u, c, release);
+            Set.add(rollout_upgrades, Nat.compare, u.info.id);
+            ignore runUpgrade(u, c, release);
           } else skipped += 1;
         };
         case _ skipped += 1;
@@ -1107,18 +1170,23 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     refresh(r);
   };
 
-  /// The existing upgrade path, then the rollout moves on at once (the
-  /// timer would too, a tick later).
-  func rolloutUpgrade(r : Types.Rollout, u : Types.Upgrade, c : Types.Canister, rel : Types.Release) : async () {
-    await runUpgrade(u, c, rel);
-    await* advance(r);
+  /// A rollout's upgrade ended: the timer moves its rollout on in the
+  /// next round (one timer message for all the upgrades that end by then,
+  /// rather than a message of each).
+  func rolloutUpgradeFinished<system>(uid : Nat) {
+    if (not Set.contains(rollout_upgrades, Nat.compare, uid)) return;
+    Set.remove(rollout_upgrades, Nat.compare, uid);
+    if (rollout_timer_soon) return;
+    switch rollout_timer { case (?t) Timer.cancelTimer(t); case null {} };
+    rollout_timer := ?Timer.setTimer<system>(#nanoseconds 0, rolloutTick);
+    rollout_timer_soon := true;
   };
 
   func isLive(r : Types.Rollout) : Bool = not Rollout.isFinal(r.info.state) or r.inflight.size() > 0;
 
   func armRolloutTimer<system>() {
     if (rollout_timer != null) return;
-    if (not Iter.any<Types.Rollout>(Map.values(rollouts), isLive)) return;
+    if (not storeInUse() and Set.isEmpty(own_store)) return;
     rollout_timer := ?Timer.setTimer<system>(#seconds ROLLOUT_TICK_SECONDS, rolloutTick);
   };
 
@@ -1126,9 +1194,11 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   /// of it finishes (after a pause, or when a continuation was lost).
   func rolloutTick() : async () {
     rollout_timer := null;
+    rollout_timer_soon := false;
     for (r in Map.values(rollouts)) {
       if (isLive(r)) await* advance(r);
     };
+    await releaseOwnStore();
     armRolloutTimer<system>();
   };
 
