@@ -39,6 +39,7 @@ func init() {
 		{name: "install", summary: "get your own canister of an app; prints its id", run: runInstall},
 		{name: "canisters", summary: "list your canisters and the upgrades available", run: runCanisters},
 		{name: "upgrade", summary: "upgrade your canister, showing the steps live", run: runUpgrade},
+		{name: "rollout", summary: "upgrade the opted-in canisters of an app in batches (operators)", run: runRollout},
 		{name: "role", summary: "grant or revoke registry roles (operators)", run: runRole},
 		{name: "whoami", summary: "print your identity's principal", run: runWhoami},
 		{name: "adapter", summary: "serve a built-in adapter (run by the gateway)", run: runAdapter, hidden: true},

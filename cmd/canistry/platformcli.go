@@ -152,6 +152,7 @@ type platformClients struct {
 	store     platformv1connect.StoreServiceClient
 	install   platformv1connect.InstallServiceClient
 	publisher platformv1connect.PublisherServiceClient
+	rollout   platformv1connect.RolloutServiceClient
 	id        identity.Identity
 }
 
@@ -185,6 +186,7 @@ func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClien
 		store:     platformv1connect.NewStoreServiceClient(http.DefaultClient, gw, opts),
 		install:   platformv1connect.NewInstallServiceClient(http.DefaultClient, gw, opts),
 		publisher: platformv1connect.NewPublisherServiceClient(http.DefaultClient, gw, opts),
+		rollout:   platformv1connect.NewRolloutServiceClient(http.DefaultClient, gw, opts),
 		id:        id,
 	}, nil
 }
