@@ -427,10 +427,14 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     } catch (e) {
       return #err(#internal("hashing the chunk through the management canister failed: " # Error.message(e)));
     };
-    // Only the hash was wanted: empty the store again so that it never
-    // fills (a failure here is retried by the next upload's clear) —
-    // unless a rollout keeps its release's chunks there.
-    if (not storeInUse()) {
+    // Only the hash was wanted: the chunk stays in the store, which also
+    // caches the chunks of releases being installed (own_store); once it
+    // holds STORE_SWEEP chunks it is emptied, unless a live rollout
+    // installs from it (a failure here is retried by the next sweep).
+    stray_chunks += 1;
+    if (stray_chunks + Set.size(own_store) >= STORE_SWEEP and not rolloutsLive()) {
+      Set.clear(own_store);
+      stray_chunks := 0;
       try { await ic.clear_chunk_store({ canister_id = self }) } catch (_) {};
     };
     if (hash != rel.chunk_hashes[u.index]) {
@@ -677,6 +681,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       setPending(caller, pendingOf(caller) - 1);
       return #err(#internal("create_canister failed: " # Error.message(e)));
     };
+    if (not inOwnStore(rel)) await keepInOwnStore(rel);
     let failure = await installRelease(id, rel, #install, caller);
     setPending(caller, pendingOf(caller) - 1);
     switch failure {
@@ -941,9 +946,15 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   let rollout_upgrades = Set.empty<Nat>();
   transient let ROLLOUT_TICK_SECONDS = 1;
 
-  /// Hashes of the chunks in the registry's own chunk store: the releases
-  /// of live rollouts, which installRelease then installs from there.
+  /// Hashes of the chunks in the registry's own chunk store: releases
+  /// installed or rolled out, which installRelease installs from there
+  /// (no copy of the module per canister, which would also grow the
+  /// registry's heap by the module's size with each install).
   let own_store = Set.empty<Blob>();
+  /// Chunks upload_chunk left in the store after hashing them.
+  var stray_chunks : Nat = 0;
+  /// The store holds at most 100 chunks; a sweep empties it well before.
+  transient let STORE_SWEEP = 60;
 
   func rolloutSubject(id : Nat) : Text = "rollout:" # Nat.toText(id);
 
@@ -952,8 +963,8 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   };
 
   /// While a rollout is live its chunks stay in the store (a hashing
-  /// upload_chunk does not clear it; the timer does once none is live).
-  func storeInUse() : Bool = Iter.any<Types.Rollout>(Map.values(rollouts), isLive);
+  /// upload_chunk does not sweep it).
+  func rolloutsLive() : Bool = Iter.any<Types.Rollout>(Map.values(rollouts), isLive);
 
   /// Puts rel's chunks into the registry's own chunk store. A failure
   /// (e.g. a full store) only means upgrades upload the module each.
@@ -973,12 +984,6 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     };
   };
 
-  /// Empties the registry's chunk store once no rollout is live.
-  func releaseOwnStore() : async () {
-    if (storeInUse() or Set.isEmpty(own_store)) return;
-    Set.clear(own_store);
-    try { await ic.clear_chunk_store({ canister_id = Principal.fromActor(this) }) } catch (_) {};
-  };
 
   /// The owner sets how rollouts may upgrade their canister.
   public shared ({ caller }) func set_policy(id : Principal, policy : UpgradePolicy) : async UnitResult {
@@ -1186,7 +1191,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   func armRolloutTimer<system>() {
     if (rollout_timer != null) return;
-    if (not storeInUse() and Set.isEmpty(own_store)) return;
+    if (not rolloutsLive()) return;
     rollout_timer := ?Timer.setTimer<system>(#seconds ROLLOUT_TICK_SECONDS, rolloutTick);
   };
 
@@ -1198,7 +1203,6 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     for (r in Map.values(rollouts)) {
       if (isLive(r)) await* advance(r);
     };
-    await releaseOwnStore();
     armRolloutTimer<system>();
   };
 

@@ -64,7 +64,7 @@ func waitIdle(t *testing.T, op *actor, id uint64) registry.Rollout {
 // batch under way and starts no other until resumed; then it finishes.
 func TestRolloutPauseResume(t *testing.T) {
 	t.Parallel()
-	w, _, fleet := controlWorld(t)
+	w, p, fleet := controlWorld(t)
 	ctx := t.Context()
 	r := startRollout(t, w.operator, registry.NewRollout{App: "gated", Version: "1.0.1", CanaryPercent: 25, BatchSize: 4,
 		MaxFailures: registry.FailureLimit{N: 10, Percent: true}})
@@ -81,6 +81,10 @@ func TestRolloutPauseResume(t *testing.T) {
 	}
 	_, err = w.operator.reg.PauseRollout(ctx, r.ID)
 	wantKind(t, "pause twice", err, registry.FailedPrecondition)
+	// An upload hashes its chunk in the registry's own chunk store; while a
+	// rollout keeps its release there, that store is not cleared, so the
+	// batches after the resume still install from it.
+	p.upload(gatedRelease("1.0.2", "=1.0.1"))
 	resumed, err := w.operator.reg.ResumeRollout(ctx, r.ID)
 	if err != nil || resumed.State != registry.RolloutRunning || resumed.Batches != 2 {
 		t.Fatalf("resume: %+v %v", resumed, err)
