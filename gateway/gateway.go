@@ -143,12 +143,14 @@ func (g *Gateway) Handler() http.Handler {
 	mux.Handle(platformv1connect.NewPublisherServiceHandler(&publisherService{p: g.plat}, api...))
 	mux.Handle(platformv1connect.NewFleetServiceHandler(&fleetService{p: g.plat}, api...))
 	mux.Handle(platformv1connect.NewCyclesServiceHandler(&cyclesService{p: g.plat}, api...))
+	mux.Handle(platformv1connect.NewRolloutServiceHandler(&rolloutService{p: g.plat}, api...))
 	small := connect.WithReadMaxBytes(64 << 10) // session, health and reflection requests are tiny
 	mux.Handle(sessionv1connect.NewSessionServiceHandler(&sessionService{key: g.users.Key()}, small))
 	mux.Handle(grpchealth.NewHandler(g.health.checker, small))
 	reflector := grpcreflect.NewStaticReflector(personalv1connect.PersonalServiceName,
 		platformv1connect.StoreServiceName, platformv1connect.InstallServiceName, platformv1connect.PublisherServiceName,
 		platformv1connect.FleetServiceName, platformv1connect.CyclesServiceName,
+		platformv1connect.RolloutServiceName,
 		sessionv1connect.SessionServiceName, grpchealth.HealthV1ServiceName)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector, small))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector, small))

@@ -47,7 +47,7 @@ func releaseMsg(r registry.Release) *platformv1.Release {
 		UpgradeFrom: r.UpgradeFrom, HealthMethod: r.HealthMethod, EnhancedPersistence: r.EnhancedPersistence,
 		Sha256: r.SHA256, Size: r.Size, ChunkCount: uint32(r.ChunkCount), ChunksReceived: uint32(r.ChunksReceived),
 		State: releaseStates[r.State], Uploader: r.Uploader.String(), Reason: r.Reason,
-		CreateTime: ts(r.CreatedAt), UpdateTime: ts(r.UpdatedAt)}
+		CreateTime: ts(r.CreatedAt), UpdateTime: ts(r.UpdatedAt), Channels: r.Channels}
 	if r.Reviewer != nil {
 		m.Reviewer = r.Reviewer.String()
 	}
@@ -62,7 +62,8 @@ var canisterStates = map[registry.CanisterState]platformv1.CanisterState{
 
 func canisterMsg(c registry.Canister) *platformv1.Canister {
 	m := &platformv1.Canister{CanisterId: c.ID.String(), App: c.App, Version: c.Version, Owner: c.Owner.String(),
-		State: canisterStates[c.State], Controlled: c.Controlled, CreateTime: ts(c.CreatedAt), UpdateTime: ts(c.UpdatedAt)}
+		State: canisterStates[c.State], Controlled: c.Controlled, CreateTime: ts(c.CreatedAt), UpdateTime: ts(c.UpdatedAt),
+		UpgradePolicy: policyMsg(c.Policy)}
 	if c.LastUpgrade != nil {
 		m.LastUpgradeId = *c.LastUpgrade
 	}

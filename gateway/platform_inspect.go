@@ -22,7 +22,8 @@ import (
 // none — a fact the registry certifies, not a message's wording.
 
 // openUpdates are the updates the registry's inspect admits from anyone.
-var openUpdates = map[string]bool{"install": true, "upgrade": true, "uninstall": true, "delete": true, "release_control": true}
+var openUpdates = map[string]bool{"install": true, "upgrade": true, "uninstall": true, "delete": true, "release_control": true,
+	"set_policy": true}
 
 // roleGate is a registry.Caller that turns inspect's refusals of role-less
 // callers into permission_denied.

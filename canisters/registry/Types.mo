@@ -59,6 +59,8 @@ module {
     chunk_count : Nat;
     chunks_received : Nat;
     state : ReleaseState;
+    /// Release channels (e.g. "stable") whose followers take it: ≤ 8.
+    channels : [Text];
     uploader : Principal;
     reviewer : ?Principal;
     reason : ?Text;
@@ -77,6 +79,8 @@ module {
     owner : Principal;
     state : CanisterState;
     controlled : Bool;
+    /// Whether rollouts upgrade it; its owner sets it, #manual by default.
+    policy : UpgradePolicy;
     last_upgrade : ?Nat;
     created_at : Int;
     updated_at : Int;
@@ -253,4 +257,69 @@ module {
 
   /// An owner's credit as stored.
   public type Credit = { var balance : Nat; var charged : Nat };
+  // ---- rollouts ----
+
+  /// What an owner lets rollouts do to their canister: #manual (nothing:
+  /// they are only told), #patch (newer patch of the same major.minor),
+  /// #minor (same major), #channel (releases in that channel).
+  public type UpgradePolicy = { #manual; #patch; #minor; #channel : Text };
+
+  /// The most failures (rolled back or failed upgrades) a rollout bears:
+  /// a count, or a percent of the canisters attempted so far.
+  public type FailureLimit = { #count : Nat; #percent : Nat };
+
+  public type NewRollout = {
+    app : Text;
+    version : Text;
+    canary_percent : Nat;
+    batch_size : Nat;
+    max_failures : FailureLimit;
+  };
+
+  public type RolloutState = { #canary; #running; #paused; #halted; #aborted; #done };
+
+  public type RolloutFailure = { canister_id : Principal; state : UpgradeState; reason : Text };
+
+  public type RolloutInfo = {
+    id : Nat;
+    app : Text;
+    version : Text;
+    canary_percent : Nat;
+    batch_size : Nat;
+    max_failures : FailureLimit;
+    state : RolloutState;
+    reason : ?Text;
+    started_by : Principal;
+    started_at : Int;
+    updated_at : Int;
+    finished_at : ?Int;
+    /// Targets fixed at the start: canisters whose policy admits the version.
+    total : Nat;
+    pending : Nat;
+    in_progress : Nat;
+    done : Nat;
+    rolled_back : Nat;
+    failed : Nat;
+    /// Targets no longer eligible when their turn came.
+    skipped : Nat;
+    /// Canisters that could take the version but are on #manual (told only).
+    manual : Nat;
+    /// Batches started, the canary included.
+    batches : Nat;
+    /// The most recent failures, at most 20.
+    failures : [RolloutFailure];
+  };
+  public type RolloutResult = { #ok : RolloutInfo; #err : Error };
+
+  /// A rollout as stored: its info, its targets, how far it got, and the
+  /// upgrades of the batch under way (canister, upgrade id).
+  public type Rollout = {
+    var info : RolloutInfo;
+    targets : [Principal];
+    var cursor : Nat;
+    var attempted : Nat;
+    var inflight : [(Principal, Nat)];
+    /// The phase resume_rollout returns to.
+    var resume_to : RolloutState;
+  };
 };

@@ -89,7 +89,7 @@ func releaseFromCandid(r c.ReleaseInfo) Release {
 	out := Release{App: r.App, Version: r.Version, Protocol: r.Protocol, Notes: r.Notes,
 		UpgradeFrom: r.UpgradeFrom, HealthMethod: r.HealthMethod, EnhancedPersistence: r.EnhancedPersistence,
 		SHA256: r.Sha256, Size: natU64(r.Size), ChunkCount: natInt(r.ChunkCount),
-		ChunksReceived: natInt(r.ChunksReceived), State: releaseStateFromCandid(r.State),
+		ChunksReceived: natInt(r.ChunksReceived), State: releaseStateFromCandid(r.State), Channels: r.Channels,
 		Uploader: r.Uploader, Reviewer: r.Reviewer, CreatedAt: nanos(r.CreatedAt), UpdatedAt: nanos(r.UpdatedAt)}
 	if r.Reason != nil {
 		out.Reason = *r.Reason
@@ -109,7 +109,7 @@ func canisterStateFromCandid(s c.CanisterState) CanisterState {
 
 func canisterFromCandid(ci c.CanisterInfo) Canister {
 	out := Canister{ID: ci.CanisterId, App: ci.App, Version: ci.Version, Owner: ci.Owner,
-		State: canisterStateFromCandid(ci.State), Controlled: ci.Controlled,
+		State: canisterStateFromCandid(ci.State), Controlled: ci.Controlled, Policy: upgradePolicyFromCandid(ci.Policy),
 		CreatedAt: nanos(ci.CreatedAt), UpdatedAt: nanos(ci.UpdatedAt)}
 	if ci.LastUpgrade != nil {
 		id := natU64(*ci.LastUpgrade)

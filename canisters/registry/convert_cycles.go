@@ -21,7 +21,7 @@ func natSeconds(n idl.Nat) time.Duration {
 	return time.Duration(math.MaxInt64)
 }
 
-func policyToCandid(p CyclesPolicy) c.CyclesPolicy {
+func cyclesPolicyToCandid(p CyclesPolicy) c.CyclesPolicy {
 	out := c.CyclesPolicy{MaxTopUp: nat(p.MaxTopUp)}
 	switch p.Strategy {
 	case BelowBalance:
@@ -38,7 +38,7 @@ func policyToCandid(p CyclesPolicy) c.CyclesPolicy {
 	return out
 }
 
-func policyFromCandid(p c.CyclesPolicy) CyclesPolicy {
+func cyclesPolicyFromCandid(p c.CyclesPolicy) CyclesPolicy {
 	out := CyclesPolicy{MaxTopUp: natU64(p.MaxTopUp)}
 	switch s := p.Strategy; {
 	case s.BelowBalance != nil:

@@ -97,7 +97,7 @@ func (cl *Client) SetCyclesPolicy(ctx context.Context, app string, p CyclesPolic
 		return err
 	}
 	var out c.UnitResult
-	if err := cl.call(ctx, "set_cycles_policy", &out, app, policyToCandid(p)); err != nil {
+	if err := cl.call(ctx, "set_cycles_policy", &out, app, cyclesPolicyToCandid(p)); err != nil {
 		return err
 	}
 	return unit(out)
@@ -109,7 +109,7 @@ func (cl *Client) CyclesPolicy(ctx context.Context, app string) (CyclesPolicy, e
 	if err := cl.query(ctx, "get_cycles_policy", &out, app); err != nil {
 		return CyclesPolicy{}, err
 	}
-	return policyFromCandid(out), nil
+	return cyclesPolicyFromCandid(out), nil
 }
 
 // SetCyclesSettings sets the poller's interval, batch and reserve (operators).

@@ -19,6 +19,7 @@
 /// Install and upgrade argument: (record { self_audit : vec principal });
 /// every stored value survives upgrades (enhanced orthogonal persistence).
 import Array "mo:core/Array";
+import Blob "mo:core/Blob";
 import Cycles "mo:core/Cycles";
 import Error "mo:core/Error";
 import IC "mo:core/InternetComputer";
@@ -36,7 +37,9 @@ import Timer "mo:core/Timer";
 import Fund "Cycles";
 import Fleet "Fleet";
 import Mgmt "Mgmt";
+import Policy "Policy";
 import Quota "Quota";
+import Rollout "Rollout";
 import Semver "Semver";
 import Types "Types";
 import V "Validate";
@@ -74,6 +77,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public type CreditInfo = Types.CreditInfo;
   public type CreditResult = Types.CreditResult;
   public type RegistryCycles = Types.RegistryCycles;
+  public type UpgradePolicy = Types.UpgradePolicy;
+  public type FailureLimit = Types.FailureLimit;
+  public type NewRollout = Types.NewRollout;
+  public type RolloutState = Types.RolloutState;
+  public type RolloutFailure = Types.RolloutFailure;
+  public type RolloutInfo = Types.RolloutInfo;
+  public type RolloutResult = Types.RolloutResult;
 
   transient let PROTOCOL = "registry/1.0.0";
   /// Ingress arguments above this are refused in inspect: the largest
@@ -208,11 +218,19 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       #grant_credit : Any;
       #deposit_credit : Any;
       #registry_cycles : Any;
+      #set_policy : Any;
+      #set_release_channels : Any;
+      #start_rollout : Any;
+      #get_rollout : Any;
+      #list_rollouts : Any;
+      #pause_rollout : Any;
+      #resume_rollout : Any;
+      #abort_rollout : Any;
     };
   }) : Bool {
     if (Principal.isAnonymous(caller) or arg.size() > MAX_ARG_BYTES) return false;
     switch msg {
-      case (#install _ or #upgrade _ or #uninstall _ or #delete _ or #release_control _) true;
+      case (#install _ or #upgrade _ or #uninstall _ or #delete _ or #release_control _ or #set_policy _) true;
       case _ anyRole(caller);
     };
   };
@@ -390,6 +408,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       chunk_count = r.chunk_hashes.size();
       chunks_received = 0;
       state = #draft;
+      channels = [];
       uploader = caller;
       reviewer = null;
       reason = null;
@@ -426,9 +445,16 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     } catch (e) {
       return #err(#internal("hashing the chunk through the management canister failed: " # Error.message(e)));
     };
-    // Only the hash was wanted: empty the store again so that it never
-    // fills (a failure here is retried by the next upload's clear).
-    try { await ic.clear_chunk_store({ canister_id = self }) } catch (_) {};
+    // Only the hash was wanted: the chunk stays in the store, which also
+    // caches the chunks of releases being installed (own_store); once it
+    // holds STORE_SWEEP chunks it is emptied, unless a live rollout
+    // installs from it (a failure here is retried by the next sweep).
+    stray_chunks += 1;
+    if (stray_chunks + Set.size(own_store) >= STORE_SWEEP and not rolloutsLive()) {
+      Set.clear(own_store);
+      stray_chunks := 0;
+      try { await ic.clear_chunk_store({ canister_id = self }) } catch (_) {};
+    };
     if (hash != rel.chunk_hashes[u.index]) {
       return #err(#invalid_argument("chunk " # Nat.toText(u.index) # " has SHA-256 " # hex(hash) # ", not the declared " # hex(rel.chunk_hashes[u.index])));
     };
@@ -550,8 +576,23 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   /// Uploads rel's chunks into target's chunk store, installs them with
   /// the IC checking the module's hash, and clears the store. The error
-  /// text, or null.
+  /// text, or null. While a rollout keeps rel's chunks in the registry's
+  /// own chunk store, it installs from there instead: no copy of the
+  /// module per canister, two messages fewer.
   func installRelease(target : Principal, rel : Types.Release, mode : Mgmt.InstallMode, owner : Principal) : async ?Text {
+    if (inOwnStore(rel)) {
+      try {
+        await ic.install_chunked_code({
+          mode;
+          target_canister = target;
+          store_canister = ?Principal.fromActor(this);
+          chunk_hashes_list = Array.map<Blob, { hash : Blob }>(rel.chunk_hashes, func(h) = { hash = h });
+          wasm_module_hash = rel.info.sha256;
+          arg = to_candid ({ owner });
+        });
+        return null;
+      } catch (e) { return ?Error.message(e) };
+    };
     var failure : ?Text = null;
     try {
       for (chunk in rel.chunks.vals()) {
@@ -659,6 +700,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       setPending(caller, pendingOf(caller) - 1);
       return #err(#internal("create_canister failed: " # Error.message(e)));
     };
+    if (not inOwnStore(rel)) await keepInOwnStore(rel);
     let failure = await installRelease(id, rel, #install, caller);
     setPending(caller, pendingOf(caller) - 1);
     switch failure {
@@ -690,6 +732,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       owner;
       state;
       controlled = true;
+      policy = #manual;
       last_upgrade = null;
       created_at = now;
       updated_at = now;
@@ -784,6 +827,16 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     if (not Semver.admitsText(rel.info.upgrade_from, c.info.version)) {
       return pathError(c, version, app # "/" # version # " upgrades only from " # debug_show rel.info.upgrade_from # ", which excludes " # c.info.version);
     };
+    let u = beginUpgrade(caller, c, version);
+    ignore runUpgrade(u, c, rel);
+    #ok(u.info);
+  };
+
+  /// Records a queued upgrade of c to version (caller: who asked, the
+  /// owner or a rollout's operator) and marks c upgrading; runUpgrade
+  /// does the rest.
+  func beginUpgrade(caller : Principal, c : Types.Canister, version : Text) : Types.Upgrade {
+    let id = c.info.canister_id;
     let uid = next_upgrade;
     next_upgrade += 1;
     let now = Time.now();
@@ -791,7 +844,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       var info = {
         id = uid;
         canister_id = id;
-        owner = caller;
+        owner = c.info.owner;
         from_version = c.info.version;
         to_version = version;
         state = #queued;
@@ -804,15 +857,14 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     Map.add(upgrades, Nat.compare, uid, u);
     c.info := { c.info with state = #upgrading; last_upgrade = ?uid; updated_at = now };
     log(caller, canisterSubject(id), "upgrade_started", "upgrade " # Nat.toText(uid) # ": " # c.info.version # " → " # version);
-    ignore runUpgrade(u, c, rel);
-    #ok(u.info);
+    u;
   };
 
   func step(u : Types.Upgrade, state : UpgradeState, message : Text) {
     u.info := { u.info with state; steps = Array.concat(u.info.steps, [{ at = Time.now(); state; message }]) };
   };
 
-  func finish(u : Types.Upgrade, c : Types.Canister, state : UpgradeState, reason : ?Text, message : Text) {
+  func finish<system>(u : Types.Upgrade, c : Types.Canister, state : UpgradeState, reason : ?Text, message : Text) {
     step(u, state, message);
     let now = Time.now();
     u.info := { u.info with reason; finished_at = ?now };
@@ -821,13 +873,14 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     let action = switch state { case (#done) "upgraded"; case (#rolled_back) "upgrade_rolled_back"; case _ "upgrade_failed" };
     let why = switch reason { case (?r) ": " # r; case null "" };
     log(u.info.owner, canisterSubject(c.info.canister_id), action, "upgrade " # Nat.toText(u.info.id) # why);
+    rolloutUpgradeFinished<system>(u.info.id);
   };
 
   /// A failure before anything changed: start the canister again (it may
   /// have stopped) and record the upgrade as failed.
   func abandon(u : Types.Upgrade, c : Types.Canister, reason : Text) : async () {
     try { await ic.start_canister({ canister_id = c.info.canister_id }) } catch (_) {};
-    finish(u, c, #failed, ?reason, "nothing changed: " # reason);
+    finish<system>(u, c, #failed, ?reason, "nothing changed: " # reason);
   };
 
   /// stop → snapshot → install (upgrade) → start → health check; any
@@ -873,7 +926,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       };
       case null return await rollBack(u, c, snapshot.id, "health check " # method # "() did not answer a text");
     };
-    finish(u, c, #done, null, "healthy: " # rel.info.app # "/" # rel.info.version);
+    finish<system>(u, c, #done, null, "healthy: " # rel.info.app # "/" # rel.info.version);
   };
 
   /// stop → load the snapshot → start: the canister serves its old
@@ -888,16 +941,345 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       step(u, #starting, "start_canister");
       await ic.start_canister({ canister_id = id });
     } catch (e) {
-      finish(u, c, #failed, ?(reason # "; the rollback failed too: " # Error.message(e)), "rollback failed");
+      finish<system>(u, c, #failed, ?(reason # "; the rollback failed too: " # Error.message(e)), "rollback failed");
       return;
     };
-    finish(u, c, #rolled_back, ?reason, "rolled back to " # c.info.version);
+    finish<system>(u, c, #rolled_back, ?reason, "rolled back to " # c.info.version);
   };
 
   public shared query ({ caller }) func get_upgrade(id : Nat) : async ?UpgradeInfo {
     let ?u = Map.get(upgrades, Nat.compare, id) else return null;
     if (u.info.owner != caller and not isOperator(caller)) return null;
     ?u.info;
+  };
+
+  // ---- policies and rollouts ----
+
+  let rollouts = Map.empty<Nat, Types.Rollout>();
+  var next_rollout : Nat = 1;
+  /// The one-shot timer that drives live rollouts; timers do not survive
+  /// an upgrade of the registry, postupgrade arms it again.
+  transient var rollout_timer : ?Timer.TimerId = null;
+  /// rollout_timer is due in the next round.
+  transient var rollout_timer_soon = false;
+  /// Upgrades under way that rollouts started (finish tells their rollout).
+  let rollout_upgrades = Set.empty<Nat>();
+  transient let ROLLOUT_TICK_SECONDS = 1;
+
+  /// Hashes of the chunks in the registry's own chunk store: releases
+  /// installed or rolled out, which installRelease installs from there
+  /// (no copy of the module per canister, which would also grow the
+  /// registry's heap by the module's size with each install).
+  let own_store = Set.empty<Blob>();
+  /// Chunks upload_chunk left in the store after hashing them.
+  var stray_chunks : Nat = 0;
+  /// The store holds at most 100 chunks; a sweep empties it well before.
+  transient let STORE_SWEEP = 60;
+
+  func rolloutSubject(id : Nat) : Text = "rollout:" # Nat.toText(id);
+
+  func inOwnStore(rel : Types.Release) : Bool {
+    Array.all<Blob>(rel.chunk_hashes, func(h) = Set.contains(own_store, Blob.compare, h));
+  };
+
+  /// While a rollout is live its chunks stay in the store (a hashing
+  /// upload_chunk does not sweep it).
+  func rolloutsLive() : Bool = Iter.any<Types.Rollout>(Map.values(rollouts), isLive);
+
+  /// Puts rel's chunks into the registry's own chunk store. A failure
+  /// (e.g. a full store) only means upgrades upload the module each.
+  func keepInOwnStore(rel : Types.Release) : async () {
+    let self = Principal.fromActor(this);
+    for (i in rel.chunk_hashes.keys()) {
+      let hash = rel.chunk_hashes[i];
+      switch (rel.chunks[i]) {
+        case (?bytes) if (not Set.contains(own_store, Blob.compare, hash)) {
+          try {
+            let stored = await ic.upload_chunk({ canister_id = self; chunk = bytes });
+            if (stored.hash == hash) Set.add(own_store, Blob.compare, hash);
+          } catch (_) {};
+        };
+        case null {};
+      };
+    };
+  };
+
+
+  /// The owner sets how rollouts may upgrade their canister.
+  public shared ({ caller }) func set_policy(id : Principal, policy : UpgradePolicy) : async UnitResult {
+    switch (Policy.policyError(policy)) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let c = switch (controlledCanister(caller, id)) { case (#err e) return #err e; case (#ok c) c };
+    c.info := { c.info with policy; updated_at = Time.now() };
+    log(caller, canisterSubject(id), "policy_set", Policy.text(policy));
+    #ok;
+  };
+
+  /// The channels a release is in (replacing the previous ones): its
+  /// app's developers and operators.
+  public shared ({ caller }) func set_release_channels(app : Text, version : Text, channels : [Text]) : async ReleaseResult {
+    switch (Policy.channelsError(channels)) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let rel = switch (maintainersRelease(caller, app, version)) { case (#err e) return #err e; case (#ok r) r };
+    let unique = Policy.dedupe(channels);
+    rel.info := { rel.info with channels = unique; updated_at = Time.now() };
+    log(caller, releaseSubject(app, version), "channels_set", Text.join(unique.vals(), ", "));
+    #ok(rel.info);
+  };
+
+  /// What a rollout of rel may do with c now: upgrade it, count it as
+  /// told only (its owner is on #manual), or leave it.
+  func admission(c : Types.Canister, rel : Types.Release) : { #admit; #manual; #no } {
+    let i = c.info;
+    if (i.app != rel.info.app or i.state != #installed or not i.controlled or has(busy, i.canister_id)) return #no;
+    if (rel.info.state != #released) return #no;
+    if (versionOrder(rel.info.version, i.version) != #greater or not Semver.admitsText(rel.info.upgrade_from, i.version)) return #no;
+    if (Policy.admits(i.policy, i.version, rel.info.version, rel.info.channels)) return #admit;
+    if (i.policy == #manual) #manual else #no;
+  };
+
+  func liveRollout(app : Text) : ?Types.Rollout {
+    for (r in Map.values(rollouts)) {
+      if (r.info.app == app and not Rollout.isFinal(r.info.state)) return ?r;
+    };
+    null;
+  };
+
+  /// Operators start a rollout of a released version to the app's
+  /// canisters whose policy admits it; the timer runs its batches.
+  public shared ({ caller }) func start_rollout(n : NewRollout) : async RolloutResult {
+    if (not isOperator(caller)) return #err(denied("only operators start rollouts"));
+    switch (V.first([V.appId(n.app), Rollout.checkNew(n)])) { case (?r) return #err(#invalid_argument(r)); case null {} };
+    let ?rel = findRelease(n.app, n.version) else return #err(#not_found("no release " # n.app # "/" # n.version));
+    if (rel.info.state != #released) return wrongRollout(n.app # "/" # n.version # " is " # stateText(rel.info.state) # ", not released");
+    switch (liveRollout(n.app)) {
+      case (?r) return wrongRollout("rollout " # Nat.toText(r.info.id) # " of " # n.app # " is " # Rollout.stateText(r.info.state) # "; abort it first");
+      case null {};
+    };
+    let targets = List.empty<Principal>();
+    var manual = 0;
+    for (c in Map.values(canisters)) {
+      switch (admission(c, rel)) {
+        case (#admit) List.add(targets, c.info.canister_id);
+        case (#manual) manual += 1;
+        case (#no) {};
+      };
+    };
+    let id = next_rollout;
+    next_rollout += 1;
+    let now = Time.now();
+    let total = List.size(targets);
+    let r : Types.Rollout = {
+      var info = {
+        id;
+        app = n.app;
+        version = n.version;
+        canary_percent = n.canary_percent;
+        batch_size = n.batch_size;
+        max_failures = n.max_failures;
+        state = if (Rollout.canarySize(total, n.canary_percent) > 0) #canary else #running;
+        reason = null;
+        started_by = caller;
+        started_at = now;
+        updated_at = now;
+        finished_at = null;
+        total;
+        pending = total;
+        in_progress = 0;
+        done = 0;
+        rolled_back = 0;
+        failed = 0;
+        skipped = 0;
+        manual;
+        batches = 0;
+        failures = [];
+      };
+      targets = List.toArray(targets);
+      var cursor = 0;
+      var attempted = 0;
+      var inflight = [];
+      var resume_to = #running;
+    };
+    Map.add(rollouts, Nat.compare, id, r);
+    log(caller, rolloutSubject(id), "rollout_started", n.app # "/" # n.version # ": " # Nat.toText(total) # " canisters, " # Nat.toText(manual) # " on manual");
+    if (total > 0) await keepInOwnStore(rel);
+    await* advance(r);
+    armRolloutTimer<system>();
+    #ok(r.info);
+  };
+
+  func wrongRollout(message : Text) : RolloutResult = #err(#failed_precondition(message));
+
+  /// Counts the upgrades of r's batch that have an outcome and drops them
+  /// from inflight.
+  func harvest(r : Types.Rollout) {
+    let still = List.empty<(Principal, Nat)>();
+    for ((cid, uid) in r.inflight.vals()) {
+      let outcome = switch (Map.get(upgrades, Nat.compare, uid)) {
+        case (?u) if (u.info.state == #done or u.info.state == #rolled_back or u.info.state == #failed) ?(u.info.state, u.info.reason) else null;
+        case null ?(#failed, ?"the upgrade record is gone");
+      };
+      switch outcome {
+        case null List.add(still, (cid, uid));
+        case (?(#done, _)) r.info := { r.info with done = r.info.done + 1 };
+        case (?(state, reason)) {
+          let why = switch reason { case (?t) t; case null "" };
+          let failures = Rollout.keepFailure(r.info.failures, { canister_id = cid; state; reason = why });
+          r.info := if (state == #rolled_back) ({ r.info with rolled_back = r.info.rolled_back + 1; failures }) else ({ r.info with failed = r.info.failed + 1; failures });
+        };
+      };
+    };
+    r.inflight := List.toArray(still);
+  };
+
+  func refresh(r : Types.Rollout) {
+    r.info := { r.info with pending = r.targets.size() - r.cursor; in_progress = r.inflight.size(); updated_at = Time.now() };
+  };
+
+  func endRollout(r : Types.Rollout, state : RolloutState, reason : ?Text, caller : Principal) {
+    r.info := { r.info with state; reason; finished_at = ?Time.now() };
+    refresh(r);
+    let why = switch reason { case (?t) ": " # t; case null "" };
+    log(caller, rolloutSubject(r.info.id), "rollout_" # Rollout.stateText(state), Nat.toText(r.info.done) # " of " # Nat.toText(r.info.total) # " upgraded" # why);
+  };
+
+  /// Moves r on: counts finished upgrades; once its batch is over, halts
+  /// it when the failures exceed its limit, finishes it when no target is
+  /// left, or starts the next batch (unless paused, halted or aborted).
+  func advance(r : Types.Rollout) : async* () {
+    loop {
+      harvest(r);
+      let state = r.info.state;
+      if (r.inflight.size() > 0 or Rollout.isFinal(state)) return refresh(r);
+      if (r.info.batches > 0) {
+        switch (Rollout.exceeded(r.info.max_failures, r.info.rolled_back + r.info.failed, r.attempted)) {
+          case (?reason) return endRollout(r, #halted, ?reason, r.info.started_by);
+          case null {};
+        };
+      };
+      if (state == #paused) return refresh(r);
+      if (r.cursor >= r.targets.size()) return endRollout(r, #done, null, r.info.started_by);
+      await* startBatch(r);
+    };
+  };
+
+  /// Starts the next batch: the canary first, then batch_size at a time.
+  /// A target that is no longer eligible is skipped.
+  func startBatch(r : Types.Rollout) : async* () {
+    let size = if (r.info.state == #canary and r.info.batches == 0) {
+      Rollout.canarySize(r.targets.size(), r.info.canary_percent);
+    } else {
+      if (r.info.state == #canary) r.info := { r.info with state = #running };
+      r.info.batch_size;
+    };
+    let rel = findRelease(r.info.app, r.info.version);
+    let last = Nat.min(r.targets.size(), r.cursor + size);
+    let started = List.empty<(Principal, Nat)>();
+    var skipped = 0;
+    while (r.cursor < last) {
+      let id = r.targets[r.cursor];
+      r.cursor += 1;
+      switch (Map.get(canisters, Principal.compare, id), rel) {
+        case (?c, ?release) {
+          if (admission(c, release) == #admit) {
+            let u = beginUpgrade(r.info.started_by, c, release.info.version);
+            List.add(started, (id, u.info.id));
+            Set.add(rollout_upgrades, Nat.compare, u.info.id);
+            ignore runUpgrade(u, c, release);
+          } else skipped += 1;
+        };
+        case _ skipped += 1;
+      };
+    };
+    r.attempted += List.size(started);
+    r.inflight := Array.concat(r.inflight, List.toArray(started));
+    r.info := { r.info with batches = r.info.batches + 1; skipped = r.info.skipped + skipped };
+    refresh(r);
+  };
+
+  /// A rollout's upgrade ended: the timer moves its rollout on in the
+  /// next round (one timer message for all the upgrades that end by then,
+  /// rather than a message of each).
+  func rolloutUpgradeFinished<system>(uid : Nat) {
+    if (not Set.contains(rollout_upgrades, Nat.compare, uid)) return;
+    Set.remove(rollout_upgrades, Nat.compare, uid);
+    if (rollout_timer_soon) return;
+    switch rollout_timer { case (?t) Timer.cancelTimer(t); case null {} };
+    rollout_timer := ?Timer.setTimer<system>(#nanoseconds 0, rolloutTick);
+    rollout_timer_soon := true;
+  };
+
+  func isLive(r : Types.Rollout) : Bool = not Rollout.isFinal(r.info.state) or r.inflight.size() > 0;
+
+  func armRolloutTimer<system>() {
+    if (rollout_timer != null) return;
+    if (not rolloutsLive()) return;
+    rollout_timer := ?Timer.setTimer<system>(#seconds ROLLOUT_TICK_SECONDS, rolloutTick);
+  };
+
+  /// Advances every live rollout: what moves a rollout on when no upgrade
+  /// of it finishes (after a pause, or when a continuation was lost).
+  func rolloutTick() : async () {
+    rollout_timer := null;
+    rollout_timer_soon := false;
+    for (r in Map.values(rollouts)) {
+      if (isLive(r)) await* advance(r);
+    };
+    armRolloutTimer<system>();
+  };
+
+  system func postupgrade() {
+    armRolloutTimer<system>();
+  };
+
+  func operatorsRollout(caller : Principal, id : Nat) : { #ok : Types.Rollout; #err : Error } {
+    if (not isOperator(caller)) return #err(denied("only operators manage rollouts"));
+    let ?r = Map.get(rollouts, Nat.compare, id) else return #err(#not_found("no rollout " # Nat.toText(id)));
+    #ok r;
+  };
+
+  /// No new batch starts; the batch under way finishes.
+  public shared ({ caller }) func pause_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    let state = r.info.state;
+    if (state != #canary and state != #running) return wrongRollout("rollout " # Nat.toText(id) # " is " # Rollout.stateText(state) # ", not canary or running");
+    r.resume_to := state;
+    r.info := { r.info with state = #paused };
+    refresh(r);
+    log(caller, rolloutSubject(id), "rollout_paused", "");
+    #ok(r.info);
+  };
+
+  public shared ({ caller }) func resume_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    if (r.info.state != #paused) return wrongRollout("rollout " # Nat.toText(id) # " is " # Rollout.stateText(r.info.state) # ", not paused");
+    r.info := { r.info with state = r.resume_to };
+    log(caller, rolloutSubject(id), "rollout_resumed", "");
+    await* advance(r);
+    armRolloutTimer<system>();
+    #ok(r.info);
+  };
+
+  /// No new upgrade starts; the ones under way finish (and are counted).
+  public shared ({ caller }) func abort_rollout(id : Nat) : async RolloutResult {
+    let r = switch (operatorsRollout(caller, id)) { case (#err e) return #err e; case (#ok r) r };
+    if (Rollout.isFinal(r.info.state)) return wrongRollout("rollout " # Nat.toText(id) # " is already " # Rollout.stateText(r.info.state));
+    endRollout(r, #aborted, ?("aborted by " # pText(caller)), caller);
+    #ok(r.info);
+  };
+
+  /// Operators; anyone else gets null.
+  public shared query ({ caller }) func get_rollout(id : Nat) : async ?RolloutInfo {
+    if (not isOperator(caller)) return null;
+    switch (Map.get(rollouts, Nat.compare, id)) { case (?r) ?r.info; case null null };
+  };
+
+  /// Newest first, only app's when given. Operators; anyone else gets [].
+  public shared query ({ caller }) func list_rollouts(app : ?Text) : async [RolloutInfo] {
+    if (not isOperator(caller)) return [];
+    let out = List.empty<RolloutInfo>();
+    for ((_, r) in Map.reverseEntries(rollouts)) {
+      if (app == null or app == ?r.info.app) List.add(out, r.info);
+    };
+    List.toArray(out);
   };
 
   // ---- uninstall, delete, release_control ----

@@ -84,6 +84,7 @@ type Release struct {
 	ChunkCount          int
 	ChunksReceived      int
 	State               ReleaseState
+	Channels            []string // release channels it is in (SetReleaseChannels)
 	Uploader            principal.Principal
 	Reviewer            *principal.Principal
 	Reason              string // why it was rejected or revoked
@@ -110,7 +111,10 @@ type Canister struct {
 	State   CanisterState
 	// Controlled is false after release_control: the registry is no longer
 	// one of its controllers.
-	Controlled  bool
+	Controlled bool
+	// Policy is what rollouts may do with it (its owner sets it; Manual by
+	// default).
+	Policy      UpgradePolicy
 	LastUpgrade *uint64 // id of the most recent upgrade
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

@@ -35,6 +35,9 @@ directory upwards that holds .canistry/ or .git), or --state-dir.
                               --owner; the dev identity stays its controller); prints only its id
   upgrade ID --to 2.0.0       upgrade a personal canister, keeping its memory
   describe ID                 the canister's protocol, adapter, capabilities and module hash
+  policy ID manual|patch|minor|channel:NAME
+                              what rollouts may do with your canister ID of the platform
+                              (through the gateway as --identity; 'canistry canister policy --help')
 
 Flags (after the subcommand):
 `
@@ -78,6 +81,9 @@ func runCanister(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	sub, rest := args[0], args[1:]
+	if sub == "policy" {
+		return runCanisterPolicy(rest, stdout, stderr)
+	}
 	fs, f := newCanisterFlags(stderr)
 	// Go's flag package stops at the first positional argument; take the
 	// canister id first so that `upgrade ID --to 2.0.0` parses.

@@ -41,6 +41,7 @@ func init() {
 		{name: "upgrade", summary: "upgrade your canister, showing the steps live", run: runUpgrade},
 		{name: "credit", summary: "your cycles credit; grant credit to owners (operators)", run: runCredit},
 		{name: "cycles", summary: "canisters' cycles, low ones, the registry's own, top-up policies", run: runCycles},
+		{name: "rollout", summary: "upgrade the opted-in canisters of an app in batches (operators)", run: runRollout},
 		{name: "role", summary: "grant or revoke registry roles (operators)", run: runRole},
 		{name: "dashboard", summary: "print the URL of the gateway's dashboard, signed in as you", run: runDashboard},
 		{name: "whoami", summary: "print your identity's principal", run: runWhoami},

@@ -153,6 +153,7 @@ type platformClients struct {
 	install   platformv1connect.InstallServiceClient
 	publisher platformv1connect.PublisherServiceClient
 	cycles    platformv1connect.CyclesServiceClient
+	rollout   platformv1connect.RolloutServiceClient
 	id        identity.Identity
 }
 
@@ -187,6 +188,7 @@ func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClien
 		install:   platformv1connect.NewInstallServiceClient(http.DefaultClient, gw, opts),
 		publisher: platformv1connect.NewPublisherServiceClient(http.DefaultClient, gw, opts),
 		cycles:    platformv1connect.NewCyclesServiceClient(http.DefaultClient, gw, opts),
+		rollout:   platformv1connect.NewRolloutServiceClient(http.DefaultClient, gw, opts),
 		id:        id,
 	}, nil
 }

@@ -31,6 +31,9 @@ revoked.
   publish APP VERSION                       make it installable (the app's developers)
   deprecate APP VERSION                     installable by name only
   revoke APP VERSION --reason R             no longer installable nor an upgrade target
+  channels APP VERSION [NAME...]            put it in release channels (at most 8, replacing
+                                            the previous ones; none: no channel); canisters whose
+                                            policy follows one take it in rollouts
 
 Flags (anywhere after the subcommand):
 `
@@ -109,6 +112,20 @@ func runRelease(args []string, stdout, stderr io.Writer) error {
 			return gatewayError(sub+" "+pos[0]+" "+pos[1], err)
 		}
 		printReleases(stdout, []*platformv1.Release{r})
+		return nil
+	case "channels":
+		if len(pos) < 2 {
+			return s.usageError(stderr, "release channels APP VERSION [NAME...]")
+		}
+		c, err := s.dial(ctx, stderr)
+		if err != nil {
+			return err
+		}
+		resp, err := c.rollout.SetReleaseChannels(ctx, connect.NewRequest(&platformv1.SetReleaseChannelsRequest{App: pos[0], Version: pos[1], Channels: pos[2:]}))
+		if err != nil {
+			return gatewayError("set the channels of "+pos[0]+" "+pos[1], err)
+		}
+		fmt.Fprintf(stdout, "%s %s channels: %s\n", pos[0], pos[1], orDash(strings.Join(resp.Msg.GetRelease().GetChannels(), " ")))
 		return nil
 	}
 	fmt.Fprintf(stderr, "canistry release: unknown subcommand %q\n\n", sub)

@@ -33,6 +33,13 @@ type UpgradeResult struct {
 	Ok  *UpgradeInfo `ic:"ok,variant" json:"ok,omitempty"`
 }
 
+type UpgradePolicy struct {
+	Channel *string   `ic:"channel,variant" json:"channel,omitempty"`
+	Manual  *idl.Null `ic:"manual,variant" json:"manual,omitempty"`
+	Minor   *idl.Null `ic:"minor,variant" json:"minor,omitempty"`
+	Patch   *idl.Null `ic:"patch,variant" json:"patch,omitempty"`
+}
+
 type UpgradeInfo struct {
 	CanisterId  principal.Principal `ic:"canister_id" json:"canister_id"`
 	FinishedAt  *idl.Int            `ic:"finished_at,omitempty" json:"finished_at,omitempty"`
@@ -58,6 +65,51 @@ type UnitResult struct {
 	Ok  *idl.Null `ic:"ok,variant" json:"ok,omitempty"`
 }
 
+type RolloutState struct {
+	Aborted *idl.Null `ic:"aborted,variant" json:"aborted,omitempty"`
+	Canary  *idl.Null `ic:"canary,variant" json:"canary,omitempty"`
+	Done    *idl.Null `ic:"done,variant" json:"done,omitempty"`
+	Halted  *idl.Null `ic:"halted,variant" json:"halted,omitempty"`
+	Paused  *idl.Null `ic:"paused,variant" json:"paused,omitempty"`
+	Running *idl.Null `ic:"running,variant" json:"running,omitempty"`
+}
+
+type RolloutResult struct {
+	Err *Error       `ic:"err,variant" json:"err,omitempty"`
+	Ok  *RolloutInfo `ic:"ok,variant" json:"ok,omitempty"`
+}
+
+type RolloutInfo struct {
+	App           string              `ic:"app" json:"app"`
+	BatchSize     idl.Nat             `ic:"batch_size" json:"batch_size"`
+	Batches       idl.Nat             `ic:"batches" json:"batches"`
+	CanaryPercent idl.Nat             `ic:"canary_percent" json:"canary_percent"`
+	Done          idl.Nat             `ic:"done" json:"done"`
+	Failed        idl.Nat             `ic:"failed" json:"failed"`
+	Failures      []RolloutFailure    `ic:"failures" json:"failures"`
+	FinishedAt    *idl.Int            `ic:"finished_at,omitempty" json:"finished_at,omitempty"`
+	Id            idl.Nat             `ic:"id" json:"id"`
+	InProgress    idl.Nat             `ic:"in_progress" json:"in_progress"`
+	Manual        idl.Nat             `ic:"manual" json:"manual"`
+	MaxFailures   FailureLimit        `ic:"max_failures" json:"max_failures"`
+	Pending       idl.Nat             `ic:"pending" json:"pending"`
+	Reason        *string             `ic:"reason,omitempty" json:"reason,omitempty"`
+	RolledBack    idl.Nat             `ic:"rolled_back" json:"rolled_back"`
+	Skipped       idl.Nat             `ic:"skipped" json:"skipped"`
+	StartedAt     idl.Int             `ic:"started_at" json:"started_at"`
+	StartedBy     principal.Principal `ic:"started_by" json:"started_by"`
+	State         RolloutState        `ic:"state" json:"state"`
+	Total         idl.Nat             `ic:"total" json:"total"`
+	UpdatedAt     idl.Int             `ic:"updated_at" json:"updated_at"`
+	Version       string              `ic:"version" json:"version"`
+}
+
+type RolloutFailure struct {
+	CanisterId principal.Principal `ic:"canister_id" json:"canister_id"`
+	Reason     string              `ic:"reason" json:"reason"`
+	State      UpgradeState        `ic:"state" json:"state"`
+}
+
 type Role struct {
 	Auditor   *idl.Null `ic:"auditor,variant" json:"auditor,omitempty"`
 	Developer *idl.Null `ic:"developer,variant" json:"developer,omitempty"`
@@ -81,6 +133,7 @@ type ReleaseResult struct {
 
 type ReleaseInfo struct {
 	App                 string               `ic:"app" json:"app"`
+	Channels            []string             `ic:"channels" json:"channels"`
 	ChunkCount          idl.Nat              `ic:"chunk_count" json:"chunk_count"`
 	ChunksReceived      idl.Nat              `ic:"chunks_received" json:"chunks_received"`
 	CreatedAt           idl.Int              `ic:"created_at" json:"created_at"`
@@ -130,6 +183,14 @@ type Quotas struct {
 	CyclesPerCanister   idl.Nat `ic:"cycles_per_canister" json:"cycles_per_canister"`
 }
 
+type NewRollout struct {
+	App           string       `ic:"app" json:"app"`
+	BatchSize     idl.Nat      `ic:"batch_size" json:"batch_size"`
+	CanaryPercent idl.Nat      `ic:"canary_percent" json:"canary_percent"`
+	MaxFailures   FailureLimit `ic:"max_failures" json:"max_failures"`
+	Version       string       `ic:"version" json:"version"`
+}
+
 type NewRelease struct {
 	App                 string   `ic:"app" json:"app"`
 	ChunkHashes         [][]byte `ic:"chunk_hashes" json:"chunk_hashes"`
@@ -170,6 +231,11 @@ type FleetCount struct {
 	Count   idl.Nat       `ic:"count" json:"count"`
 	State   CanisterState `ic:"state" json:"state"`
 	Version string        `ic:"version" json:"version"`
+}
+
+type FailureLimit struct {
+	Count   *idl.Nat `ic:"count,variant" json:"count,omitempty"`
+	Percent *idl.Nat `ic:"percent,variant" json:"percent,omitempty"`
 }
 
 type Event struct {
@@ -274,6 +340,7 @@ type CanisterInfo struct {
 	CreatedAt   idl.Int             `ic:"created_at" json:"created_at"`
 	LastUpgrade *idl.Nat            `ic:"last_upgrade,omitempty" json:"last_upgrade,omitempty"`
 	Owner       principal.Principal `ic:"owner" json:"owner"`
+	Policy      UpgradePolicy       `ic:"policy" json:"policy"`
 	State       CanisterState       `ic:"state" json:"state"`
 	UpdatedAt   idl.Int             `ic:"updated_at" json:"updated_at"`
 	Version     string              `ic:"version" json:"version"`
@@ -309,6 +376,20 @@ func NewRegistryAgent(canisterId principal.Principal, config agent.Config) (*Reg
 		Agent:      a,
 		CanisterId: canisterId,
 	}, nil
+}
+
+// AbortRollout calls the "abort_rollout" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) AbortRollout(id idl.Nat) (*RolloutResult, error) {
+	var r0 RolloutResult
+	if err := a.Call(
+		a.CanisterId,
+		"abort_rollout",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
 }
 
 // AddDeveloper calls the "add_developer" method on the "registry/1.0.0" canister.
@@ -521,6 +602,20 @@ func (a RegistryAgent) GetRelease(app string, version string) (**ReleaseInfo, er
 	return &r0, nil
 }
 
+// GetRollout calls the "get_rollout" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) GetRollout(id idl.Nat) (**RolloutInfo, error) {
+	var r0 *RolloutInfo
+	if err := a.Query(
+		a.CanisterId,
+		"get_rollout",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // GetUpgrade calls the "get_upgrade" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) GetUpgrade(id idl.Nat) (**UpgradeInfo, error) {
 	var r0 *UpgradeInfo
@@ -633,6 +728,20 @@ func (a RegistryAgent) ListRole(role Role) (*[]principal.Principal, error) {
 	return &r0, nil
 }
 
+// ListRollouts calls the "list_rollouts" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ListRollouts(app *string) (*[]RolloutInfo, error) {
+	var r0 []RolloutInfo
+	if err := a.Query(
+		a.CanisterId,
+		"list_rollouts",
+		[]any{app},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // LowCycles calls the "low_cycles" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) LowCycles(limit idl.Nat) (*[]CyclesStatus, error) {
 	var r0 []CyclesStatus
@@ -682,6 +791,20 @@ func (a RegistryAgent) MyRoles() (*[]Role, error) {
 		a.CanisterId,
 		"my_roles",
 		[]any{},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// PauseRollout calls the "pause_rollout" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) PauseRollout(id idl.Nat) (*RolloutResult, error) {
+	var r0 RolloutResult
+	if err := a.Call(
+		a.CanisterId,
+		"pause_rollout",
+		[]any{id},
 		[]any{&r0},
 	); err != nil {
 		return nil, err
@@ -773,6 +896,20 @@ func (a RegistryAgent) RemoveDeveloper(id string, p principal.Principal) (*AppRe
 	return &r0, nil
 }
 
+// ResumeRollout calls the "resume_rollout" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) ResumeRollout(id idl.Nat) (*RolloutResult, error) {
+	var r0 RolloutResult
+	if err := a.Call(
+		a.CanisterId,
+		"resume_rollout",
+		[]any{id},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // RevokeRelease calls the "revoke_release" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) RevokeRelease(app string, version string, reason string) (*ReleaseResult, error) {
 	var r0 ReleaseResult
@@ -829,6 +966,20 @@ func (a RegistryAgent) SetCyclesSettings(s CyclesSettings) (*UnitResult, error) 
 	return &r0, nil
 }
 
+// SetPolicy calls the "set_policy" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) SetPolicy(id principal.Principal, policy UpgradePolicy) (*UnitResult, error) {
+	var r0 UnitResult
+	if err := a.Call(
+		a.CanisterId,
+		"set_policy",
+		[]any{id, policy},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
 // SetQuotas calls the "set_quotas" method on the "registry/1.0.0" canister.
 func (a RegistryAgent) SetQuotas(q Quotas) (*UnitResult, error) {
 	var r0 UnitResult
@@ -836,6 +987,34 @@ func (a RegistryAgent) SetQuotas(q Quotas) (*UnitResult, error) {
 		a.CanisterId,
 		"set_quotas",
 		[]any{q},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// SetReleaseChannels calls the "set_release_channels" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) SetReleaseChannels(app string, version string, channels []string) (*ReleaseResult, error) {
+	var r0 ReleaseResult
+	if err := a.Call(
+		a.CanisterId,
+		"set_release_channels",
+		[]any{app, version, channels},
+		[]any{&r0},
+	); err != nil {
+		return nil, err
+	}
+	return &r0, nil
+}
+
+// StartRollout calls the "start_rollout" method on the "registry/1.0.0" canister.
+func (a RegistryAgent) StartRollout(n NewRollout) (*RolloutResult, error) {
+	var r0 RolloutResult
+	if err := a.Call(
+		a.CanisterId,
+		"start_rollout",
+		[]any{n},
 		[]any{&r0},
 	); err != nil {
 		return nil, err

@@ -219,6 +219,66 @@ func (CanisterState) EnumDescriptor() ([]byte, []int) {
 	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{2}
 }
 
+// UpgradePolicyKind is how far rollouts may take a canister on their own.
+type UpgradePolicyKind int32
+
+const (
+	UpgradePolicyKind_UPGRADE_POLICY_KIND_UNSPECIFIED UpgradePolicyKind = 0
+	// No rollout touches it: its owner is only told (upgrade_available).
+	UpgradePolicyKind_UPGRADE_POLICY_KIND_MANUAL UpgradePolicyKind = 1
+	// Newer patches of the installed major.minor.
+	UpgradePolicyKind_UPGRADE_POLICY_KIND_PATCH UpgradePolicyKind = 2
+	// Newer versions of the installed major.
+	UpgradePolicyKind_UPGRADE_POLICY_KIND_MINOR UpgradePolicyKind = 3
+	// Releases in the release channel named by channel.
+	UpgradePolicyKind_UPGRADE_POLICY_KIND_CHANNEL UpgradePolicyKind = 4
+)
+
+// Enum value maps for UpgradePolicyKind.
+var (
+	UpgradePolicyKind_name = map[int32]string{
+		0: "UPGRADE_POLICY_KIND_UNSPECIFIED",
+		1: "UPGRADE_POLICY_KIND_MANUAL",
+		2: "UPGRADE_POLICY_KIND_PATCH",
+		3: "UPGRADE_POLICY_KIND_MINOR",
+		4: "UPGRADE_POLICY_KIND_CHANNEL",
+	}
+	UpgradePolicyKind_value = map[string]int32{
+		"UPGRADE_POLICY_KIND_UNSPECIFIED": 0,
+		"UPGRADE_POLICY_KIND_MANUAL":      1,
+		"UPGRADE_POLICY_KIND_PATCH":       2,
+		"UPGRADE_POLICY_KIND_MINOR":       3,
+		"UPGRADE_POLICY_KIND_CHANNEL":     4,
+	}
+)
+
+func (x UpgradePolicyKind) Enum() *UpgradePolicyKind {
+	p := new(UpgradePolicyKind)
+	*p = x
+	return p
+}
+
+func (x UpgradePolicyKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (UpgradePolicyKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_canistry_platform_v1_platform_proto_enumTypes[3].Descriptor()
+}
+
+func (UpgradePolicyKind) Type() protoreflect.EnumType {
+	return &file_canistry_platform_v1_platform_proto_enumTypes[3]
+}
+
+func (x UpgradePolicyKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use UpgradePolicyKind.Descriptor instead.
+func (UpgradePolicyKind) EnumDescriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{3}
+}
+
 // UpgradeState is where an upgrade is; DONE, ROLLED_BACK and FAILED are
 // final.
 type UpgradeState int32
@@ -279,11 +339,11 @@ func (x UpgradeState) String() string {
 }
 
 func (UpgradeState) Descriptor() protoreflect.EnumDescriptor {
-	return file_canistry_platform_v1_platform_proto_enumTypes[3].Descriptor()
+	return file_canistry_platform_v1_platform_proto_enumTypes[4].Descriptor()
 }
 
 func (UpgradeState) Type() protoreflect.EnumType {
-	return &file_canistry_platform_v1_platform_proto_enumTypes[3]
+	return &file_canistry_platform_v1_platform_proto_enumTypes[4]
 }
 
 func (x UpgradeState) Number() protoreflect.EnumNumber {
@@ -292,7 +352,7 @@ func (x UpgradeState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use UpgradeState.Descriptor instead.
 func (UpgradeState) EnumDescriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{3}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{4}
 }
 
 type App struct {
@@ -407,9 +467,12 @@ type Release struct {
 	// The auditor who approved or rejected it; empty before.
 	Reviewer string `protobuf:"bytes,14,opt,name=reviewer,proto3" json:"reviewer,omitempty"`
 	// Why it was rejected or revoked.
-	Reason        string                 `protobuf:"bytes,15,opt,name=reason,proto3" json:"reason,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	Reason     string                 `protobuf:"bytes,15,opt,name=reason,proto3" json:"reason,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The release channels it is in (RolloutService.SetReleaseChannels);
+	// canisters following one of them take it in rollouts.
+	Channels      []string `protobuf:"bytes,18,rep,name=channels,proto3" json:"channels,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -563,6 +626,13 @@ func (x *Release) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Release) GetChannels() []string {
+	if x != nil {
+		return x.Channels
+	}
+	return nil
+}
+
 type Canister struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	CanisterId string                 `protobuf:"bytes,1,opt,name=canister_id,json=canisterId,proto3" json:"canister_id,omitempty"`
@@ -581,8 +651,10 @@ type Canister struct {
 	// The newest released version this canister may upgrade to (its
 	// upgrade_from admits the installed version); empty: none.
 	UpgradeAvailable string `protobuf:"bytes,10,opt,name=upgrade_available,json=upgradeAvailable,proto3" json:"upgrade_available,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// What rollouts may do with it; its owner sets it (manual by default).
+	UpgradePolicy *UpgradePolicy `protobuf:"bytes,11,opt,name=upgrade_policy,json=upgradePolicy,proto3" json:"upgrade_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Canister) Reset() {
@@ -685,6 +757,66 @@ func (x *Canister) GetUpgradeAvailable() string {
 	return ""
 }
 
+func (x *Canister) GetUpgradePolicy() *UpgradePolicy {
+	if x != nil {
+		return x.UpgradePolicy
+	}
+	return nil
+}
+
+type UpgradePolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  UpgradePolicyKind      `protobuf:"varint,1,opt,name=kind,proto3,enum=canistry.platform.v1.UpgradePolicyKind" json:"kind,omitempty"`
+	// For UPGRADE_POLICY_KIND_CHANNEL: 1 to 32 characters of [a-z0-9-].
+	Channel       string `protobuf:"bytes,2,opt,name=channel,proto3" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpgradePolicy) Reset() {
+	*x = UpgradePolicy{}
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpgradePolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpgradePolicy) ProtoMessage() {}
+
+func (x *UpgradePolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpgradePolicy.ProtoReflect.Descriptor instead.
+func (*UpgradePolicy) Descriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpgradePolicy) GetKind() UpgradePolicyKind {
+	if x != nil {
+		return x.Kind
+	}
+	return UpgradePolicyKind_UPGRADE_POLICY_KIND_UNSPECIFIED
+}
+
+func (x *UpgradePolicy) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
 type UpgradeStep struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Time          *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
@@ -696,7 +828,7 @@ type UpgradeStep struct {
 
 func (x *UpgradeStep) Reset() {
 	*x = UpgradeStep{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[3]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -708,7 +840,7 @@ func (x *UpgradeStep) String() string {
 func (*UpgradeStep) ProtoMessage() {}
 
 func (x *UpgradeStep) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[3]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -721,7 +853,7 @@ func (x *UpgradeStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeStep.ProtoReflect.Descriptor instead.
 func (*UpgradeStep) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{3}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *UpgradeStep) GetTime() *timestamppb.Timestamp {
@@ -765,7 +897,7 @@ type Upgrade struct {
 
 func (x *Upgrade) Reset() {
 	*x = Upgrade{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[4]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -777,7 +909,7 @@ func (x *Upgrade) String() string {
 func (*Upgrade) ProtoMessage() {}
 
 func (x *Upgrade) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[4]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -790,7 +922,7 @@ func (x *Upgrade) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Upgrade.ProtoReflect.Descriptor instead.
 func (*Upgrade) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{4}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Upgrade) GetId() uint64 {
@@ -879,7 +1011,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[5]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -891,7 +1023,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[5]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -904,7 +1036,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{5}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Event) GetSeq() uint64 {
@@ -965,7 +1097,7 @@ type Quotas struct {
 
 func (x *Quotas) Reset() {
 	*x = Quotas{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[6]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -977,7 +1109,7 @@ func (x *Quotas) String() string {
 func (*Quotas) ProtoMessage() {}
 
 func (x *Quotas) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[6]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -990,7 +1122,7 @@ func (x *Quotas) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Quotas.ProtoReflect.Descriptor instead.
 func (*Quotas) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{6}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Quotas) GetCanistersPerUser() uint64 {
@@ -1037,7 +1169,7 @@ type UpgradePathError struct {
 
 func (x *UpgradePathError) Reset() {
 	*x = UpgradePathError{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[7]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1049,7 +1181,7 @@ func (x *UpgradePathError) String() string {
 func (*UpgradePathError) ProtoMessage() {}
 
 func (x *UpgradePathError) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[7]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1062,7 +1194,7 @@ func (x *UpgradePathError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradePathError.ProtoReflect.Descriptor instead.
 func (*UpgradePathError) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{7}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UpgradePathError) GetInstalled() string {
@@ -1094,7 +1226,7 @@ type ListAppsRequest struct {
 
 func (x *ListAppsRequest) Reset() {
 	*x = ListAppsRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[8]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1106,7 +1238,7 @@ func (x *ListAppsRequest) String() string {
 func (*ListAppsRequest) ProtoMessage() {}
 
 func (x *ListAppsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[8]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1119,7 +1251,7 @@ func (x *ListAppsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAppsRequest.ProtoReflect.Descriptor instead.
 func (*ListAppsRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{8}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{9}
 }
 
 type ListAppsResponse struct {
@@ -1131,7 +1263,7 @@ type ListAppsResponse struct {
 
 func (x *ListAppsResponse) Reset() {
 	*x = ListAppsResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[9]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1275,7 @@ func (x *ListAppsResponse) String() string {
 func (*ListAppsResponse) ProtoMessage() {}
 
 func (x *ListAppsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[9]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1288,7 @@ func (x *ListAppsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAppsResponse.ProtoReflect.Descriptor instead.
 func (*ListAppsResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{9}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListAppsResponse) GetApps() []*App {
@@ -1175,7 +1307,7 @@ type GetAppRequest struct {
 
 func (x *GetAppRequest) Reset() {
 	*x = GetAppRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[10]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1319,7 @@ func (x *GetAppRequest) String() string {
 func (*GetAppRequest) ProtoMessage() {}
 
 func (x *GetAppRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[10]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1332,7 @@ func (x *GetAppRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAppRequest.ProtoReflect.Descriptor instead.
 func (*GetAppRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{10}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetAppRequest) GetApp() string {
@@ -1219,7 +1351,7 @@ type GetAppResponse struct {
 
 func (x *GetAppResponse) Reset() {
 	*x = GetAppResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[11]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1231,7 +1363,7 @@ func (x *GetAppResponse) String() string {
 func (*GetAppResponse) ProtoMessage() {}
 
 func (x *GetAppResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[11]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1244,7 +1376,7 @@ func (x *GetAppResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAppResponse.ProtoReflect.Descriptor instead.
 func (*GetAppResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{11}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetAppResponse) GetApp() *App {
@@ -1263,7 +1395,7 @@ type ListReleasesRequest struct {
 
 func (x *ListReleasesRequest) Reset() {
 	*x = ListReleasesRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[12]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1275,7 +1407,7 @@ func (x *ListReleasesRequest) String() string {
 func (*ListReleasesRequest) ProtoMessage() {}
 
 func (x *ListReleasesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[12]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1288,7 +1420,7 @@ func (x *ListReleasesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReleasesRequest.ProtoReflect.Descriptor instead.
 func (*ListReleasesRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{12}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListReleasesRequest) GetApp() string {
@@ -1307,7 +1439,7 @@ type ListReleasesResponse struct {
 
 func (x *ListReleasesResponse) Reset() {
 	*x = ListReleasesResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[13]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1319,7 +1451,7 @@ func (x *ListReleasesResponse) String() string {
 func (*ListReleasesResponse) ProtoMessage() {}
 
 func (x *ListReleasesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[13]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1332,7 +1464,7 @@ func (x *ListReleasesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReleasesResponse.ProtoReflect.Descriptor instead.
 func (*ListReleasesResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{13}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListReleasesResponse) GetReleases() []*Release {
@@ -1352,7 +1484,7 @@ type GetReleaseRequest struct {
 
 func (x *GetReleaseRequest) Reset() {
 	*x = GetReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[14]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1496,7 @@ func (x *GetReleaseRequest) String() string {
 func (*GetReleaseRequest) ProtoMessage() {}
 
 func (x *GetReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[14]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1509,7 @@ func (x *GetReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReleaseRequest.ProtoReflect.Descriptor instead.
 func (*GetReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{14}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetReleaseRequest) GetApp() string {
@@ -1403,7 +1535,7 @@ type GetReleaseResponse struct {
 
 func (x *GetReleaseResponse) Reset() {
 	*x = GetReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[15]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1415,7 +1547,7 @@ func (x *GetReleaseResponse) String() string {
 func (*GetReleaseResponse) ProtoMessage() {}
 
 func (x *GetReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[15]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1428,7 +1560,7 @@ func (x *GetReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetReleaseResponse.ProtoReflect.Descriptor instead.
 func (*GetReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{15}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetReleaseResponse) GetRelease() *Release {
@@ -1451,7 +1583,7 @@ type ListEventsRequest struct {
 
 func (x *ListEventsRequest) Reset() {
 	*x = ListEventsRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[16]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1463,7 +1595,7 @@ func (x *ListEventsRequest) String() string {
 func (*ListEventsRequest) ProtoMessage() {}
 
 func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[16]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1476,7 +1608,7 @@ func (x *ListEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListEventsRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{16}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListEventsRequest) GetSubject() string {
@@ -1509,7 +1641,7 @@ type ListEventsResponse struct {
 
 func (x *ListEventsResponse) Reset() {
 	*x = ListEventsResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[17]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1521,7 +1653,7 @@ func (x *ListEventsResponse) String() string {
 func (*ListEventsResponse) ProtoMessage() {}
 
 func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[17]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1534,7 +1666,7 @@ func (x *ListEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListEventsResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{17}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListEventsResponse) GetEvents() []*Event {
@@ -1555,7 +1687,7 @@ type InstallRequest struct {
 
 func (x *InstallRequest) Reset() {
 	*x = InstallRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[18]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1567,7 +1699,7 @@ func (x *InstallRequest) String() string {
 func (*InstallRequest) ProtoMessage() {}
 
 func (x *InstallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[18]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1580,7 +1712,7 @@ func (x *InstallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallRequest.ProtoReflect.Descriptor instead.
 func (*InstallRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{18}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *InstallRequest) GetApp() string {
@@ -1606,7 +1738,7 @@ type InstallResponse struct {
 
 func (x *InstallResponse) Reset() {
 	*x = InstallResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[19]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1618,7 +1750,7 @@ func (x *InstallResponse) String() string {
 func (*InstallResponse) ProtoMessage() {}
 
 func (x *InstallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[19]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1631,7 +1763,7 @@ func (x *InstallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstallResponse.ProtoReflect.Descriptor instead.
 func (*InstallResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{19}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *InstallResponse) GetCanister() *Canister {
@@ -1649,7 +1781,7 @@ type ListMyCanistersRequest struct {
 
 func (x *ListMyCanistersRequest) Reset() {
 	*x = ListMyCanistersRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[20]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1661,7 +1793,7 @@ func (x *ListMyCanistersRequest) String() string {
 func (*ListMyCanistersRequest) ProtoMessage() {}
 
 func (x *ListMyCanistersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[20]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1674,7 +1806,7 @@ func (x *ListMyCanistersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyCanistersRequest.ProtoReflect.Descriptor instead.
 func (*ListMyCanistersRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{20}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{21}
 }
 
 type ListMyCanistersResponse struct {
@@ -1686,7 +1818,7 @@ type ListMyCanistersResponse struct {
 
 func (x *ListMyCanistersResponse) Reset() {
 	*x = ListMyCanistersResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[21]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1698,7 +1830,7 @@ func (x *ListMyCanistersResponse) String() string {
 func (*ListMyCanistersResponse) ProtoMessage() {}
 
 func (x *ListMyCanistersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[21]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1711,7 +1843,7 @@ func (x *ListMyCanistersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyCanistersResponse.ProtoReflect.Descriptor instead.
 func (*ListMyCanistersResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{21}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListMyCanistersResponse) GetCanisters() []*Canister {
@@ -1730,7 +1862,7 @@ type GetCanisterRequest struct {
 
 func (x *GetCanisterRequest) Reset() {
 	*x = GetCanisterRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[22]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1742,7 +1874,7 @@ func (x *GetCanisterRequest) String() string {
 func (*GetCanisterRequest) ProtoMessage() {}
 
 func (x *GetCanisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[22]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1755,7 +1887,7 @@ func (x *GetCanisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanisterRequest.ProtoReflect.Descriptor instead.
 func (*GetCanisterRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{22}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetCanisterRequest) GetCanisterId() string {
@@ -1774,7 +1906,7 @@ type GetCanisterResponse struct {
 
 func (x *GetCanisterResponse) Reset() {
 	*x = GetCanisterResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[23]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1786,7 +1918,7 @@ func (x *GetCanisterResponse) String() string {
 func (*GetCanisterResponse) ProtoMessage() {}
 
 func (x *GetCanisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[23]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1799,7 +1931,7 @@ func (x *GetCanisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanisterResponse.ProtoReflect.Descriptor instead.
 func (*GetCanisterResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{23}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetCanisterResponse) GetCanister() *Canister {
@@ -1820,7 +1952,7 @@ type UpgradeRequest struct {
 
 func (x *UpgradeRequest) Reset() {
 	*x = UpgradeRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[24]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1832,7 +1964,7 @@ func (x *UpgradeRequest) String() string {
 func (*UpgradeRequest) ProtoMessage() {}
 
 func (x *UpgradeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[24]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1845,7 +1977,7 @@ func (x *UpgradeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeRequest.ProtoReflect.Descriptor instead.
 func (*UpgradeRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{24}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *UpgradeRequest) GetCanisterId() string {
@@ -1871,7 +2003,7 @@ type UpgradeResponse struct {
 
 func (x *UpgradeResponse) Reset() {
 	*x = UpgradeResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[25]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1883,7 +2015,7 @@ func (x *UpgradeResponse) String() string {
 func (*UpgradeResponse) ProtoMessage() {}
 
 func (x *UpgradeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[25]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1896,7 +2028,7 @@ func (x *UpgradeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpgradeResponse.ProtoReflect.Descriptor instead.
 func (*UpgradeResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{25}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *UpgradeResponse) GetUpgrade() *Upgrade {
@@ -1915,7 +2047,7 @@ type GetUpgradeRequest struct {
 
 func (x *GetUpgradeRequest) Reset() {
 	*x = GetUpgradeRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[26]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1927,7 +2059,7 @@ func (x *GetUpgradeRequest) String() string {
 func (*GetUpgradeRequest) ProtoMessage() {}
 
 func (x *GetUpgradeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[26]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1940,7 +2072,7 @@ func (x *GetUpgradeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUpgradeRequest.ProtoReflect.Descriptor instead.
 func (*GetUpgradeRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{26}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetUpgradeRequest) GetUpgradeId() uint64 {
@@ -1959,7 +2091,7 @@ type GetUpgradeResponse struct {
 
 func (x *GetUpgradeResponse) Reset() {
 	*x = GetUpgradeResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[27]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1971,7 +2103,7 @@ func (x *GetUpgradeResponse) String() string {
 func (*GetUpgradeResponse) ProtoMessage() {}
 
 func (x *GetUpgradeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[27]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1984,7 +2116,7 @@ func (x *GetUpgradeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUpgradeResponse.ProtoReflect.Descriptor instead.
 func (*GetUpgradeResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{27}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetUpgradeResponse) GetUpgrade() *Upgrade {
@@ -2003,7 +2135,7 @@ type WatchUpgradeRequest struct {
 
 func (x *WatchUpgradeRequest) Reset() {
 	*x = WatchUpgradeRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[28]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2147,7 @@ func (x *WatchUpgradeRequest) String() string {
 func (*WatchUpgradeRequest) ProtoMessage() {}
 
 func (x *WatchUpgradeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[28]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2160,7 @@ func (x *WatchUpgradeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUpgradeRequest.ProtoReflect.Descriptor instead.
 func (*WatchUpgradeRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{28}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *WatchUpgradeRequest) GetUpgradeId() uint64 {
@@ -2052,7 +2184,7 @@ type WatchUpgradeResponse struct {
 
 func (x *WatchUpgradeResponse) Reset() {
 	*x = WatchUpgradeResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[29]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2064,7 +2196,7 @@ func (x *WatchUpgradeResponse) String() string {
 func (*WatchUpgradeResponse) ProtoMessage() {}
 
 func (x *WatchUpgradeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[29]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2077,7 +2209,7 @@ func (x *WatchUpgradeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchUpgradeResponse.ProtoReflect.Descriptor instead.
 func (*WatchUpgradeResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{29}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *WatchUpgradeResponse) GetStep() *UpgradeStep {
@@ -2110,7 +2242,7 @@ type UninstallRequest struct {
 
 func (x *UninstallRequest) Reset() {
 	*x = UninstallRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[30]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2254,7 @@ func (x *UninstallRequest) String() string {
 func (*UninstallRequest) ProtoMessage() {}
 
 func (x *UninstallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[30]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2267,7 @@ func (x *UninstallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UninstallRequest.ProtoReflect.Descriptor instead.
 func (*UninstallRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{30}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *UninstallRequest) GetCanisterId() string {
@@ -2154,7 +2286,7 @@ type UninstallResponse struct {
 
 func (x *UninstallResponse) Reset() {
 	*x = UninstallResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[31]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2166,7 +2298,7 @@ func (x *UninstallResponse) String() string {
 func (*UninstallResponse) ProtoMessage() {}
 
 func (x *UninstallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[31]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2179,7 +2311,7 @@ func (x *UninstallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UninstallResponse.ProtoReflect.Descriptor instead.
 func (*UninstallResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{31}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *UninstallResponse) GetCanister() *Canister {
@@ -2198,7 +2330,7 @@ type DeleteCanisterRequest struct {
 
 func (x *DeleteCanisterRequest) Reset() {
 	*x = DeleteCanisterRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[32]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2210,7 +2342,7 @@ func (x *DeleteCanisterRequest) String() string {
 func (*DeleteCanisterRequest) ProtoMessage() {}
 
 func (x *DeleteCanisterRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[32]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2223,7 +2355,7 @@ func (x *DeleteCanisterRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCanisterRequest.ProtoReflect.Descriptor instead.
 func (*DeleteCanisterRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{32}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DeleteCanisterRequest) GetCanisterId() string {
@@ -2241,7 +2373,7 @@ type DeleteCanisterResponse struct {
 
 func (x *DeleteCanisterResponse) Reset() {
 	*x = DeleteCanisterResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[33]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2253,7 +2385,7 @@ func (x *DeleteCanisterResponse) String() string {
 func (*DeleteCanisterResponse) ProtoMessage() {}
 
 func (x *DeleteCanisterResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[33]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2266,7 +2398,7 @@ func (x *DeleteCanisterResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteCanisterResponse.ProtoReflect.Descriptor instead.
 func (*DeleteCanisterResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{33}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{34}
 }
 
 type ReleaseControlRequest struct {
@@ -2278,7 +2410,7 @@ type ReleaseControlRequest struct {
 
 func (x *ReleaseControlRequest) Reset() {
 	*x = ReleaseControlRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[34]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2290,7 +2422,7 @@ func (x *ReleaseControlRequest) String() string {
 func (*ReleaseControlRequest) ProtoMessage() {}
 
 func (x *ReleaseControlRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[34]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2303,7 +2435,7 @@ func (x *ReleaseControlRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseControlRequest.ProtoReflect.Descriptor instead.
 func (*ReleaseControlRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{34}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ReleaseControlRequest) GetCanisterId() string {
@@ -2321,7 +2453,7 @@ type ReleaseControlResponse struct {
 
 func (x *ReleaseControlResponse) Reset() {
 	*x = ReleaseControlResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[35]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2333,7 +2465,7 @@ func (x *ReleaseControlResponse) String() string {
 func (*ReleaseControlResponse) ProtoMessage() {}
 
 func (x *ReleaseControlResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[35]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2346,7 +2478,7 @@ func (x *ReleaseControlResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseControlResponse.ProtoReflect.Descriptor instead.
 func (*ReleaseControlResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{35}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{36}
 }
 
 type CreateAppRequest struct {
@@ -2360,7 +2492,7 @@ type CreateAppRequest struct {
 
 func (x *CreateAppRequest) Reset() {
 	*x = CreateAppRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[36]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2372,7 +2504,7 @@ func (x *CreateAppRequest) String() string {
 func (*CreateAppRequest) ProtoMessage() {}
 
 func (x *CreateAppRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[36]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2385,7 +2517,7 @@ func (x *CreateAppRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAppRequest.ProtoReflect.Descriptor instead.
 func (*CreateAppRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{36}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateAppRequest) GetApp() string {
@@ -2418,7 +2550,7 @@ type CreateAppResponse struct {
 
 func (x *CreateAppResponse) Reset() {
 	*x = CreateAppResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[37]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2430,7 +2562,7 @@ func (x *CreateAppResponse) String() string {
 func (*CreateAppResponse) ProtoMessage() {}
 
 func (x *CreateAppResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[37]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2443,7 +2575,7 @@ func (x *CreateAppResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAppResponse.ProtoReflect.Descriptor instead.
 func (*CreateAppResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{37}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *CreateAppResponse) GetApp() *App {
@@ -2464,7 +2596,7 @@ type AddDeveloperRequest struct {
 
 func (x *AddDeveloperRequest) Reset() {
 	*x = AddDeveloperRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[38]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2476,7 +2608,7 @@ func (x *AddDeveloperRequest) String() string {
 func (*AddDeveloperRequest) ProtoMessage() {}
 
 func (x *AddDeveloperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[38]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2489,7 +2621,7 @@ func (x *AddDeveloperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddDeveloperRequest.ProtoReflect.Descriptor instead.
 func (*AddDeveloperRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{38}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AddDeveloperRequest) GetApp() string {
@@ -2515,7 +2647,7 @@ type AddDeveloperResponse struct {
 
 func (x *AddDeveloperResponse) Reset() {
 	*x = AddDeveloperResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[39]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2527,7 +2659,7 @@ func (x *AddDeveloperResponse) String() string {
 func (*AddDeveloperResponse) ProtoMessage() {}
 
 func (x *AddDeveloperResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[39]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2540,7 +2672,7 @@ func (x *AddDeveloperResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddDeveloperResponse.ProtoReflect.Descriptor instead.
 func (*AddDeveloperResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{39}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AddDeveloperResponse) GetApp() *App {
@@ -2560,7 +2692,7 @@ type RemoveDeveloperRequest struct {
 
 func (x *RemoveDeveloperRequest) Reset() {
 	*x = RemoveDeveloperRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[40]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2572,7 +2704,7 @@ func (x *RemoveDeveloperRequest) String() string {
 func (*RemoveDeveloperRequest) ProtoMessage() {}
 
 func (x *RemoveDeveloperRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[40]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2585,7 +2717,7 @@ func (x *RemoveDeveloperRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveDeveloperRequest.ProtoReflect.Descriptor instead.
 func (*RemoveDeveloperRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{40}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RemoveDeveloperRequest) GetApp() string {
@@ -2611,7 +2743,7 @@ type RemoveDeveloperResponse struct {
 
 func (x *RemoveDeveloperResponse) Reset() {
 	*x = RemoveDeveloperResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[41]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2755,7 @@ func (x *RemoveDeveloperResponse) String() string {
 func (*RemoveDeveloperResponse) ProtoMessage() {}
 
 func (x *RemoveDeveloperResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[41]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2768,7 @@ func (x *RemoveDeveloperResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveDeveloperResponse.ProtoReflect.Descriptor instead.
 func (*RemoveDeveloperResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{41}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RemoveDeveloperResponse) GetApp() *App {
@@ -2668,7 +2800,7 @@ type ReleaseHeader struct {
 
 func (x *ReleaseHeader) Reset() {
 	*x = ReleaseHeader{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[42]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2680,7 +2812,7 @@ func (x *ReleaseHeader) String() string {
 func (*ReleaseHeader) ProtoMessage() {}
 
 func (x *ReleaseHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[42]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2693,7 +2825,7 @@ func (x *ReleaseHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReleaseHeader.ProtoReflect.Descriptor instead.
 func (*ReleaseHeader) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{42}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ReleaseHeader) GetApp() string {
@@ -2779,7 +2911,7 @@ type UploadReleaseRequest struct {
 
 func (x *UploadReleaseRequest) Reset() {
 	*x = UploadReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[43]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2791,7 +2923,7 @@ func (x *UploadReleaseRequest) String() string {
 func (*UploadReleaseRequest) ProtoMessage() {}
 
 func (x *UploadReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[43]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2804,7 +2936,7 @@ func (x *UploadReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadReleaseRequest.ProtoReflect.Descriptor instead.
 func (*UploadReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{43}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *UploadReleaseRequest) GetPart() isUploadReleaseRequest_Part {
@@ -2859,7 +2991,7 @@ type UploadReleaseResponse struct {
 
 func (x *UploadReleaseResponse) Reset() {
 	*x = UploadReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[44]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2871,7 +3003,7 @@ func (x *UploadReleaseResponse) String() string {
 func (*UploadReleaseResponse) ProtoMessage() {}
 
 func (x *UploadReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[44]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2884,7 +3016,7 @@ func (x *UploadReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadReleaseResponse.ProtoReflect.Descriptor instead.
 func (*UploadReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{44}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UploadReleaseResponse) GetRelease() *Release {
@@ -2904,7 +3036,7 @@ type SubmitReleaseRequest struct {
 
 func (x *SubmitReleaseRequest) Reset() {
 	*x = SubmitReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[45]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2916,7 +3048,7 @@ func (x *SubmitReleaseRequest) String() string {
 func (*SubmitReleaseRequest) ProtoMessage() {}
 
 func (x *SubmitReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[45]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2929,7 +3061,7 @@ func (x *SubmitReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReleaseRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{45}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SubmitReleaseRequest) GetApp() string {
@@ -2955,7 +3087,7 @@ type SubmitReleaseResponse struct {
 
 func (x *SubmitReleaseResponse) Reset() {
 	*x = SubmitReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[46]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2967,7 +3099,7 @@ func (x *SubmitReleaseResponse) String() string {
 func (*SubmitReleaseResponse) ProtoMessage() {}
 
 func (x *SubmitReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[46]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2980,7 +3112,7 @@ func (x *SubmitReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReleaseResponse.ProtoReflect.Descriptor instead.
 func (*SubmitReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{46}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SubmitReleaseResponse) GetRelease() *Release {
@@ -3000,7 +3132,7 @@ type ApproveReleaseRequest struct {
 
 func (x *ApproveReleaseRequest) Reset() {
 	*x = ApproveReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[47]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3012,7 +3144,7 @@ func (x *ApproveReleaseRequest) String() string {
 func (*ApproveReleaseRequest) ProtoMessage() {}
 
 func (x *ApproveReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[47]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3025,7 +3157,7 @@ func (x *ApproveReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveReleaseRequest.ProtoReflect.Descriptor instead.
 func (*ApproveReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{47}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ApproveReleaseRequest) GetApp() string {
@@ -3051,7 +3183,7 @@ type ApproveReleaseResponse struct {
 
 func (x *ApproveReleaseResponse) Reset() {
 	*x = ApproveReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[48]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3195,7 @@ func (x *ApproveReleaseResponse) String() string {
 func (*ApproveReleaseResponse) ProtoMessage() {}
 
 func (x *ApproveReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[48]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3208,7 @@ func (x *ApproveReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveReleaseResponse.ProtoReflect.Descriptor instead.
 func (*ApproveReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{48}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ApproveReleaseResponse) GetRelease() *Release {
@@ -3098,7 +3230,7 @@ type RejectReleaseRequest struct {
 
 func (x *RejectReleaseRequest) Reset() {
 	*x = RejectReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[49]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3110,7 +3242,7 @@ func (x *RejectReleaseRequest) String() string {
 func (*RejectReleaseRequest) ProtoMessage() {}
 
 func (x *RejectReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[49]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3123,7 +3255,7 @@ func (x *RejectReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectReleaseRequest.ProtoReflect.Descriptor instead.
 func (*RejectReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{49}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *RejectReleaseRequest) GetApp() string {
@@ -3156,7 +3288,7 @@ type RejectReleaseResponse struct {
 
 func (x *RejectReleaseResponse) Reset() {
 	*x = RejectReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[50]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3168,7 +3300,7 @@ func (x *RejectReleaseResponse) String() string {
 func (*RejectReleaseResponse) ProtoMessage() {}
 
 func (x *RejectReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[50]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3181,7 +3313,7 @@ func (x *RejectReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectReleaseResponse.ProtoReflect.Descriptor instead.
 func (*RejectReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{50}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *RejectReleaseResponse) GetRelease() *Release {
@@ -3201,7 +3333,7 @@ type PublishReleaseRequest struct {
 
 func (x *PublishReleaseRequest) Reset() {
 	*x = PublishReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[51]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3213,7 +3345,7 @@ func (x *PublishReleaseRequest) String() string {
 func (*PublishReleaseRequest) ProtoMessage() {}
 
 func (x *PublishReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[51]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3226,7 +3358,7 @@ func (x *PublishReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishReleaseRequest.ProtoReflect.Descriptor instead.
 func (*PublishReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{51}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *PublishReleaseRequest) GetApp() string {
@@ -3252,7 +3384,7 @@ type PublishReleaseResponse struct {
 
 func (x *PublishReleaseResponse) Reset() {
 	*x = PublishReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[52]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3264,7 +3396,7 @@ func (x *PublishReleaseResponse) String() string {
 func (*PublishReleaseResponse) ProtoMessage() {}
 
 func (x *PublishReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[52]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3277,7 +3409,7 @@ func (x *PublishReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishReleaseResponse.ProtoReflect.Descriptor instead.
 func (*PublishReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{52}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *PublishReleaseResponse) GetRelease() *Release {
@@ -3297,7 +3429,7 @@ type DeprecateReleaseRequest struct {
 
 func (x *DeprecateReleaseRequest) Reset() {
 	*x = DeprecateReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[53]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3309,7 +3441,7 @@ func (x *DeprecateReleaseRequest) String() string {
 func (*DeprecateReleaseRequest) ProtoMessage() {}
 
 func (x *DeprecateReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[53]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3322,7 +3454,7 @@ func (x *DeprecateReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeprecateReleaseRequest.ProtoReflect.Descriptor instead.
 func (*DeprecateReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{53}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *DeprecateReleaseRequest) GetApp() string {
@@ -3348,7 +3480,7 @@ type DeprecateReleaseResponse struct {
 
 func (x *DeprecateReleaseResponse) Reset() {
 	*x = DeprecateReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[54]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3360,7 +3492,7 @@ func (x *DeprecateReleaseResponse) String() string {
 func (*DeprecateReleaseResponse) ProtoMessage() {}
 
 func (x *DeprecateReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[54]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3373,7 +3505,7 @@ func (x *DeprecateReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeprecateReleaseResponse.ProtoReflect.Descriptor instead.
 func (*DeprecateReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{54}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *DeprecateReleaseResponse) GetRelease() *Release {
@@ -3395,7 +3527,7 @@ type RevokeReleaseRequest struct {
 
 func (x *RevokeReleaseRequest) Reset() {
 	*x = RevokeReleaseRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[55]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3407,7 +3539,7 @@ func (x *RevokeReleaseRequest) String() string {
 func (*RevokeReleaseRequest) ProtoMessage() {}
 
 func (x *RevokeReleaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[55]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3420,7 +3552,7 @@ func (x *RevokeReleaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeReleaseRequest.ProtoReflect.Descriptor instead.
 func (*RevokeReleaseRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{55}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *RevokeReleaseRequest) GetApp() string {
@@ -3453,7 +3585,7 @@ type RevokeReleaseResponse struct {
 
 func (x *RevokeReleaseResponse) Reset() {
 	*x = RevokeReleaseResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[56]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3465,7 +3597,7 @@ func (x *RevokeReleaseResponse) String() string {
 func (*RevokeReleaseResponse) ProtoMessage() {}
 
 func (x *RevokeReleaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[56]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3478,7 +3610,7 @@ func (x *RevokeReleaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeReleaseResponse.ProtoReflect.Descriptor instead.
 func (*RevokeReleaseResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{56}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *RevokeReleaseResponse) GetRelease() *Release {
@@ -3498,7 +3630,7 @@ type GrantRoleRequest struct {
 
 func (x *GrantRoleRequest) Reset() {
 	*x = GrantRoleRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[57]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3510,7 +3642,7 @@ func (x *GrantRoleRequest) String() string {
 func (*GrantRoleRequest) ProtoMessage() {}
 
 func (x *GrantRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[57]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3523,7 +3655,7 @@ func (x *GrantRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GrantRoleRequest.ProtoReflect.Descriptor instead.
 func (*GrantRoleRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{57}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *GrantRoleRequest) GetRole() Role {
@@ -3548,7 +3680,7 @@ type GrantRoleResponse struct {
 
 func (x *GrantRoleResponse) Reset() {
 	*x = GrantRoleResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[58]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3560,7 +3692,7 @@ func (x *GrantRoleResponse) String() string {
 func (*GrantRoleResponse) ProtoMessage() {}
 
 func (x *GrantRoleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[58]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3573,7 +3705,7 @@ func (x *GrantRoleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GrantRoleResponse.ProtoReflect.Descriptor instead.
 func (*GrantRoleResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{58}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{59}
 }
 
 type RevokeRoleRequest struct {
@@ -3586,7 +3718,7 @@ type RevokeRoleRequest struct {
 
 func (x *RevokeRoleRequest) Reset() {
 	*x = RevokeRoleRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[59]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3598,7 +3730,7 @@ func (x *RevokeRoleRequest) String() string {
 func (*RevokeRoleRequest) ProtoMessage() {}
 
 func (x *RevokeRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[59]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3611,7 +3743,7 @@ func (x *RevokeRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRoleRequest.ProtoReflect.Descriptor instead.
 func (*RevokeRoleRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{59}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RevokeRoleRequest) GetRole() Role {
@@ -3636,7 +3768,7 @@ type RevokeRoleResponse struct {
 
 func (x *RevokeRoleResponse) Reset() {
 	*x = RevokeRoleResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[60]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3648,7 +3780,7 @@ func (x *RevokeRoleResponse) String() string {
 func (*RevokeRoleResponse) ProtoMessage() {}
 
 func (x *RevokeRoleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[60]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3661,7 +3793,7 @@ func (x *RevokeRoleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeRoleResponse.ProtoReflect.Descriptor instead.
 func (*RevokeRoleResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{60}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{61}
 }
 
 type ListMyRolesRequest struct {
@@ -3672,7 +3804,7 @@ type ListMyRolesRequest struct {
 
 func (x *ListMyRolesRequest) Reset() {
 	*x = ListMyRolesRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[61]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3684,7 +3816,7 @@ func (x *ListMyRolesRequest) String() string {
 func (*ListMyRolesRequest) ProtoMessage() {}
 
 func (x *ListMyRolesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[61]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3697,7 +3829,7 @@ func (x *ListMyRolesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyRolesRequest.ProtoReflect.Descriptor instead.
 func (*ListMyRolesRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{61}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{62}
 }
 
 type ListMyRolesResponse struct {
@@ -3711,7 +3843,7 @@ type ListMyRolesResponse struct {
 
 func (x *ListMyRolesResponse) Reset() {
 	*x = ListMyRolesResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[62]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3723,7 +3855,7 @@ func (x *ListMyRolesResponse) String() string {
 func (*ListMyRolesResponse) ProtoMessage() {}
 
 func (x *ListMyRolesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[62]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3736,7 +3868,7 @@ func (x *ListMyRolesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyRolesResponse.ProtoReflect.Descriptor instead.
 func (*ListMyRolesResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{62}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *ListMyRolesResponse) GetPrincipal() string {
@@ -3762,7 +3894,7 @@ type ListRoleMembersRequest struct {
 
 func (x *ListRoleMembersRequest) Reset() {
 	*x = ListRoleMembersRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[63]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3774,7 +3906,7 @@ func (x *ListRoleMembersRequest) String() string {
 func (*ListRoleMembersRequest) ProtoMessage() {}
 
 func (x *ListRoleMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[63]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3787,7 +3919,7 @@ func (x *ListRoleMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListRoleMembersRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{63}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *ListRoleMembersRequest) GetRole() Role {
@@ -3806,7 +3938,7 @@ type ListRoleMembersResponse struct {
 
 func (x *ListRoleMembersResponse) Reset() {
 	*x = ListRoleMembersResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[64]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3818,7 +3950,7 @@ func (x *ListRoleMembersResponse) String() string {
 func (*ListRoleMembersResponse) ProtoMessage() {}
 
 func (x *ListRoleMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[64]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3831,7 +3963,7 @@ func (x *ListRoleMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRoleMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListRoleMembersResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{64}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ListRoleMembersResponse) GetPrincipals() []string {
@@ -3849,7 +3981,7 @@ type GetQuotasRequest struct {
 
 func (x *GetQuotasRequest) Reset() {
 	*x = GetQuotasRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[65]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3861,7 +3993,7 @@ func (x *GetQuotasRequest) String() string {
 func (*GetQuotasRequest) ProtoMessage() {}
 
 func (x *GetQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[65]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3874,7 +4006,7 @@ func (x *GetQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQuotasRequest.ProtoReflect.Descriptor instead.
 func (*GetQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{65}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{66}
 }
 
 type GetQuotasResponse struct {
@@ -3886,7 +4018,7 @@ type GetQuotasResponse struct {
 
 func (x *GetQuotasResponse) Reset() {
 	*x = GetQuotasResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[66]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3898,7 +4030,7 @@ func (x *GetQuotasResponse) String() string {
 func (*GetQuotasResponse) ProtoMessage() {}
 
 func (x *GetQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[66]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3911,7 +4043,7 @@ func (x *GetQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQuotasResponse.ProtoReflect.Descriptor instead.
 func (*GetQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{66}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *GetQuotasResponse) GetQuotas() *Quotas {
@@ -3930,7 +4062,7 @@ type SetQuotasRequest struct {
 
 func (x *SetQuotasRequest) Reset() {
 	*x = SetQuotasRequest{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[67]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3942,7 +4074,7 @@ func (x *SetQuotasRequest) String() string {
 func (*SetQuotasRequest) ProtoMessage() {}
 
 func (x *SetQuotasRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[67]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3955,7 +4087,7 @@ func (x *SetQuotasRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetQuotasRequest.ProtoReflect.Descriptor instead.
 func (*SetQuotasRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{67}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *SetQuotasRequest) GetQuotas() *Quotas {
@@ -3973,7 +4105,7 @@ type SetQuotasResponse struct {
 
 func (x *SetQuotasResponse) Reset() {
 	*x = SetQuotasResponse{}
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[68]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3985,7 +4117,7 @@ func (x *SetQuotasResponse) String() string {
 func (*SetQuotasResponse) ProtoMessage() {}
 
 func (x *SetQuotasResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_platform_proto_msgTypes[68]
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3998,7 +4130,103 @@ func (x *SetQuotasResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetQuotasResponse.ProtoReflect.Descriptor instead.
 func (*SetQuotasResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{68}
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{69}
+}
+
+type SetUpgradePolicyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CanisterId    string                 `protobuf:"bytes,1,opt,name=canister_id,json=canisterId,proto3" json:"canister_id,omitempty"`
+	Policy        *UpgradePolicy         `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUpgradePolicyRequest) Reset() {
+	*x = SetUpgradePolicyRequest{}
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUpgradePolicyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUpgradePolicyRequest) ProtoMessage() {}
+
+func (x *SetUpgradePolicyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUpgradePolicyRequest.ProtoReflect.Descriptor instead.
+func (*SetUpgradePolicyRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *SetUpgradePolicyRequest) GetCanisterId() string {
+	if x != nil {
+		return x.CanisterId
+	}
+	return ""
+}
+
+func (x *SetUpgradePolicyRequest) GetPolicy() *UpgradePolicy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+type SetUpgradePolicyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Canister      *Canister              `protobuf:"bytes,1,opt,name=canister,proto3" json:"canister,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUpgradePolicyResponse) Reset() {
+	*x = SetUpgradePolicyResponse{}
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUpgradePolicyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUpgradePolicyResponse) ProtoMessage() {}
+
+func (x *SetUpgradePolicyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_platform_v1_platform_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUpgradePolicyResponse.ProtoReflect.Descriptor instead.
+func (*SetUpgradePolicyResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_platform_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *SetUpgradePolicyResponse) GetCanister() *Canister {
+	if x != nil {
+		return x.Canister
+	}
+	return nil
 }
 
 var File_canistry_platform_v1_platform_proto protoreflect.FileDescriptor
@@ -4016,7 +4244,7 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\n" +
 	"created_by\x18\x05 \x01(\tR\tcreatedBy\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xdc\x04\n" +
+	"createTime\"\xf8\x04\n" +
 	"\aRelease\x12\x10\n" +
 	"\x03app\x18\x01 \x01(\tR\x03app\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -4038,7 +4266,8 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\x97\x03\n" +
+	"updateTime\x12\x1a\n" +
+	"\bchannels\x18\x12 \x03(\tR\bchannels\"\xe3\x03\n" +
 	"\bCanister\x12\x1f\n" +
 	"\vcanister_id\x18\x01 \x01(\tR\n" +
 	"canisterId\x12\x10\n" +
@@ -4055,7 +4284,11 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12+\n" +
 	"\x11upgrade_available\x18\n" +
-	" \x01(\tR\x10upgradeAvailable\"\x91\x01\n" +
+	" \x01(\tR\x10upgradeAvailable\x12J\n" +
+	"\x0eupgrade_policy\x18\v \x01(\v2#.canistry.platform.v1.UpgradePolicyR\rupgradePolicy\"f\n" +
+	"\rUpgradePolicy\x12;\n" +
+	"\x04kind\x18\x01 \x01(\x0e2'.canistry.platform.v1.UpgradePolicyKindR\x04kind\x12\x18\n" +
+	"\achannel\x18\x02 \x01(\tR\achannel\"\x91\x01\n" +
 	"\vUpgradeStep\x12.\n" +
 	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x128\n" +
 	"\x05state\x18\x02 \x01(\x0e2\".canistry.platform.v1.UpgradeStateR\x05state\x12\x18\n" +
@@ -4247,7 +4480,13 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\x06quotas\x18\x01 \x01(\v2\x1c.canistry.platform.v1.QuotasR\x06quotas\"H\n" +
 	"\x10SetQuotasRequest\x124\n" +
 	"\x06quotas\x18\x01 \x01(\v2\x1c.canistry.platform.v1.QuotasR\x06quotas\"\x13\n" +
-	"\x11SetQuotasResponse*U\n" +
+	"\x11SetQuotasResponse\"w\n" +
+	"\x17SetUpgradePolicyRequest\x12\x1f\n" +
+	"\vcanister_id\x18\x01 \x01(\tR\n" +
+	"canisterId\x12;\n" +
+	"\x06policy\x18\x02 \x01(\v2#.canistry.platform.v1.UpgradePolicyR\x06policy\"V\n" +
+	"\x18SetUpgradePolicyResponse\x12:\n" +
+	"\bcanister\x18\x01 \x01(\v2\x1e.canistry.platform.v1.CanisterR\bcanister*U\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rROLE_OPERATOR\x10\x01\x12\x12\n" +
@@ -4266,7 +4505,13 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\x1aCANISTER_STATE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CANISTER_STATE_INSTALLED\x10\x01\x12\x1c\n" +
 	"\x18CANISTER_STATE_UPGRADING\x10\x02\x12\x18\n" +
-	"\x14CANISTER_STATE_EMPTY\x10\x03*\xaa\x02\n" +
+	"\x14CANISTER_STATE_EMPTY\x10\x03*\xb7\x01\n" +
+	"\x11UpgradePolicyKind\x12#\n" +
+	"\x1fUPGRADE_POLICY_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aUPGRADE_POLICY_KIND_MANUAL\x10\x01\x12\x1d\n" +
+	"\x19UPGRADE_POLICY_KIND_PATCH\x10\x02\x12\x1d\n" +
+	"\x19UPGRADE_POLICY_KIND_MINOR\x10\x03\x12\x1f\n" +
+	"\x1bUPGRADE_POLICY_KIND_CHANNEL\x10\x04*\xaa\x02\n" +
 	"\fUpgradeState\x12\x1d\n" +
 	"\x19UPGRADE_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14UPGRADE_STATE_QUEUED\x10\x01\x12\x1a\n" +
@@ -4285,7 +4530,7 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\n" +
 	"GetRelease\x12'.canistry.platform.v1.GetReleaseRequest\x1a(.canistry.platform.v1.GetReleaseResponse\"\x03\x90\x02\x01\x12d\n" +
 	"\n" +
-	"ListEvents\x12'.canistry.platform.v1.ListEventsRequest\x1a(.canistry.platform.v1.ListEventsResponse\"\x03\x90\x02\x012\xaa\a\n" +
+	"ListEvents\x12'.canistry.platform.v1.ListEventsRequest\x1a(.canistry.platform.v1.ListEventsResponse\"\x03\x90\x02\x012\x9d\b\n" +
 	"\x0eInstallService\x12V\n" +
 	"\aInstall\x12$.canistry.platform.v1.InstallRequest\x1a%.canistry.platform.v1.InstallResponse\x12s\n" +
 	"\x0fListMyCanisters\x12,.canistry.platform.v1.ListMyCanistersRequest\x1a-.canistry.platform.v1.ListMyCanistersResponse\"\x03\x90\x02\x01\x12g\n" +
@@ -4296,7 +4541,8 @@ const file_canistry_platform_v1_platform_proto_rawDesc = "" +
 	"\fWatchUpgrade\x12).canistry.platform.v1.WatchUpgradeRequest\x1a*.canistry.platform.v1.WatchUpgradeResponse\"\x03\x90\x02\x010\x01\x12\\\n" +
 	"\tUninstall\x12&.canistry.platform.v1.UninstallRequest\x1a'.canistry.platform.v1.UninstallResponse\x12k\n" +
 	"\x0eDeleteCanister\x12+.canistry.platform.v1.DeleteCanisterRequest\x1a,.canistry.platform.v1.DeleteCanisterResponse\x12k\n" +
-	"\x0eReleaseControl\x12+.canistry.platform.v1.ReleaseControlRequest\x1a,.canistry.platform.v1.ReleaseControlResponse2\x9c\r\n" +
+	"\x0eReleaseControl\x12+.canistry.platform.v1.ReleaseControlRequest\x1a,.canistry.platform.v1.ReleaseControlResponse\x12q\n" +
+	"\x10SetUpgradePolicy\x12-.canistry.platform.v1.SetUpgradePolicyRequest\x1a..canistry.platform.v1.SetUpgradePolicyResponse2\x9c\r\n" +
 	"\x10PublisherService\x12\\\n" +
 	"\tCreateApp\x12&.canistry.platform.v1.CreateAppRequest\x1a'.canistry.platform.v1.CreateAppResponse\x12e\n" +
 	"\fAddDeveloper\x12).canistry.platform.v1.AddDeveloperRequest\x1a*.canistry.platform.v1.AddDeveloperResponse\x12n\n" +
@@ -4328,194 +4574,204 @@ func file_canistry_platform_v1_platform_proto_rawDescGZIP() []byte {
 	return file_canistry_platform_v1_platform_proto_rawDescData
 }
 
-var file_canistry_platform_v1_platform_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_canistry_platform_v1_platform_proto_msgTypes = make([]protoimpl.MessageInfo, 69)
+var file_canistry_platform_v1_platform_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_canistry_platform_v1_platform_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
 var file_canistry_platform_v1_platform_proto_goTypes = []any{
 	(Role)(0),                        // 0: canistry.platform.v1.Role
 	(ReleaseState)(0),                // 1: canistry.platform.v1.ReleaseState
 	(CanisterState)(0),               // 2: canistry.platform.v1.CanisterState
-	(UpgradeState)(0),                // 3: canistry.platform.v1.UpgradeState
-	(*App)(nil),                      // 4: canistry.platform.v1.App
-	(*Release)(nil),                  // 5: canistry.platform.v1.Release
-	(*Canister)(nil),                 // 6: canistry.platform.v1.Canister
-	(*UpgradeStep)(nil),              // 7: canistry.platform.v1.UpgradeStep
-	(*Upgrade)(nil),                  // 8: canistry.platform.v1.Upgrade
-	(*Event)(nil),                    // 9: canistry.platform.v1.Event
-	(*Quotas)(nil),                   // 10: canistry.platform.v1.Quotas
-	(*UpgradePathError)(nil),         // 11: canistry.platform.v1.UpgradePathError
-	(*ListAppsRequest)(nil),          // 12: canistry.platform.v1.ListAppsRequest
-	(*ListAppsResponse)(nil),         // 13: canistry.platform.v1.ListAppsResponse
-	(*GetAppRequest)(nil),            // 14: canistry.platform.v1.GetAppRequest
-	(*GetAppResponse)(nil),           // 15: canistry.platform.v1.GetAppResponse
-	(*ListReleasesRequest)(nil),      // 16: canistry.platform.v1.ListReleasesRequest
-	(*ListReleasesResponse)(nil),     // 17: canistry.platform.v1.ListReleasesResponse
-	(*GetReleaseRequest)(nil),        // 18: canistry.platform.v1.GetReleaseRequest
-	(*GetReleaseResponse)(nil),       // 19: canistry.platform.v1.GetReleaseResponse
-	(*ListEventsRequest)(nil),        // 20: canistry.platform.v1.ListEventsRequest
-	(*ListEventsResponse)(nil),       // 21: canistry.platform.v1.ListEventsResponse
-	(*InstallRequest)(nil),           // 22: canistry.platform.v1.InstallRequest
-	(*InstallResponse)(nil),          // 23: canistry.platform.v1.InstallResponse
-	(*ListMyCanistersRequest)(nil),   // 24: canistry.platform.v1.ListMyCanistersRequest
-	(*ListMyCanistersResponse)(nil),  // 25: canistry.platform.v1.ListMyCanistersResponse
-	(*GetCanisterRequest)(nil),       // 26: canistry.platform.v1.GetCanisterRequest
-	(*GetCanisterResponse)(nil),      // 27: canistry.platform.v1.GetCanisterResponse
-	(*UpgradeRequest)(nil),           // 28: canistry.platform.v1.UpgradeRequest
-	(*UpgradeResponse)(nil),          // 29: canistry.platform.v1.UpgradeResponse
-	(*GetUpgradeRequest)(nil),        // 30: canistry.platform.v1.GetUpgradeRequest
-	(*GetUpgradeResponse)(nil),       // 31: canistry.platform.v1.GetUpgradeResponse
-	(*WatchUpgradeRequest)(nil),      // 32: canistry.platform.v1.WatchUpgradeRequest
-	(*WatchUpgradeResponse)(nil),     // 33: canistry.platform.v1.WatchUpgradeResponse
-	(*UninstallRequest)(nil),         // 34: canistry.platform.v1.UninstallRequest
-	(*UninstallResponse)(nil),        // 35: canistry.platform.v1.UninstallResponse
-	(*DeleteCanisterRequest)(nil),    // 36: canistry.platform.v1.DeleteCanisterRequest
-	(*DeleteCanisterResponse)(nil),   // 37: canistry.platform.v1.DeleteCanisterResponse
-	(*ReleaseControlRequest)(nil),    // 38: canistry.platform.v1.ReleaseControlRequest
-	(*ReleaseControlResponse)(nil),   // 39: canistry.platform.v1.ReleaseControlResponse
-	(*CreateAppRequest)(nil),         // 40: canistry.platform.v1.CreateAppRequest
-	(*CreateAppResponse)(nil),        // 41: canistry.platform.v1.CreateAppResponse
-	(*AddDeveloperRequest)(nil),      // 42: canistry.platform.v1.AddDeveloperRequest
-	(*AddDeveloperResponse)(nil),     // 43: canistry.platform.v1.AddDeveloperResponse
-	(*RemoveDeveloperRequest)(nil),   // 44: canistry.platform.v1.RemoveDeveloperRequest
-	(*RemoveDeveloperResponse)(nil),  // 45: canistry.platform.v1.RemoveDeveloperResponse
-	(*ReleaseHeader)(nil),            // 46: canistry.platform.v1.ReleaseHeader
-	(*UploadReleaseRequest)(nil),     // 47: canistry.platform.v1.UploadReleaseRequest
-	(*UploadReleaseResponse)(nil),    // 48: canistry.platform.v1.UploadReleaseResponse
-	(*SubmitReleaseRequest)(nil),     // 49: canistry.platform.v1.SubmitReleaseRequest
-	(*SubmitReleaseResponse)(nil),    // 50: canistry.platform.v1.SubmitReleaseResponse
-	(*ApproveReleaseRequest)(nil),    // 51: canistry.platform.v1.ApproveReleaseRequest
-	(*ApproveReleaseResponse)(nil),   // 52: canistry.platform.v1.ApproveReleaseResponse
-	(*RejectReleaseRequest)(nil),     // 53: canistry.platform.v1.RejectReleaseRequest
-	(*RejectReleaseResponse)(nil),    // 54: canistry.platform.v1.RejectReleaseResponse
-	(*PublishReleaseRequest)(nil),    // 55: canistry.platform.v1.PublishReleaseRequest
-	(*PublishReleaseResponse)(nil),   // 56: canistry.platform.v1.PublishReleaseResponse
-	(*DeprecateReleaseRequest)(nil),  // 57: canistry.platform.v1.DeprecateReleaseRequest
-	(*DeprecateReleaseResponse)(nil), // 58: canistry.platform.v1.DeprecateReleaseResponse
-	(*RevokeReleaseRequest)(nil),     // 59: canistry.platform.v1.RevokeReleaseRequest
-	(*RevokeReleaseResponse)(nil),    // 60: canistry.platform.v1.RevokeReleaseResponse
-	(*GrantRoleRequest)(nil),         // 61: canistry.platform.v1.GrantRoleRequest
-	(*GrantRoleResponse)(nil),        // 62: canistry.platform.v1.GrantRoleResponse
-	(*RevokeRoleRequest)(nil),        // 63: canistry.platform.v1.RevokeRoleRequest
-	(*RevokeRoleResponse)(nil),       // 64: canistry.platform.v1.RevokeRoleResponse
-	(*ListMyRolesRequest)(nil),       // 65: canistry.platform.v1.ListMyRolesRequest
-	(*ListMyRolesResponse)(nil),      // 66: canistry.platform.v1.ListMyRolesResponse
-	(*ListRoleMembersRequest)(nil),   // 67: canistry.platform.v1.ListRoleMembersRequest
-	(*ListRoleMembersResponse)(nil),  // 68: canistry.platform.v1.ListRoleMembersResponse
-	(*GetQuotasRequest)(nil),         // 69: canistry.platform.v1.GetQuotasRequest
-	(*GetQuotasResponse)(nil),        // 70: canistry.platform.v1.GetQuotasResponse
-	(*SetQuotasRequest)(nil),         // 71: canistry.platform.v1.SetQuotasRequest
-	(*SetQuotasResponse)(nil),        // 72: canistry.platform.v1.SetQuotasResponse
-	(*timestamppb.Timestamp)(nil),    // 73: google.protobuf.Timestamp
+	(UpgradePolicyKind)(0),           // 3: canistry.platform.v1.UpgradePolicyKind
+	(UpgradeState)(0),                // 4: canistry.platform.v1.UpgradeState
+	(*App)(nil),                      // 5: canistry.platform.v1.App
+	(*Release)(nil),                  // 6: canistry.platform.v1.Release
+	(*Canister)(nil),                 // 7: canistry.platform.v1.Canister
+	(*UpgradePolicy)(nil),            // 8: canistry.platform.v1.UpgradePolicy
+	(*UpgradeStep)(nil),              // 9: canistry.platform.v1.UpgradeStep
+	(*Upgrade)(nil),                  // 10: canistry.platform.v1.Upgrade
+	(*Event)(nil),                    // 11: canistry.platform.v1.Event
+	(*Quotas)(nil),                   // 12: canistry.platform.v1.Quotas
+	(*UpgradePathError)(nil),         // 13: canistry.platform.v1.UpgradePathError
+	(*ListAppsRequest)(nil),          // 14: canistry.platform.v1.ListAppsRequest
+	(*ListAppsResponse)(nil),         // 15: canistry.platform.v1.ListAppsResponse
+	(*GetAppRequest)(nil),            // 16: canistry.platform.v1.GetAppRequest
+	(*GetAppResponse)(nil),           // 17: canistry.platform.v1.GetAppResponse
+	(*ListReleasesRequest)(nil),      // 18: canistry.platform.v1.ListReleasesRequest
+	(*ListReleasesResponse)(nil),     // 19: canistry.platform.v1.ListReleasesResponse
+	(*GetReleaseRequest)(nil),        // 20: canistry.platform.v1.GetReleaseRequest
+	(*GetReleaseResponse)(nil),       // 21: canistry.platform.v1.GetReleaseResponse
+	(*ListEventsRequest)(nil),        // 22: canistry.platform.v1.ListEventsRequest
+	(*ListEventsResponse)(nil),       // 23: canistry.platform.v1.ListEventsResponse
+	(*InstallRequest)(nil),           // 24: canistry.platform.v1.InstallRequest
+	(*InstallResponse)(nil),          // 25: canistry.platform.v1.InstallResponse
+	(*ListMyCanistersRequest)(nil),   // 26: canistry.platform.v1.ListMyCanistersRequest
+	(*ListMyCanistersResponse)(nil),  // 27: canistry.platform.v1.ListMyCanistersResponse
+	(*GetCanisterRequest)(nil),       // 28: canistry.platform.v1.GetCanisterRequest
+	(*GetCanisterResponse)(nil),      // 29: canistry.platform.v1.GetCanisterResponse
+	(*UpgradeRequest)(nil),           // 30: canistry.platform.v1.UpgradeRequest
+	(*UpgradeResponse)(nil),          // 31: canistry.platform.v1.UpgradeResponse
+	(*GetUpgradeRequest)(nil),        // 32: canistry.platform.v1.GetUpgradeRequest
+	(*GetUpgradeResponse)(nil),       // 33: canistry.platform.v1.GetUpgradeResponse
+	(*WatchUpgradeRequest)(nil),      // 34: canistry.platform.v1.WatchUpgradeRequest
+	(*WatchUpgradeResponse)(nil),     // 35: canistry.platform.v1.WatchUpgradeResponse
+	(*UninstallRequest)(nil),         // 36: canistry.platform.v1.UninstallRequest
+	(*UninstallResponse)(nil),        // 37: canistry.platform.v1.UninstallResponse
+	(*DeleteCanisterRequest)(nil),    // 38: canistry.platform.v1.DeleteCanisterRequest
+	(*DeleteCanisterResponse)(nil),   // 39: canistry.platform.v1.DeleteCanisterResponse
+	(*ReleaseControlRequest)(nil),    // 40: canistry.platform.v1.ReleaseControlRequest
+	(*ReleaseControlResponse)(nil),   // 41: canistry.platform.v1.ReleaseControlResponse
+	(*CreateAppRequest)(nil),         // 42: canistry.platform.v1.CreateAppRequest
+	(*CreateAppResponse)(nil),        // 43: canistry.platform.v1.CreateAppResponse
+	(*AddDeveloperRequest)(nil),      // 44: canistry.platform.v1.AddDeveloperRequest
+	(*AddDeveloperResponse)(nil),     // 45: canistry.platform.v1.AddDeveloperResponse
+	(*RemoveDeveloperRequest)(nil),   // 46: canistry.platform.v1.RemoveDeveloperRequest
+	(*RemoveDeveloperResponse)(nil),  // 47: canistry.platform.v1.RemoveDeveloperResponse
+	(*ReleaseHeader)(nil),            // 48: canistry.platform.v1.ReleaseHeader
+	(*UploadReleaseRequest)(nil),     // 49: canistry.platform.v1.UploadReleaseRequest
+	(*UploadReleaseResponse)(nil),    // 50: canistry.platform.v1.UploadReleaseResponse
+	(*SubmitReleaseRequest)(nil),     // 51: canistry.platform.v1.SubmitReleaseRequest
+	(*SubmitReleaseResponse)(nil),    // 52: canistry.platform.v1.SubmitReleaseResponse
+	(*ApproveReleaseRequest)(nil),    // 53: canistry.platform.v1.ApproveReleaseRequest
+	(*ApproveReleaseResponse)(nil),   // 54: canistry.platform.v1.ApproveReleaseResponse
+	(*RejectReleaseRequest)(nil),     // 55: canistry.platform.v1.RejectReleaseRequest
+	(*RejectReleaseResponse)(nil),    // 56: canistry.platform.v1.RejectReleaseResponse
+	(*PublishReleaseRequest)(nil),    // 57: canistry.platform.v1.PublishReleaseRequest
+	(*PublishReleaseResponse)(nil),   // 58: canistry.platform.v1.PublishReleaseResponse
+	(*DeprecateReleaseRequest)(nil),  // 59: canistry.platform.v1.DeprecateReleaseRequest
+	(*DeprecateReleaseResponse)(nil), // 60: canistry.platform.v1.DeprecateReleaseResponse
+	(*RevokeReleaseRequest)(nil),     // 61: canistry.platform.v1.RevokeReleaseRequest
+	(*RevokeReleaseResponse)(nil),    // 62: canistry.platform.v1.RevokeReleaseResponse
+	(*GrantRoleRequest)(nil),         // 63: canistry.platform.v1.GrantRoleRequest
+	(*GrantRoleResponse)(nil),        // 64: canistry.platform.v1.GrantRoleResponse
+	(*RevokeRoleRequest)(nil),        // 65: canistry.platform.v1.RevokeRoleRequest
+	(*RevokeRoleResponse)(nil),       // 66: canistry.platform.v1.RevokeRoleResponse
+	(*ListMyRolesRequest)(nil),       // 67: canistry.platform.v1.ListMyRolesRequest
+	(*ListMyRolesResponse)(nil),      // 68: canistry.platform.v1.ListMyRolesResponse
+	(*ListRoleMembersRequest)(nil),   // 69: canistry.platform.v1.ListRoleMembersRequest
+	(*ListRoleMembersResponse)(nil),  // 70: canistry.platform.v1.ListRoleMembersResponse
+	(*GetQuotasRequest)(nil),         // 71: canistry.platform.v1.GetQuotasRequest
+	(*GetQuotasResponse)(nil),        // 72: canistry.platform.v1.GetQuotasResponse
+	(*SetQuotasRequest)(nil),         // 73: canistry.platform.v1.SetQuotasRequest
+	(*SetQuotasResponse)(nil),        // 74: canistry.platform.v1.SetQuotasResponse
+	(*SetUpgradePolicyRequest)(nil),  // 75: canistry.platform.v1.SetUpgradePolicyRequest
+	(*SetUpgradePolicyResponse)(nil), // 76: canistry.platform.v1.SetUpgradePolicyResponse
+	(*timestamppb.Timestamp)(nil),    // 77: google.protobuf.Timestamp
 }
 var file_canistry_platform_v1_platform_proto_depIdxs = []int32{
-	73, // 0: canistry.platform.v1.App.create_time:type_name -> google.protobuf.Timestamp
+	77, // 0: canistry.platform.v1.App.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 1: canistry.platform.v1.Release.state:type_name -> canistry.platform.v1.ReleaseState
-	73, // 2: canistry.platform.v1.Release.create_time:type_name -> google.protobuf.Timestamp
-	73, // 3: canistry.platform.v1.Release.update_time:type_name -> google.protobuf.Timestamp
+	77, // 2: canistry.platform.v1.Release.create_time:type_name -> google.protobuf.Timestamp
+	77, // 3: canistry.platform.v1.Release.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 4: canistry.platform.v1.Canister.state:type_name -> canistry.platform.v1.CanisterState
-	73, // 5: canistry.platform.v1.Canister.create_time:type_name -> google.protobuf.Timestamp
-	73, // 6: canistry.platform.v1.Canister.update_time:type_name -> google.protobuf.Timestamp
-	73, // 7: canistry.platform.v1.UpgradeStep.time:type_name -> google.protobuf.Timestamp
-	3,  // 8: canistry.platform.v1.UpgradeStep.state:type_name -> canistry.platform.v1.UpgradeState
-	3,  // 9: canistry.platform.v1.Upgrade.state:type_name -> canistry.platform.v1.UpgradeState
-	7,  // 10: canistry.platform.v1.Upgrade.steps:type_name -> canistry.platform.v1.UpgradeStep
-	73, // 11: canistry.platform.v1.Upgrade.start_time:type_name -> google.protobuf.Timestamp
-	73, // 12: canistry.platform.v1.Upgrade.finish_time:type_name -> google.protobuf.Timestamp
-	73, // 13: canistry.platform.v1.Event.time:type_name -> google.protobuf.Timestamp
-	4,  // 14: canistry.platform.v1.ListAppsResponse.apps:type_name -> canistry.platform.v1.App
-	4,  // 15: canistry.platform.v1.GetAppResponse.app:type_name -> canistry.platform.v1.App
-	5,  // 16: canistry.platform.v1.ListReleasesResponse.releases:type_name -> canistry.platform.v1.Release
-	5,  // 17: canistry.platform.v1.GetReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	9,  // 18: canistry.platform.v1.ListEventsResponse.events:type_name -> canistry.platform.v1.Event
-	6,  // 19: canistry.platform.v1.InstallResponse.canister:type_name -> canistry.platform.v1.Canister
-	6,  // 20: canistry.platform.v1.ListMyCanistersResponse.canisters:type_name -> canistry.platform.v1.Canister
-	6,  // 21: canistry.platform.v1.GetCanisterResponse.canister:type_name -> canistry.platform.v1.Canister
-	8,  // 22: canistry.platform.v1.UpgradeResponse.upgrade:type_name -> canistry.platform.v1.Upgrade
-	8,  // 23: canistry.platform.v1.GetUpgradeResponse.upgrade:type_name -> canistry.platform.v1.Upgrade
-	7,  // 24: canistry.platform.v1.WatchUpgradeResponse.step:type_name -> canistry.platform.v1.UpgradeStep
-	3,  // 25: canistry.platform.v1.WatchUpgradeResponse.state:type_name -> canistry.platform.v1.UpgradeState
-	6,  // 26: canistry.platform.v1.UninstallResponse.canister:type_name -> canistry.platform.v1.Canister
-	4,  // 27: canistry.platform.v1.CreateAppResponse.app:type_name -> canistry.platform.v1.App
-	4,  // 28: canistry.platform.v1.AddDeveloperResponse.app:type_name -> canistry.platform.v1.App
-	4,  // 29: canistry.platform.v1.RemoveDeveloperResponse.app:type_name -> canistry.platform.v1.App
-	46, // 30: canistry.platform.v1.UploadReleaseRequest.header:type_name -> canistry.platform.v1.ReleaseHeader
-	5,  // 31: canistry.platform.v1.UploadReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 32: canistry.platform.v1.SubmitReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 33: canistry.platform.v1.ApproveReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 34: canistry.platform.v1.RejectReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 35: canistry.platform.v1.PublishReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 36: canistry.platform.v1.DeprecateReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	5,  // 37: canistry.platform.v1.RevokeReleaseResponse.release:type_name -> canistry.platform.v1.Release
-	0,  // 38: canistry.platform.v1.GrantRoleRequest.role:type_name -> canistry.platform.v1.Role
-	0,  // 39: canistry.platform.v1.RevokeRoleRequest.role:type_name -> canistry.platform.v1.Role
-	0,  // 40: canistry.platform.v1.ListMyRolesResponse.roles:type_name -> canistry.platform.v1.Role
-	0,  // 41: canistry.platform.v1.ListRoleMembersRequest.role:type_name -> canistry.platform.v1.Role
-	10, // 42: canistry.platform.v1.GetQuotasResponse.quotas:type_name -> canistry.platform.v1.Quotas
-	10, // 43: canistry.platform.v1.SetQuotasRequest.quotas:type_name -> canistry.platform.v1.Quotas
-	12, // 44: canistry.platform.v1.StoreService.ListApps:input_type -> canistry.platform.v1.ListAppsRequest
-	14, // 45: canistry.platform.v1.StoreService.GetApp:input_type -> canistry.platform.v1.GetAppRequest
-	16, // 46: canistry.platform.v1.StoreService.ListReleases:input_type -> canistry.platform.v1.ListReleasesRequest
-	18, // 47: canistry.platform.v1.StoreService.GetRelease:input_type -> canistry.platform.v1.GetReleaseRequest
-	20, // 48: canistry.platform.v1.StoreService.ListEvents:input_type -> canistry.platform.v1.ListEventsRequest
-	22, // 49: canistry.platform.v1.InstallService.Install:input_type -> canistry.platform.v1.InstallRequest
-	24, // 50: canistry.platform.v1.InstallService.ListMyCanisters:input_type -> canistry.platform.v1.ListMyCanistersRequest
-	26, // 51: canistry.platform.v1.InstallService.GetCanister:input_type -> canistry.platform.v1.GetCanisterRequest
-	28, // 52: canistry.platform.v1.InstallService.Upgrade:input_type -> canistry.platform.v1.UpgradeRequest
-	30, // 53: canistry.platform.v1.InstallService.GetUpgrade:input_type -> canistry.platform.v1.GetUpgradeRequest
-	32, // 54: canistry.platform.v1.InstallService.WatchUpgrade:input_type -> canistry.platform.v1.WatchUpgradeRequest
-	34, // 55: canistry.platform.v1.InstallService.Uninstall:input_type -> canistry.platform.v1.UninstallRequest
-	36, // 56: canistry.platform.v1.InstallService.DeleteCanister:input_type -> canistry.platform.v1.DeleteCanisterRequest
-	38, // 57: canistry.platform.v1.InstallService.ReleaseControl:input_type -> canistry.platform.v1.ReleaseControlRequest
-	40, // 58: canistry.platform.v1.PublisherService.CreateApp:input_type -> canistry.platform.v1.CreateAppRequest
-	42, // 59: canistry.platform.v1.PublisherService.AddDeveloper:input_type -> canistry.platform.v1.AddDeveloperRequest
-	44, // 60: canistry.platform.v1.PublisherService.RemoveDeveloper:input_type -> canistry.platform.v1.RemoveDeveloperRequest
-	47, // 61: canistry.platform.v1.PublisherService.UploadRelease:input_type -> canistry.platform.v1.UploadReleaseRequest
-	49, // 62: canistry.platform.v1.PublisherService.SubmitRelease:input_type -> canistry.platform.v1.SubmitReleaseRequest
-	51, // 63: canistry.platform.v1.PublisherService.ApproveRelease:input_type -> canistry.platform.v1.ApproveReleaseRequest
-	53, // 64: canistry.platform.v1.PublisherService.RejectRelease:input_type -> canistry.platform.v1.RejectReleaseRequest
-	55, // 65: canistry.platform.v1.PublisherService.PublishRelease:input_type -> canistry.platform.v1.PublishReleaseRequest
-	57, // 66: canistry.platform.v1.PublisherService.DeprecateRelease:input_type -> canistry.platform.v1.DeprecateReleaseRequest
-	59, // 67: canistry.platform.v1.PublisherService.RevokeRelease:input_type -> canistry.platform.v1.RevokeReleaseRequest
-	61, // 68: canistry.platform.v1.PublisherService.GrantRole:input_type -> canistry.platform.v1.GrantRoleRequest
-	63, // 69: canistry.platform.v1.PublisherService.RevokeRole:input_type -> canistry.platform.v1.RevokeRoleRequest
-	65, // 70: canistry.platform.v1.PublisherService.ListMyRoles:input_type -> canistry.platform.v1.ListMyRolesRequest
-	67, // 71: canistry.platform.v1.PublisherService.ListRoleMembers:input_type -> canistry.platform.v1.ListRoleMembersRequest
-	69, // 72: canistry.platform.v1.PublisherService.GetQuotas:input_type -> canistry.platform.v1.GetQuotasRequest
-	71, // 73: canistry.platform.v1.PublisherService.SetQuotas:input_type -> canistry.platform.v1.SetQuotasRequest
-	13, // 74: canistry.platform.v1.StoreService.ListApps:output_type -> canistry.platform.v1.ListAppsResponse
-	15, // 75: canistry.platform.v1.StoreService.GetApp:output_type -> canistry.platform.v1.GetAppResponse
-	17, // 76: canistry.platform.v1.StoreService.ListReleases:output_type -> canistry.platform.v1.ListReleasesResponse
-	19, // 77: canistry.platform.v1.StoreService.GetRelease:output_type -> canistry.platform.v1.GetReleaseResponse
-	21, // 78: canistry.platform.v1.StoreService.ListEvents:output_type -> canistry.platform.v1.ListEventsResponse
-	23, // 79: canistry.platform.v1.InstallService.Install:output_type -> canistry.platform.v1.InstallResponse
-	25, // 80: canistry.platform.v1.InstallService.ListMyCanisters:output_type -> canistry.platform.v1.ListMyCanistersResponse
-	27, // 81: canistry.platform.v1.InstallService.GetCanister:output_type -> canistry.platform.v1.GetCanisterResponse
-	29, // 82: canistry.platform.v1.InstallService.Upgrade:output_type -> canistry.platform.v1.UpgradeResponse
-	31, // 83: canistry.platform.v1.InstallService.GetUpgrade:output_type -> canistry.platform.v1.GetUpgradeResponse
-	33, // 84: canistry.platform.v1.InstallService.WatchUpgrade:output_type -> canistry.platform.v1.WatchUpgradeResponse
-	35, // 85: canistry.platform.v1.InstallService.Uninstall:output_type -> canistry.platform.v1.UninstallResponse
-	37, // 86: canistry.platform.v1.InstallService.DeleteCanister:output_type -> canistry.platform.v1.DeleteCanisterResponse
-	39, // 87: canistry.platform.v1.InstallService.ReleaseControl:output_type -> canistry.platform.v1.ReleaseControlResponse
-	41, // 88: canistry.platform.v1.PublisherService.CreateApp:output_type -> canistry.platform.v1.CreateAppResponse
-	43, // 89: canistry.platform.v1.PublisherService.AddDeveloper:output_type -> canistry.platform.v1.AddDeveloperResponse
-	45, // 90: canistry.platform.v1.PublisherService.RemoveDeveloper:output_type -> canistry.platform.v1.RemoveDeveloperResponse
-	48, // 91: canistry.platform.v1.PublisherService.UploadRelease:output_type -> canistry.platform.v1.UploadReleaseResponse
-	50, // 92: canistry.platform.v1.PublisherService.SubmitRelease:output_type -> canistry.platform.v1.SubmitReleaseResponse
-	52, // 93: canistry.platform.v1.PublisherService.ApproveRelease:output_type -> canistry.platform.v1.ApproveReleaseResponse
-	54, // 94: canistry.platform.v1.PublisherService.RejectRelease:output_type -> canistry.platform.v1.RejectReleaseResponse
-	56, // 95: canistry.platform.v1.PublisherService.PublishRelease:output_type -> canistry.platform.v1.PublishReleaseResponse
-	58, // 96: canistry.platform.v1.PublisherService.DeprecateRelease:output_type -> canistry.platform.v1.DeprecateReleaseResponse
-	60, // 97: canistry.platform.v1.PublisherService.RevokeRelease:output_type -> canistry.platform.v1.RevokeReleaseResponse
-	62, // 98: canistry.platform.v1.PublisherService.GrantRole:output_type -> canistry.platform.v1.GrantRoleResponse
-	64, // 99: canistry.platform.v1.PublisherService.RevokeRole:output_type -> canistry.platform.v1.RevokeRoleResponse
-	66, // 100: canistry.platform.v1.PublisherService.ListMyRoles:output_type -> canistry.platform.v1.ListMyRolesResponse
-	68, // 101: canistry.platform.v1.PublisherService.ListRoleMembers:output_type -> canistry.platform.v1.ListRoleMembersResponse
-	70, // 102: canistry.platform.v1.PublisherService.GetQuotas:output_type -> canistry.platform.v1.GetQuotasResponse
-	72, // 103: canistry.platform.v1.PublisherService.SetQuotas:output_type -> canistry.platform.v1.SetQuotasResponse
-	74, // [74:104] is the sub-list for method output_type
-	44, // [44:74] is the sub-list for method input_type
-	44, // [44:44] is the sub-list for extension type_name
-	44, // [44:44] is the sub-list for extension extendee
-	0,  // [0:44] is the sub-list for field type_name
+	77, // 5: canistry.platform.v1.Canister.create_time:type_name -> google.protobuf.Timestamp
+	77, // 6: canistry.platform.v1.Canister.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 7: canistry.platform.v1.Canister.upgrade_policy:type_name -> canistry.platform.v1.UpgradePolicy
+	3,  // 8: canistry.platform.v1.UpgradePolicy.kind:type_name -> canistry.platform.v1.UpgradePolicyKind
+	77, // 9: canistry.platform.v1.UpgradeStep.time:type_name -> google.protobuf.Timestamp
+	4,  // 10: canistry.platform.v1.UpgradeStep.state:type_name -> canistry.platform.v1.UpgradeState
+	4,  // 11: canistry.platform.v1.Upgrade.state:type_name -> canistry.platform.v1.UpgradeState
+	9,  // 12: canistry.platform.v1.Upgrade.steps:type_name -> canistry.platform.v1.UpgradeStep
+	77, // 13: canistry.platform.v1.Upgrade.start_time:type_name -> google.protobuf.Timestamp
+	77, // 14: canistry.platform.v1.Upgrade.finish_time:type_name -> google.protobuf.Timestamp
+	77, // 15: canistry.platform.v1.Event.time:type_name -> google.protobuf.Timestamp
+	5,  // 16: canistry.platform.v1.ListAppsResponse.apps:type_name -> canistry.platform.v1.App
+	5,  // 17: canistry.platform.v1.GetAppResponse.app:type_name -> canistry.platform.v1.App
+	6,  // 18: canistry.platform.v1.ListReleasesResponse.releases:type_name -> canistry.platform.v1.Release
+	6,  // 19: canistry.platform.v1.GetReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	11, // 20: canistry.platform.v1.ListEventsResponse.events:type_name -> canistry.platform.v1.Event
+	7,  // 21: canistry.platform.v1.InstallResponse.canister:type_name -> canistry.platform.v1.Canister
+	7,  // 22: canistry.platform.v1.ListMyCanistersResponse.canisters:type_name -> canistry.platform.v1.Canister
+	7,  // 23: canistry.platform.v1.GetCanisterResponse.canister:type_name -> canistry.platform.v1.Canister
+	10, // 24: canistry.platform.v1.UpgradeResponse.upgrade:type_name -> canistry.platform.v1.Upgrade
+	10, // 25: canistry.platform.v1.GetUpgradeResponse.upgrade:type_name -> canistry.platform.v1.Upgrade
+	9,  // 26: canistry.platform.v1.WatchUpgradeResponse.step:type_name -> canistry.platform.v1.UpgradeStep
+	4,  // 27: canistry.platform.v1.WatchUpgradeResponse.state:type_name -> canistry.platform.v1.UpgradeState
+	7,  // 28: canistry.platform.v1.UninstallResponse.canister:type_name -> canistry.platform.v1.Canister
+	5,  // 29: canistry.platform.v1.CreateAppResponse.app:type_name -> canistry.platform.v1.App
+	5,  // 30: canistry.platform.v1.AddDeveloperResponse.app:type_name -> canistry.platform.v1.App
+	5,  // 31: canistry.platform.v1.RemoveDeveloperResponse.app:type_name -> canistry.platform.v1.App
+	48, // 32: canistry.platform.v1.UploadReleaseRequest.header:type_name -> canistry.platform.v1.ReleaseHeader
+	6,  // 33: canistry.platform.v1.UploadReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 34: canistry.platform.v1.SubmitReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 35: canistry.platform.v1.ApproveReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 36: canistry.platform.v1.RejectReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 37: canistry.platform.v1.PublishReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 38: canistry.platform.v1.DeprecateReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	6,  // 39: canistry.platform.v1.RevokeReleaseResponse.release:type_name -> canistry.platform.v1.Release
+	0,  // 40: canistry.platform.v1.GrantRoleRequest.role:type_name -> canistry.platform.v1.Role
+	0,  // 41: canistry.platform.v1.RevokeRoleRequest.role:type_name -> canistry.platform.v1.Role
+	0,  // 42: canistry.platform.v1.ListMyRolesResponse.roles:type_name -> canistry.platform.v1.Role
+	0,  // 43: canistry.platform.v1.ListRoleMembersRequest.role:type_name -> canistry.platform.v1.Role
+	12, // 44: canistry.platform.v1.GetQuotasResponse.quotas:type_name -> canistry.platform.v1.Quotas
+	12, // 45: canistry.platform.v1.SetQuotasRequest.quotas:type_name -> canistry.platform.v1.Quotas
+	8,  // 46: canistry.platform.v1.SetUpgradePolicyRequest.policy:type_name -> canistry.platform.v1.UpgradePolicy
+	7,  // 47: canistry.platform.v1.SetUpgradePolicyResponse.canister:type_name -> canistry.platform.v1.Canister
+	14, // 48: canistry.platform.v1.StoreService.ListApps:input_type -> canistry.platform.v1.ListAppsRequest
+	16, // 49: canistry.platform.v1.StoreService.GetApp:input_type -> canistry.platform.v1.GetAppRequest
+	18, // 50: canistry.platform.v1.StoreService.ListReleases:input_type -> canistry.platform.v1.ListReleasesRequest
+	20, // 51: canistry.platform.v1.StoreService.GetRelease:input_type -> canistry.platform.v1.GetReleaseRequest
+	22, // 52: canistry.platform.v1.StoreService.ListEvents:input_type -> canistry.platform.v1.ListEventsRequest
+	24, // 53: canistry.platform.v1.InstallService.Install:input_type -> canistry.platform.v1.InstallRequest
+	26, // 54: canistry.platform.v1.InstallService.ListMyCanisters:input_type -> canistry.platform.v1.ListMyCanistersRequest
+	28, // 55: canistry.platform.v1.InstallService.GetCanister:input_type -> canistry.platform.v1.GetCanisterRequest
+	30, // 56: canistry.platform.v1.InstallService.Upgrade:input_type -> canistry.platform.v1.UpgradeRequest
+	32, // 57: canistry.platform.v1.InstallService.GetUpgrade:input_type -> canistry.platform.v1.GetUpgradeRequest
+	34, // 58: canistry.platform.v1.InstallService.WatchUpgrade:input_type -> canistry.platform.v1.WatchUpgradeRequest
+	36, // 59: canistry.platform.v1.InstallService.Uninstall:input_type -> canistry.platform.v1.UninstallRequest
+	38, // 60: canistry.platform.v1.InstallService.DeleteCanister:input_type -> canistry.platform.v1.DeleteCanisterRequest
+	40, // 61: canistry.platform.v1.InstallService.ReleaseControl:input_type -> canistry.platform.v1.ReleaseControlRequest
+	75, // 62: canistry.platform.v1.InstallService.SetUpgradePolicy:input_type -> canistry.platform.v1.SetUpgradePolicyRequest
+	42, // 63: canistry.platform.v1.PublisherService.CreateApp:input_type -> canistry.platform.v1.CreateAppRequest
+	44, // 64: canistry.platform.v1.PublisherService.AddDeveloper:input_type -> canistry.platform.v1.AddDeveloperRequest
+	46, // 65: canistry.platform.v1.PublisherService.RemoveDeveloper:input_type -> canistry.platform.v1.RemoveDeveloperRequest
+	49, // 66: canistry.platform.v1.PublisherService.UploadRelease:input_type -> canistry.platform.v1.UploadReleaseRequest
+	51, // 67: canistry.platform.v1.PublisherService.SubmitRelease:input_type -> canistry.platform.v1.SubmitReleaseRequest
+	53, // 68: canistry.platform.v1.PublisherService.ApproveRelease:input_type -> canistry.platform.v1.ApproveReleaseRequest
+	55, // 69: canistry.platform.v1.PublisherService.RejectRelease:input_type -> canistry.platform.v1.RejectReleaseRequest
+	57, // 70: canistry.platform.v1.PublisherService.PublishRelease:input_type -> canistry.platform.v1.PublishReleaseRequest
+	59, // 71: canistry.platform.v1.PublisherService.DeprecateRelease:input_type -> canistry.platform.v1.DeprecateReleaseRequest
+	61, // 72: canistry.platform.v1.PublisherService.RevokeRelease:input_type -> canistry.platform.v1.RevokeReleaseRequest
+	63, // 73: canistry.platform.v1.PublisherService.GrantRole:input_type -> canistry.platform.v1.GrantRoleRequest
+	65, // 74: canistry.platform.v1.PublisherService.RevokeRole:input_type -> canistry.platform.v1.RevokeRoleRequest
+	67, // 75: canistry.platform.v1.PublisherService.ListMyRoles:input_type -> canistry.platform.v1.ListMyRolesRequest
+	69, // 76: canistry.platform.v1.PublisherService.ListRoleMembers:input_type -> canistry.platform.v1.ListRoleMembersRequest
+	71, // 77: canistry.platform.v1.PublisherService.GetQuotas:input_type -> canistry.platform.v1.GetQuotasRequest
+	73, // 78: canistry.platform.v1.PublisherService.SetQuotas:input_type -> canistry.platform.v1.SetQuotasRequest
+	15, // 79: canistry.platform.v1.StoreService.ListApps:output_type -> canistry.platform.v1.ListAppsResponse
+	17, // 80: canistry.platform.v1.StoreService.GetApp:output_type -> canistry.platform.v1.GetAppResponse
+	19, // 81: canistry.platform.v1.StoreService.ListReleases:output_type -> canistry.platform.v1.ListReleasesResponse
+	21, // 82: canistry.platform.v1.StoreService.GetRelease:output_type -> canistry.platform.v1.GetReleaseResponse
+	23, // 83: canistry.platform.v1.StoreService.ListEvents:output_type -> canistry.platform.v1.ListEventsResponse
+	25, // 84: canistry.platform.v1.InstallService.Install:output_type -> canistry.platform.v1.InstallResponse
+	27, // 85: canistry.platform.v1.InstallService.ListMyCanisters:output_type -> canistry.platform.v1.ListMyCanistersResponse
+	29, // 86: canistry.platform.v1.InstallService.GetCanister:output_type -> canistry.platform.v1.GetCanisterResponse
+	31, // 87: canistry.platform.v1.InstallService.Upgrade:output_type -> canistry.platform.v1.UpgradeResponse
+	33, // 88: canistry.platform.v1.InstallService.GetUpgrade:output_type -> canistry.platform.v1.GetUpgradeResponse
+	35, // 89: canistry.platform.v1.InstallService.WatchUpgrade:output_type -> canistry.platform.v1.WatchUpgradeResponse
+	37, // 90: canistry.platform.v1.InstallService.Uninstall:output_type -> canistry.platform.v1.UninstallResponse
+	39, // 91: canistry.platform.v1.InstallService.DeleteCanister:output_type -> canistry.platform.v1.DeleteCanisterResponse
+	41, // 92: canistry.platform.v1.InstallService.ReleaseControl:output_type -> canistry.platform.v1.ReleaseControlResponse
+	76, // 93: canistry.platform.v1.InstallService.SetUpgradePolicy:output_type -> canistry.platform.v1.SetUpgradePolicyResponse
+	43, // 94: canistry.platform.v1.PublisherService.CreateApp:output_type -> canistry.platform.v1.CreateAppResponse
+	45, // 95: canistry.platform.v1.PublisherService.AddDeveloper:output_type -> canistry.platform.v1.AddDeveloperResponse
+	47, // 96: canistry.platform.v1.PublisherService.RemoveDeveloper:output_type -> canistry.platform.v1.RemoveDeveloperResponse
+	50, // 97: canistry.platform.v1.PublisherService.UploadRelease:output_type -> canistry.platform.v1.UploadReleaseResponse
+	52, // 98: canistry.platform.v1.PublisherService.SubmitRelease:output_type -> canistry.platform.v1.SubmitReleaseResponse
+	54, // 99: canistry.platform.v1.PublisherService.ApproveRelease:output_type -> canistry.platform.v1.ApproveReleaseResponse
+	56, // 100: canistry.platform.v1.PublisherService.RejectRelease:output_type -> canistry.platform.v1.RejectReleaseResponse
+	58, // 101: canistry.platform.v1.PublisherService.PublishRelease:output_type -> canistry.platform.v1.PublishReleaseResponse
+	60, // 102: canistry.platform.v1.PublisherService.DeprecateRelease:output_type -> canistry.platform.v1.DeprecateReleaseResponse
+	62, // 103: canistry.platform.v1.PublisherService.RevokeRelease:output_type -> canistry.platform.v1.RevokeReleaseResponse
+	64, // 104: canistry.platform.v1.PublisherService.GrantRole:output_type -> canistry.platform.v1.GrantRoleResponse
+	66, // 105: canistry.platform.v1.PublisherService.RevokeRole:output_type -> canistry.platform.v1.RevokeRoleResponse
+	68, // 106: canistry.platform.v1.PublisherService.ListMyRoles:output_type -> canistry.platform.v1.ListMyRolesResponse
+	70, // 107: canistry.platform.v1.PublisherService.ListRoleMembers:output_type -> canistry.platform.v1.ListRoleMembersResponse
+	72, // 108: canistry.platform.v1.PublisherService.GetQuotas:output_type -> canistry.platform.v1.GetQuotasResponse
+	74, // 109: canistry.platform.v1.PublisherService.SetQuotas:output_type -> canistry.platform.v1.SetQuotasResponse
+	79, // [79:110] is the sub-list for method output_type
+	48, // [48:79] is the sub-list for method input_type
+	48, // [48:48] is the sub-list for extension type_name
+	48, // [48:48] is the sub-list for extension extendee
+	0,  // [0:48] is the sub-list for field type_name
 }
 
 func init() { file_canistry_platform_v1_platform_proto_init() }
@@ -4523,7 +4779,7 @@ func file_canistry_platform_v1_platform_proto_init() {
 	if File_canistry_platform_v1_platform_proto != nil {
 		return
 	}
-	file_canistry_platform_v1_platform_proto_msgTypes[43].OneofWrappers = []any{
+	file_canistry_platform_v1_platform_proto_msgTypes[44].OneofWrappers = []any{
 		(*UploadReleaseRequest_Header)(nil),
 		(*UploadReleaseRequest_Chunk)(nil),
 	}
@@ -4532,8 +4788,8 @@ func file_canistry_platform_v1_platform_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_canistry_platform_v1_platform_proto_rawDesc), len(file_canistry_platform_v1_platform_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   69,
+			NumEnums:      5,
+			NumMessages:   72,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

@@ -312,15 +312,16 @@ var StoreService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	InstallService_Install_FullMethodName         = "/canistry.platform.v1.InstallService/Install"
-	InstallService_ListMyCanisters_FullMethodName = "/canistry.platform.v1.InstallService/ListMyCanisters"
-	InstallService_GetCanister_FullMethodName     = "/canistry.platform.v1.InstallService/GetCanister"
-	InstallService_Upgrade_FullMethodName         = "/canistry.platform.v1.InstallService/Upgrade"
-	InstallService_GetUpgrade_FullMethodName      = "/canistry.platform.v1.InstallService/GetUpgrade"
-	InstallService_WatchUpgrade_FullMethodName    = "/canistry.platform.v1.InstallService/WatchUpgrade"
-	InstallService_Uninstall_FullMethodName       = "/canistry.platform.v1.InstallService/Uninstall"
-	InstallService_DeleteCanister_FullMethodName  = "/canistry.platform.v1.InstallService/DeleteCanister"
-	InstallService_ReleaseControl_FullMethodName  = "/canistry.platform.v1.InstallService/ReleaseControl"
+	InstallService_Install_FullMethodName          = "/canistry.platform.v1.InstallService/Install"
+	InstallService_ListMyCanisters_FullMethodName  = "/canistry.platform.v1.InstallService/ListMyCanisters"
+	InstallService_GetCanister_FullMethodName      = "/canistry.platform.v1.InstallService/GetCanister"
+	InstallService_Upgrade_FullMethodName          = "/canistry.platform.v1.InstallService/Upgrade"
+	InstallService_GetUpgrade_FullMethodName       = "/canistry.platform.v1.InstallService/GetUpgrade"
+	InstallService_WatchUpgrade_FullMethodName     = "/canistry.platform.v1.InstallService/WatchUpgrade"
+	InstallService_Uninstall_FullMethodName        = "/canistry.platform.v1.InstallService/Uninstall"
+	InstallService_DeleteCanister_FullMethodName   = "/canistry.platform.v1.InstallService/DeleteCanister"
+	InstallService_ReleaseControl_FullMethodName   = "/canistry.platform.v1.InstallService/ReleaseControl"
+	InstallService_SetUpgradePolicy_FullMethodName = "/canistry.platform.v1.InstallService/SetUpgradePolicy"
 )
 
 // InstallServiceClient is the client API for InstallService service.
@@ -360,6 +361,9 @@ type InstallServiceClient interface {
 	// ReleaseControl makes the owner the canister's only controller: the
 	// owner keeps a working canister without the platform.
 	ReleaseControl(ctx context.Context, in *ReleaseControlRequest, opts ...grpc.CallOption) (*ReleaseControlResponse, error)
+	// SetUpgradePolicy sets what rollouts may do with the caller's canister
+	// (its owner only; FailedPrecondition while it upgrades).
+	SetUpgradePolicy(ctx context.Context, in *SetUpgradePolicyRequest, opts ...grpc.CallOption) (*SetUpgradePolicyResponse, error)
 }
 
 type installServiceClient struct {
@@ -469,6 +473,16 @@ func (c *installServiceClient) ReleaseControl(ctx context.Context, in *ReleaseCo
 	return out, nil
 }
 
+func (c *installServiceClient) SetUpgradePolicy(ctx context.Context, in *SetUpgradePolicyRequest, opts ...grpc.CallOption) (*SetUpgradePolicyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetUpgradePolicyResponse)
+	err := c.cc.Invoke(ctx, InstallService_SetUpgradePolicy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // InstallServiceServer is the server API for InstallService service.
 // All implementations must embed UnimplementedInstallServiceServer
 // for forward compatibility.
@@ -506,6 +520,9 @@ type InstallServiceServer interface {
 	// ReleaseControl makes the owner the canister's only controller: the
 	// owner keeps a working canister without the platform.
 	ReleaseControl(context.Context, *ReleaseControlRequest) (*ReleaseControlResponse, error)
+	// SetUpgradePolicy sets what rollouts may do with the caller's canister
+	// (its owner only; FailedPrecondition while it upgrades).
+	SetUpgradePolicy(context.Context, *SetUpgradePolicyRequest) (*SetUpgradePolicyResponse, error)
 	mustEmbedUnimplementedInstallServiceServer()
 }
 
@@ -542,6 +559,9 @@ func (UnimplementedInstallServiceServer) DeleteCanister(context.Context, *Delete
 }
 func (UnimplementedInstallServiceServer) ReleaseControl(context.Context, *ReleaseControlRequest) (*ReleaseControlResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReleaseControl not implemented")
+}
+func (UnimplementedInstallServiceServer) SetUpgradePolicy(context.Context, *SetUpgradePolicyRequest) (*SetUpgradePolicyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetUpgradePolicy not implemented")
 }
 func (UnimplementedInstallServiceServer) mustEmbedUnimplementedInstallServiceServer() {}
 func (UnimplementedInstallServiceServer) testEmbeddedByValue()                        {}
@@ -719,6 +739,24 @@ func _InstallService_ReleaseControl_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _InstallService_SetUpgradePolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetUpgradePolicyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(InstallServiceServer).SetUpgradePolicy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: InstallService_SetUpgradePolicy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(InstallServiceServer).SetUpgradePolicy(ctx, req.(*SetUpgradePolicyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // InstallService_ServiceDesc is the grpc.ServiceDesc for InstallService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -757,6 +795,10 @@ var InstallService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReleaseControl",
 			Handler:    _InstallService_ReleaseControl_Handler,
+		},
+		{
+			MethodName: "SetUpgradePolicy",
+			Handler:    _InstallService_SetUpgradePolicy_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

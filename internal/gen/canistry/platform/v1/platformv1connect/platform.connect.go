@@ -90,6 +90,9 @@ const (
 	// InstallServiceReleaseControlProcedure is the fully-qualified name of the InstallService's
 	// ReleaseControl RPC.
 	InstallServiceReleaseControlProcedure = "/canistry.platform.v1.InstallService/ReleaseControl"
+	// InstallServiceSetUpgradePolicyProcedure is the fully-qualified name of the InstallService's
+	// SetUpgradePolicy RPC.
+	InstallServiceSetUpgradePolicyProcedure = "/canistry.platform.v1.InstallService/SetUpgradePolicy"
 	// PublisherServiceCreateAppProcedure is the fully-qualified name of the PublisherService's
 	// CreateApp RPC.
 	PublisherServiceCreateAppProcedure = "/canistry.platform.v1.PublisherService/CreateApp"
@@ -372,6 +375,9 @@ type InstallServiceClient interface {
 	// ReleaseControl makes the owner the canister's only controller: the
 	// owner keeps a working canister without the platform.
 	ReleaseControl(context.Context, *connect.Request[v1.ReleaseControlRequest]) (*connect.Response[v1.ReleaseControlResponse], error)
+	// SetUpgradePolicy sets what rollouts may do with the caller's canister
+	// (its owner only; FailedPrecondition while it upgrades).
+	SetUpgradePolicy(context.Context, *connect.Request[v1.SetUpgradePolicyRequest]) (*connect.Response[v1.SetUpgradePolicyResponse], error)
 }
 
 // NewInstallServiceClient constructs a client for the canistry.platform.v1.InstallService service.
@@ -443,20 +449,27 @@ func NewInstallServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(installServiceMethods.ByName("ReleaseControl")),
 			connect.WithClientOptions(opts...),
 		),
+		setUpgradePolicy: connect.NewClient[v1.SetUpgradePolicyRequest, v1.SetUpgradePolicyResponse](
+			httpClient,
+			baseURL+InstallServiceSetUpgradePolicyProcedure,
+			connect.WithSchema(installServiceMethods.ByName("SetUpgradePolicy")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // installServiceClient implements InstallServiceClient.
 type installServiceClient struct {
-	install         *connect.Client[v1.InstallRequest, v1.InstallResponse]
-	listMyCanisters *connect.Client[v1.ListMyCanistersRequest, v1.ListMyCanistersResponse]
-	getCanister     *connect.Client[v1.GetCanisterRequest, v1.GetCanisterResponse]
-	upgrade         *connect.Client[v1.UpgradeRequest, v1.UpgradeResponse]
-	getUpgrade      *connect.Client[v1.GetUpgradeRequest, v1.GetUpgradeResponse]
-	watchUpgrade    *connect.Client[v1.WatchUpgradeRequest, v1.WatchUpgradeResponse]
-	uninstall       *connect.Client[v1.UninstallRequest, v1.UninstallResponse]
-	deleteCanister  *connect.Client[v1.DeleteCanisterRequest, v1.DeleteCanisterResponse]
-	releaseControl  *connect.Client[v1.ReleaseControlRequest, v1.ReleaseControlResponse]
+	install          *connect.Client[v1.InstallRequest, v1.InstallResponse]
+	listMyCanisters  *connect.Client[v1.ListMyCanistersRequest, v1.ListMyCanistersResponse]
+	getCanister      *connect.Client[v1.GetCanisterRequest, v1.GetCanisterResponse]
+	upgrade          *connect.Client[v1.UpgradeRequest, v1.UpgradeResponse]
+	getUpgrade       *connect.Client[v1.GetUpgradeRequest, v1.GetUpgradeResponse]
+	watchUpgrade     *connect.Client[v1.WatchUpgradeRequest, v1.WatchUpgradeResponse]
+	uninstall        *connect.Client[v1.UninstallRequest, v1.UninstallResponse]
+	deleteCanister   *connect.Client[v1.DeleteCanisterRequest, v1.DeleteCanisterResponse]
+	releaseControl   *connect.Client[v1.ReleaseControlRequest, v1.ReleaseControlResponse]
+	setUpgradePolicy *connect.Client[v1.SetUpgradePolicyRequest, v1.SetUpgradePolicyResponse]
 }
 
 // Install calls canistry.platform.v1.InstallService.Install.
@@ -504,6 +517,11 @@ func (c *installServiceClient) ReleaseControl(ctx context.Context, req *connect.
 	return c.releaseControl.CallUnary(ctx, req)
 }
 
+// SetUpgradePolicy calls canistry.platform.v1.InstallService.SetUpgradePolicy.
+func (c *installServiceClient) SetUpgradePolicy(ctx context.Context, req *connect.Request[v1.SetUpgradePolicyRequest]) (*connect.Response[v1.SetUpgradePolicyResponse], error) {
+	return c.setUpgradePolicy.CallUnary(ctx, req)
+}
+
 // InstallServiceHandler is an implementation of the canistry.platform.v1.InstallService service.
 type InstallServiceHandler interface {
 	// Install creates a canister owned by the caller with a released version
@@ -536,6 +554,9 @@ type InstallServiceHandler interface {
 	// ReleaseControl makes the owner the canister's only controller: the
 	// owner keeps a working canister without the platform.
 	ReleaseControl(context.Context, *connect.Request[v1.ReleaseControlRequest]) (*connect.Response[v1.ReleaseControlResponse], error)
+	// SetUpgradePolicy sets what rollouts may do with the caller's canister
+	// (its owner only; FailedPrecondition while it upgrades).
+	SetUpgradePolicy(context.Context, *connect.Request[v1.SetUpgradePolicyRequest]) (*connect.Response[v1.SetUpgradePolicyResponse], error)
 }
 
 // NewInstallServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -603,6 +624,12 @@ func NewInstallServiceHandler(svc InstallServiceHandler, opts ...connect.Handler
 		connect.WithSchema(installServiceMethods.ByName("ReleaseControl")),
 		connect.WithHandlerOptions(opts...),
 	)
+	installServiceSetUpgradePolicyHandler := connect.NewUnaryHandler(
+		InstallServiceSetUpgradePolicyProcedure,
+		svc.SetUpgradePolicy,
+		connect.WithSchema(installServiceMethods.ByName("SetUpgradePolicy")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/canistry.platform.v1.InstallService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case InstallServiceInstallProcedure:
@@ -623,6 +650,8 @@ func NewInstallServiceHandler(svc InstallServiceHandler, opts ...connect.Handler
 			installServiceDeleteCanisterHandler.ServeHTTP(w, r)
 		case InstallServiceReleaseControlProcedure:
 			installServiceReleaseControlHandler.ServeHTTP(w, r)
+		case InstallServiceSetUpgradePolicyProcedure:
+			installServiceSetUpgradePolicyHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -666,6 +695,10 @@ func (UnimplementedInstallServiceHandler) DeleteCanister(context.Context, *conne
 
 func (UnimplementedInstallServiceHandler) ReleaseControl(context.Context, *connect.Request[v1.ReleaseControlRequest]) (*connect.Response[v1.ReleaseControlResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.platform.v1.InstallService.ReleaseControl is not implemented"))
+}
+
+func (UnimplementedInstallServiceHandler) SetUpgradePolicy(context.Context, *connect.Request[v1.SetUpgradePolicyRequest]) (*connect.Response[v1.SetUpgradePolicyResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.platform.v1.InstallService.SetUpgradePolicy is not implemented"))
 }
 
 // PublisherServiceClient is a client for the canistry.platform.v1.PublisherService service.
