@@ -7,9 +7,12 @@ module {
   public let HOUR : Int = 3_600_000_000_000;
   public let DAY : Int = 86_400_000_000_000;
 
-  /// The times within window before now.
+  /// The times within window before now. The cutoff is computed once:
+  /// times are nanoseconds, beyond Motoko's compact Int range, so each
+  /// subtraction would allocate a big number per element.
   public func recent(times : [Int], now : Int, window : Int) : [Int] {
-    Array.filter<Int>(times, func(t) = t > now - window);
+    let cutoff = now - window;
+    Array.filter<Int>(times, func(t) = t > cutoff);
   };
 
   /// Whole seconds (rounded up) until the oldest of times, all within the

@@ -67,6 +67,27 @@ module {
     created_at : Int;
     updated_at : Int;
   };
+  /// ReleaseInfo as stored (the shape registry releases before rollouts
+  /// had: enhanced orthogonal persistence keeps it); channels live beside.
+  public type StoredReleaseInfo = {
+    app : Text;
+    version : Text;
+    protocol : Text;
+    notes : Text;
+    upgrade_from : Text;
+    health_method : Text;
+    enhanced_persistence : Bool;
+    sha256 : Blob;
+    size : Nat;
+    chunk_count : Nat;
+    chunks_received : Nat;
+    state : ReleaseState;
+    uploader : Principal;
+    reviewer : ?Principal;
+    reason : ?Text;
+    created_at : Int;
+    updated_at : Int;
+  };
   public type ReleaseResult = { #ok : ReleaseInfo; #err : Error };
 
   public type ChunkUpload = { app : Text; version : Text; index : Nat; chunk : Blob };
@@ -81,6 +102,19 @@ module {
     controlled : Bool;
     /// Whether rollouts upgrade it; its owner sets it, #manual by default.
     policy : UpgradePolicy;
+    last_upgrade : ?Nat;
+    created_at : Int;
+    updated_at : Int;
+  };
+  /// CanisterInfo as stored (its shape before policies: enhanced
+  /// orthogonal persistence keeps it); policies live beside.
+  public type StoredCanisterInfo = {
+    canister_id : Principal;
+    app : Text;
+    version : Text;
+    owner : Principal;
+    state : CanisterState;
+    controlled : Bool;
     last_upgrade : ?Nat;
     created_at : Int;
     updated_at : Int;
@@ -161,7 +195,7 @@ module {
 
   /// A release as stored: its info plus the chunks received so far.
   public type Release = {
-    var info : ReleaseInfo;
+    var info : StoredReleaseInfo;
     chunk_hashes : [Blob];
     chunks : [var ?Blob];
   };
@@ -169,7 +203,7 @@ module {
   /// A canister as stored: its info plus the id of its snapshot (replaced
   /// by each upgrade).
   public type Canister = {
-    var info : CanisterInfo;
+    var info : StoredCanisterInfo;
     var snapshot : ?Blob;
   };
 

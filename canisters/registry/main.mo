@@ -395,7 +395,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     let m = appReleases(r.app);
     if (Map.containsKey(m, Text.compare, r.version)) return #err(#already_exists("release " # r.app # "/" # r.version # " exists"));
     let now = Time.now();
-    let info : ReleaseInfo = {
+    let info : Types.StoredReleaseInfo = {
       app = r.app;
       version = r.version;
       protocol = r.protocol;
@@ -408,7 +408,6 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       chunk_count = r.chunk_hashes.size();
       chunks_received = 0;
       state = #draft;
-      channels = [];
       uploader = caller;
       reviewer = null;
       reason = null;
@@ -417,7 +416,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     };
     Map.add(m, Text.compare, r.version, { var info; chunk_hashes = r.chunk_hashes; chunks = Array.toVarArray<?Blob>(Array.repeat<?Blob>(null, r.chunk_hashes.size())) });
     log(caller, releaseSubject(r.app, r.version), "created", r.protocol # ", " # Nat.toText(r.size) # " bytes in " # Nat.toText(r.chunk_hashes.size()) # " chunks");
-    #ok info;
+    #ok(releaseOut(info));
   };
 
   /// The release app/version for a caller who must be one of its app's developers.
@@ -486,7 +485,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       updated_at = Time.now();
     };
     log(caller, releaseSubject(info.app, info.version), stateText(to), detail);
-    #ok(rel.info);
+    #ok(releaseOut(rel.info));
   };
 
   func wrongState(rel : Types.Release, want : Text) : ReleaseResult {
@@ -565,11 +564,11 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   /// Oldest first.
   public query func list_releases(app : Text) : async [ReleaseInfo] {
-    Array.map<Types.Release, ReleaseInfo>(sortedReleases(app), func(r) = r.info);
+    Array.map<Types.Release, ReleaseInfo>(sortedReleases(app), func(r) = releaseOut(r.info));
   };
 
   public query func get_release(app : Text, version : Text) : async ?ReleaseInfo {
-    switch (findRelease(app, version)) { case (?r) ?r.info; case null null };
+    switch (findRelease(app, version)) { case (?r) ?releaseOut(r.info); case null null };
   };
 
   // ---- installing releases on canisters ----
@@ -725,14 +724,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   };
 
   func addCanister(owner : Principal, id : Principal, app : Text, version : Text, state : CanisterState, now : Int) : CanisterInfo {
-    let info : CanisterInfo = {
+    let info : Types.StoredCanisterInfo = {
       canister_id = id;
       app;
       version;
       owner;
       state;
       controlled = true;
-      policy = #manual;
       last_upgrade = null;
       created_at = now;
       updated_at = now;
@@ -740,7 +738,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     Map.add(canisters, Principal.compare, id, { var info; var snapshot = (null : ?Blob) });
     Map.add(owned, Principal.compare, owner, Array.concat(ownedBy(owner), [id]));
     Map.add(ever_owner, Text.compare, canisterSubject(id), owner);
-    info;
+    canisterOut(info);
   };
 
   func removeCanister(c : Types.Canister) {
@@ -751,13 +749,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   };
 
   public shared query ({ caller }) func my_canisters() : async [CanisterInfo] {
-    Array.filterMap<Principal, CanisterInfo>(ownedBy(caller), func(id) = switch (Map.get(canisters, Principal.compare, id)) { case (?c) ?c.info; case null null });
+    Array.filterMap<Principal, CanisterInfo>(ownedBy(caller), func(id) = switch (Map.get(canisters, Principal.compare, id)) { case (?c) ?canisterOut(c.info); case null null });
   };
 
   public shared query ({ caller }) func get_canister(id : Principal) : async ?CanisterInfo {
     let ?c = Map.get(canisters, Principal.compare, id) else return null;
     if (c.info.owner != caller and not isOperator(caller)) return null;
-    ?c.info;
+    ?canisterOut(c.info);
   };
 
   /// The caller's canister id, ready for a change: registry-controlled,
@@ -976,6 +974,24 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   /// The store holds at most 100 chunks; a sweep empties it well before.
   transient let STORE_SWEEP = 60;
 
+  /// Policies other than #manual, and release channels by
+  /// "release:APP/VERSION": beside the stored canister and release
+  /// records, whose shapes the registry's upgrades keep.
+  let policies = Map.empty<Principal, UpgradePolicy>();
+  let release_channels = Map.empty<Text, [Text]>();
+
+  func policyOf(id : Principal) : UpgradePolicy {
+    switch (Map.get(policies, Principal.compare, id)) { case (?p) p; case null #manual };
+  };
+
+  func channelsOf(app : Text, version : Text) : [Text] {
+    switch (Map.get(release_channels, Text.compare, releaseSubject(app, version))) { case (?c) c; case null [] };
+  };
+
+  func canisterOut(i : Types.StoredCanisterInfo) : CanisterInfo = { i with policy = policyOf(i.canister_id) };
+
+  func releaseOut(i : Types.StoredReleaseInfo) : ReleaseInfo = { i with channels = channelsOf(i.app, i.version) };
+
   func rolloutSubject(id : Nat) : Text = "rollout:" # Nat.toText(id);
 
   func inOwnStore(rel : Types.Release) : Bool {
@@ -1009,7 +1025,8 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public shared ({ caller }) func set_policy(id : Principal, policy : UpgradePolicy) : async UnitResult {
     switch (Policy.policyError(policy)) { case (?r) return #err(#invalid_argument(r)); case null {} };
     let c = switch (controlledCanister(caller, id)) { case (#err e) return #err e; case (#ok c) c };
-    c.info := { c.info with policy; updated_at = Time.now() };
+    if (policy == #manual) Map.remove(policies, Principal.compare, id) else Map.add(policies, Principal.compare, id, policy);
+    c.info := { c.info with updated_at = Time.now() };
     log(caller, canisterSubject(id), "policy_set", Policy.text(policy));
     #ok;
   };
@@ -1020,9 +1037,10 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     switch (Policy.channelsError(channels)) { case (?r) return #err(#invalid_argument(r)); case null {} };
     let rel = switch (maintainersRelease(caller, app, version)) { case (#err e) return #err e; case (#ok r) r };
     let unique = Policy.dedupe(channels);
-    rel.info := { rel.info with channels = unique; updated_at = Time.now() };
+    Map.add(release_channels, Text.compare, releaseSubject(app, version), unique);
+    rel.info := { rel.info with updated_at = Time.now() };
     log(caller, releaseSubject(app, version), "channels_set", Text.join(unique.vals(), ", "));
-    #ok(rel.info);
+    #ok(releaseOut(rel.info));
   };
 
   /// What a rollout of rel may do with c now: upgrade it, count it as
@@ -1032,8 +1050,9 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     if (i.app != rel.info.app or i.state != #installed or not i.controlled or has(busy, i.canister_id)) return #no;
     if (rel.info.state != #released) return #no;
     if (versionOrder(rel.info.version, i.version) != #greater or not Semver.admitsText(rel.info.upgrade_from, i.version)) return #no;
-    if (Policy.admits(i.policy, i.version, rel.info.version, rel.info.channels)) return #admit;
-    if (i.policy == #manual) #manual else #no;
+    let policy = policyOf(i.canister_id);
+    if (Policy.admits(policy, i.version, rel.info.version, channelsOf(rel.info.app, rel.info.version))) return #admit;
+    if (policy == #manual) #manual else #no;
   };
 
   func liveRollout(app : Text) : ?Types.Rollout {
@@ -1302,7 +1321,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     };
     c.info := { c.info with state = #uninstalled; version = ""; updated_at = Time.now() };
     log(caller, canisterSubject(id), "uninstalled", c.info.app);
-    #ok(c.info);
+    #ok(canisterOut(c.info));
   };
 
   /// Stops and deletes the caller's canister and forgets it (its history
@@ -1323,6 +1342,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       };
     };
     removeCanister(c);
+    Map.remove(policies, Principal.compare, id);
     log(caller, canisterSubject(id), if (c.info.controlled) "deleted" else "forgotten", c.info.app # "/" # c.info.version);
     #ok;
   };
@@ -1400,7 +1420,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   func registrySelf() : Principal = Principal.fromActor(this);
 
-  func policyOf(app : Text) : Types.CyclesPolicy {
+  func cyclesPolicyOf(app : Text) : Types.CyclesPolicy {
     switch (Map.get(cycles_policies, Text.compare, app)) { case (?p) p; case null Fund.DEFAULT_POLICY };
   };
 
@@ -1447,7 +1467,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   func wantedFor(c : Types.Canister, r : Types.CanisterCycles) : Nat {
     if (r.samples.size() == 0) return 0;
     let f = figures(r);
-    let p = policyOf(c.info.app);
+    let p = cyclesPolicyOf(c.info.app);
     Nat.min(Fund.wanted(p, f.balance, f.freezing, f.burn), p.max_top_up);
   };
 
@@ -1649,7 +1669,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     #ok;
   };
 
-  public query func get_cycles_policy(app : Text) : async CyclesPolicy { policyOf(app) };
+  public query func get_cycles_policy(app : Text) : async CyclesPolicy { cyclesPolicyOf(app) };
 
   public shared ({ caller }) func set_cycles_settings(s : CyclesSettings) : async UnitResult {
     if (not isOperator(caller)) return #err(denied("only operators set the cycles settings"));
