@@ -109,6 +109,24 @@ func dashboardRegistry(t *testing.T) (*ic.Pool, principal.Principal, identity.Id
 	return pool, reg, op
 }
 
+// dashboardSignIn is what canistry dashboard puts in the URL's fragment
+// for who (a delegation from who to the gateway's key, towards the
+// registry, as a Canistry-Delegation value), and the client option that
+// makes the test's own API calls as who.
+func dashboardSignIn(t *testing.T, who identity.Identity, key []byte, reg principal.Principal) (string, connect.ClientOption) {
+	t.Helper()
+	chain, err := delegated.Delegate(who, key, time.Now().Add(time.Hour), []principal.Principal{reg}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := chain.Header()
+	if err != nil {
+		t.Fatal(err)
+	}
+	session := client.NewSession(who, key, client.Options{Targets: []principal.Principal{reg}})
+	return header, connect.WithInterceptors(session.Interceptor())
+}
+
 // dashboardGateway serves a gateway with one test adapter over the
 // registry and returns its URL and key.
 func dashboardGateway(t *testing.T, pool *ic.Pool, reg principal.Principal) (string, []byte) {
@@ -176,18 +194,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	dashboardFleet(t, pool, reg, op, owner)
 	url, key := dashboardGateway(t, pool, reg)
 
-	// What canistry dashboard prints: a delegation from the owner to the
-	// gateway's key, towards the registry, in the URL's fragment.
-	chain, err := delegated.Delegate(owner, key, time.Now().Add(time.Hour), []principal.Principal{reg}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, err := chain.Header()
-	if err != nil {
-		t.Fatal(err)
-	}
-	session := client.NewSession(owner, key, client.Options{Targets: []principal.Principal{reg}})
-	opt := connect.WithInterceptors(session.Interceptor())
+	header, opt := dashboardSignIn(t, owner, key, reg)
 	fleetAPI := platformv1connect.NewFleetServiceClient(h2cClient(), url, opt)
 	installAPI := platformv1connect.NewInstallServiceClient(h2cClient(), url, opt)
 

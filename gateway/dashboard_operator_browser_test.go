@@ -15,12 +15,10 @@ import (
 	"github.com/canistry/canistry/canisters"
 	"github.com/canistry/canistry/canisters/registry"
 	"github.com/canistry/canistry/ic"
-	"github.com/canistry/canistry/ic/delegated"
 	"github.com/canistry/canistry/internal/browsertest"
 	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
 	"github.com/canistry/canistry/internal/gen/canistry/platform/v1/platformv1connect"
 	"github.com/canistry/canistry/internal/testwait"
-	"github.com/canistry/canistry/sdk/client"
 )
 
 // gatedFleet publishes app gated (canisters/test/gated: its health check
@@ -106,16 +104,7 @@ func TestDashboardOperatorView(t *testing.T) {
 		t.Fatal(err)
 	}
 	url, key := dashboardGateway(t, pool, reg)
-	chain, err := delegated.Delegate(op, key, time.Now().Add(time.Hour), []principal.Principal{reg}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	header, err := chain.Header()
-	if err != nil {
-		t.Fatal(err)
-	}
-	session := client.NewSession(op, key, client.Options{Targets: []principal.Principal{reg}})
-	opt := connect.WithInterceptors(session.Interceptor())
+	header, opt := dashboardSignIn(t, op, key, reg)
 	rollouts := platformv1connect.NewRolloutServiceClient(h2cClient(), url, opt)
 	cyclesAPI := platformv1connect.NewCyclesServiceClient(h2cClient(), url, opt)
 

@@ -185,11 +185,8 @@ func (s *rolloutService) WatchRollout(ctx context.Context, req *connect.Request[
 	if err != nil {
 		return err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.p.g.limits.RequestTimeout)
-		defer cancel()
-	}
+	ctx, cancel := s.p.watchContext(ctx)
+	defer cancel()
 	tick := time.NewTicker(watchPoll)
 	defer tick.Stop()
 	var last time.Time

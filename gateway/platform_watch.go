@@ -14,6 +14,16 @@ import (
 // upgrade takes at least a round, so a user sees each within ~100 ms.
 const watchPoll = 100 * time.Millisecond
 
+// watchContext bounds a watch stream by the client's deadline, else the
+// gateway's request timeout: a watch of something that never ends must
+// end.
+func (p *platform) watchContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, p.g.limits.RequestTimeout)
+}
+
 // WatchUpgrade polls get_upgrade and sends every step it has not sent, in
 // order, until the upgrade is final (that message carries the final state
 // and the reason) or the request's deadline (the client's, else the
@@ -23,11 +33,8 @@ func (s *installService) WatchUpgrade(ctx context.Context, req *connect.Request[
 	if err != nil {
 		return err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.p.g.limits.RequestTimeout)
-		defer cancel()
-	}
+	ctx, cancel := s.p.watchContext(ctx)
+	defer cancel()
 	id := req.Msg.GetUpgradeId()
 	tick := time.NewTicker(watchPoll)
 	defer tick.Stop()
