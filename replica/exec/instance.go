@@ -31,6 +31,11 @@ type Instance struct {
 	stable        *stableMemory
 	globalsCommit []Global
 
+	// watched is the wasm memory as write watching last protected it
+	// (writewatch_linux.go); nil: not watched, Commit and Rollback compare
+	// the whole heap.
+	watched []byte
+
 	cur     *execution // the running execution, for host functions
 	trapped bool       // the last Run trapped and was not rolled back yet
 	broken  error      // a failed rebuild left the instance unusable
@@ -84,6 +89,7 @@ func (e *Engine) Instantiate(m *Module, with *State) (*Instance, error) {
 		copyFresh(inst.heap, live, m.freshPages(live))
 	}
 	inst.globalsCommit = inst.readGlobals()
+	inst.startWatch()
 	return inst, nil
 }
 
@@ -298,12 +304,18 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 	live := i.liveHeap()
 	changed := map[uint64][]byte{}
 	old := len(i.heap)
-	for off := 0; off < old; off += DeltaPageSize {
+	commitPage := func(off int) {
 		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
 			copy(i.heap[off:], live[off:off+DeltaPageSize])
 			changed[uint64(off/DeltaPageSize)] = append([]byte(nil), live[off:off+DeltaPageSize]...)
 		}
 	}
+	if !i.eachWritten(live, old, commitPage) {
+		for off := 0; off < old; off += DeltaPageSize {
+			commitPage(off)
+		}
+	}
+	defer i.rewatch(live)
 	if len(live) > old {
 		i.growCommitted(len(live))
 		copySparse(i.heap[old:], live[old:])
@@ -347,11 +359,18 @@ func (i *Instance) Rollback() error {
 		// committed state.
 		return i.rebuild()
 	}
-	for off := 0; off < len(live); off += DeltaPageSize {
+	restorePage := func(off int) {
 		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
 			copy(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize])
 		}
 	}
+	if !i.eachWritten(live, len(live), restorePage) {
+		for off := 0; off < len(live); off += DeltaPageSize {
+			restorePage(off)
+		}
+	}
+	// The pages just restored were written by the restore itself.
+	i.rewatch(live)
 	return i.writeGlobals(i.globalsCommit)
 }
 
@@ -366,6 +385,8 @@ func (i *Instance) rebuild() error {
 		i.broken = fmt.Errorf("restore committed state for rollback: %w", err)
 		return i.broken
 	}
+	i.watched = nil // a new memory
+	i.startWatch()
 	return nil
 }
 
