@@ -310,12 +310,14 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 			changed[uint64(off/DeltaPageSize)] = append([]byte(nil), live[off:off+DeltaPageSize]...)
 		}
 	}
-	if !i.eachWritten(live, old, commitPage) {
+	watched := i.eachWritten(live, old, commitPage)
+	if !watched {
 		for off := 0; off < old; off += DeltaPageSize {
 			commitPage(off)
 		}
 	}
-	defer i.rewatch(live)
+	// A watched pass protected what it visited; nothing wrote since.
+	defer i.rewatch(live, watched)
 	if len(live) > old {
 		i.growCommitted(len(live))
 		copySparse(i.heap[old:], live[old:])
@@ -359,18 +361,21 @@ func (i *Instance) Rollback() error {
 		// committed state.
 		return i.rebuild()
 	}
+	restored := 0
 	restorePage := func(off int) {
 		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
 			copy(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize])
+			restored++
 		}
 	}
-	if !i.eachWritten(live, len(live), restorePage) {
+	watched := i.eachWritten(live, len(live), restorePage)
+	if !watched {
 		for off := 0; off < len(live); off += DeltaPageSize {
 			restorePage(off)
 		}
 	}
 	// The pages just restored were written by the restore itself.
-	i.rewatch(live)
+	i.rewatch(live, watched && restored == 0)
 	return i.writeGlobals(i.globalsCommit)
 }
 

@@ -53,8 +53,8 @@ func (i *Instance) eachWritten(live []byte, n int, fn func(off int)) bool {
 
 // rewatch protects live again after a Commit or Rollback: what was written
 // in the watched part (a whole-heap pass did not ask, a rollback wrote its
-// pages back), and a part the memory grew by.
-func (i *Instance) rewatch(live []byte) {
+// pages back) unless clean says nothing was, and a part the memory grew by.
+func (i *Instance) rewatch(live []byte, clean bool) {
 	if i.watched == nil || unsafe.SliceData(i.watched) != unsafe.SliceData(live) || len(live) < len(i.watched) {
 		// Not watched, or the memory moved (grown past its reservation):
 		// start over on the memory as it is.
@@ -65,10 +65,12 @@ func (i *Instance) rewatch(live []byte) {
 		return
 	}
 	w, _ := writeWatcher()
-	if err := w.written(i.watched, func(int) {}); err != nil {
-		slog.Warn("exec: write watching failed; this instance compares whole heaps", "error", err)
-		i.watched = nil
-		return
+	if !clean {
+		if err := w.written(i.watched, func(int) {}); err != nil {
+			slog.Warn("exec: write watching failed; this instance compares whole heaps", "error", err)
+			i.watched = nil
+			return
+		}
 	}
 	if len(live) > len(i.watched) {
 		if err := w.watch(live[len(i.watched):]); err != nil {
