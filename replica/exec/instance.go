@@ -310,7 +310,7 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 			changed[uint64(off/DeltaPageSize)] = append([]byte(nil), live[off:off+DeltaPageSize]...)
 		}
 	}
-	watched := i.eachWritten(live, old, commitPage)
+	watched := i.eachWritten(live, old, true, commitPage)
 	if !watched {
 		for off := 0; off < old; off += DeltaPageSize {
 			commitPage(off)
@@ -361,21 +361,20 @@ func (i *Instance) Rollback() error {
 		// committed state.
 		return i.rebuild()
 	}
-	restored := 0
 	restorePage := func(off int) {
 		if !bytes.Equal(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize]) {
 			copy(live[off:off+DeltaPageSize], i.heap[off:off+DeltaPageSize])
-			restored++
 		}
 	}
-	watched := i.eachWritten(live, len(live), restorePage)
+	// Listed, not protected yet: restoring writes them again, and one
+	// protecting pass after it covers both.
+	watched := i.eachWritten(live, len(live), false, restorePage)
 	if !watched {
 		for off := 0; off < len(live); off += DeltaPageSize {
 			restorePage(off)
 		}
 	}
-	// The pages just restored were written by the restore itself.
-	i.rewatch(live, watched && restored == 0)
+	i.rewatch(live, false)
 	return i.writeGlobals(i.globalsCommit)
 }
 

@@ -138,10 +138,10 @@ func (w *watcher) selfTest() error {
 	}
 	b[DeltaPageSize+7] = 1
 	var first, second []int
-	if err := w.written(b, func(off int) { first = append(first, off) }); err != nil {
+	if err := w.written(b, true, func(off int) { first = append(first, off) }); err != nil {
 		return err
 	}
-	if err := w.written(b, func(off int) { second = append(second, off) }); err != nil {
+	if err := w.written(b, true, func(off int) { second = append(second, off) }); err != nil {
 		return err
 	}
 	if len(first) != 1 || first[0] != DeltaPageSize || len(second) != 0 {
@@ -179,8 +179,9 @@ func (w *watcher) watch(mem []byte) error {
 }
 
 // written calls fn with the offset of every page of mem written since the
-// last call (or watch), in order, and protects them again.
-func (w *watcher) written(mem []byte, fn func(off int)) error {
+// last protection (watch, or written with protect), in order; with protect
+// it protects them again in the same pass.
+func (w *watcher) written(mem []byte, protect bool, fn func(off int)) error {
 	if len(mem) == 0 {
 		return nil
 	}
@@ -188,8 +189,12 @@ func (w *watcher) written(mem []byte, fn func(off int)) error {
 	base := span(mem).start
 	start, end := base, base+uint64(len(mem))
 	for start < end {
+		flags := uint64(pmScanCheckWPAsyn)
+		if protect {
+			flags |= pmScanWPMatching
+		}
 		arg := pmScanArg{
-			size: uint64(unsafe.Sizeof(pmScanArg{})), flags: pmScanWPMatching | pmScanCheckWPAsyn,
+			size: uint64(unsafe.Sizeof(pmScanArg{})), flags: flags,
 			start: start, end: end, vec: uint64(uintptr(unsafe.Pointer(&regions[0]))), vecLen: uint64(len(regions)),
 			categoryMask: pageIsWritten, returnMask: pageIsWritten,
 		}

@@ -12,4 +12,4 @@ func writeWatcher() (*watcher, error) { return nil, errors.New("write watching n
 
 func (w *watcher) watch(mem []byte) error { return nil }
 
-func (w *watcher) written(mem []byte, fn func(off int)) error { return nil }
+func (w *watcher) written(mem []byte, protect bool, fn func(off int)) error { return nil }
