@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -119,6 +120,41 @@ func (s *cyclesService) GrantCredit(ctx context.Context, req *connect.Request[pl
 		return nil, platformError(err)
 	}
 	return connect.NewResponse(&platformv1.GrantCreditResponse{Credit: creditMsg(c)}), nil
+}
+
+func (s *cyclesService) DepositCredit(ctx context.Context, req *connect.Request[platformv1.DepositCreditRequest]) (*connect.Response[platformv1.DepositCreditResponse], error) {
+	wallet, err := principal.Decode(req.Msg.GetWallet())
+	if err != nil || req.Msg.GetWallet() == "" {
+		return nil, errorf(connect.CodeInvalidArgument, "wallet %q is not a canister id", req.Msg.GetWallet())
+	}
+	if req.Msg.GetAmount() == 0 {
+		return nil, errorf(connect.CodeInvalidArgument, "amount must be at least 1 cycle")
+	}
+	if _, _, err := s.p.registryAs(ctx, req.Header()); err != nil {
+		return nil, err
+	}
+	// The call goes to the wallet, as the user: the delegation must allow
+	// it (and not through roleGate, which reads the registry's refusals).
+	user, err := s.p.g.authorize(req.Header(), wallet)
+	if err != nil {
+		return nil, err
+	}
+	owner := user.Sender
+	if o := req.Msg.GetOwner(); o != "" {
+		if owner, err = principal.Decode(o); err != nil {
+			return nil, errorf(connect.CodeInvalidArgument, "owner %q is not a textual principal", o)
+		}
+	}
+	reg := registry.New(s.p.g.users.As(user.Chain), s.p.id)
+	c, err := reg.DepositThroughWallet(ctx, wallet, owner, req.Msg.GetAmount())
+	var we *registry.WalletError
+	if errors.As(err, &we) {
+		return nil, errorf(connect.CodeFailedPrecondition, "%s", we.Error())
+	}
+	if err != nil {
+		return nil, platformError(err)
+	}
+	return connect.NewResponse(&platformv1.DepositCreditResponse{Credit: creditMsg(c)}), nil
 }
 
 func (s *cyclesService) GetCanisterCycles(ctx context.Context, req *connect.Request[platformv1.GetCanisterCyclesRequest]) (*connect.Response[platformv1.GetCanisterCyclesResponse], error) {

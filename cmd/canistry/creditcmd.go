@@ -10,11 +10,12 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/aviate-labs/agent-go/principal"
 
 	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
 )
 
-const creditHelp = `Usage: canistry credit [grant OWNER AMOUNT] [flags]
+const creditHelp = `Usage: canistry credit [grant OWNER AMOUNT | deposit AMOUNT --wallet ID] [flags]
 
 Bare: your cycles credit at the registry — its balance, what top-ups of
 your canisters charged so far, and warnings (canisters your credit does
@@ -24,15 +25,19 @@ grant OWNER AMOUNT credits OWNER (a principal) with AMOUNT cycles paid
 off-chain (operators). AMOUNT is a number of cycles, or with a suffix
 K, M, B or T (thousand, million, billion, trillion): 5T, 250B.
 
-Depositing cycles is a canister call with cycles attached (the registry's
-deposit_credit, e.g. from a cycles wallet); the CLI, calling as a user,
-cannot attach cycles, so it has no deposit command.
+deposit AMOUNT --wallet ID moves AMOUNT cycles from your cycles wallet
+(dfx's wallet interface, wallet_call128; you must be allowed to call
+through it) to your credit, or to --owner's: a request of yours cannot
+carry cycles, so the wallet calls the registry's deposit_credit with them.
 
 Flags:
 `
 
 func runCredit(args []string, stdout, stderr io.Writer) error {
 	s := newSubcommand("credit", creditHelp, stderr)
+	var wallet, owner principalFlag
+	s.fs.Var(&wallet, "wallet", "deposit: the `id` of the cycles wallet the cycles come from")
+	s.fs.Var(&owner, "owner", "deposit: whose credit (a `principal`); empty: yours")
 	if err := s.parse(args, stderr); err != nil {
 		return err
 	}
@@ -61,8 +66,28 @@ func runCredit(args []string, stdout, stderr io.Writer) error {
 			printCredit(stdout, resp.Msg.GetCredit())
 			return nil
 		}
+	case len(s.args) == 2 && s.args[0] == "deposit":
+		amount, err := parseCycles(s.args[1])
+		if err != nil || amount == 0 {
+			fmt.Fprintf(stderr, "canistry credit deposit: the amount must be a positive number of cycles (%v)\n", err)
+			return errUsage
+		}
+		if wallet == "" {
+			fmt.Fprintln(stderr, "canistry credit deposit: --wallet is required (the cycles wallet the cycles come from)")
+			return errUsage
+		}
+		s.also = append(s.also, principal.MustDecode(string(wallet)))
+		req = func(ctx context.Context, c *platformClients) error {
+			resp, err := c.cycles.DepositCredit(ctx, connect.NewRequest(&platformv1.DepositCreditRequest{
+				Wallet: string(wallet), Amount: amount, Owner: string(owner)}))
+			if err != nil {
+				return gatewayError("credit deposit", err)
+			}
+			printCredit(stdout, resp.Msg.GetCredit())
+			return nil
+		}
 	default:
-		return s.usageError(stderr, "credit [grant OWNER AMOUNT]")
+		return s.usageError(stderr, "credit [grant OWNER AMOUNT | deposit AMOUNT --wallet ID]")
 	}
 	return dialAndDo(s, stderr, req)
 }

@@ -44,10 +44,12 @@ func TestCreditAndCyclesUsage(t *testing.T) {
 		code     int
 		contains string
 	}{
-		"credit help":          {[]string{"credit", "--help"}, 0, "cannot attach cycles"},
-		"credit grant no args": {[]string{"credit", "grant"}, 2, "credit [grant OWNER AMOUNT]"},
+		"credit help":          {[]string{"credit", "--help"}, 0, "cannot\ncarry cycles"},
+		"credit grant no args": {[]string{"credit", "grant"}, 2, "credit [grant OWNER AMOUNT | deposit AMOUNT --wallet ID]"},
 		"credit grant bad amt": {[]string{"credit", "grant", "aaaaa-aa", "lots"}, 2, `"lots" is not an amount of cycles`},
-		"credit deposit":       {[]string{"credit", "deposit", "5T"}, 2, "credit [grant OWNER AMOUNT]"},
+		"credit deposit":       {[]string{"credit", "deposit", "5T"}, 2, "--wallet is required"},
+		"credit deposit zero":  {[]string{"credit", "deposit", "0", "--wallet", "aaaaa-aa"}, 2, "positive number of cycles"},
+		"credit deposit bad":   {[]string{"credit", "deposit", "5T", "--wallet", "not-a-principal"}, 2, "wallet"},
 		"cycles bare":          {[]string{"cycles"}, 2, "status ID"},
 		"cycles status no id":  {[]string{"cycles", "status"}, 2, "cycles status ID"},
 		"cycles bad strategy":  {[]string{"cycles", "policy", "personal", "always", "1", "2"}, 2, `unknown strategy "always"`},

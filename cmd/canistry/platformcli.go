@@ -81,6 +81,9 @@ type subcommand struct {
 	fs   *flag.FlagSet
 	f    *platformFlags
 	args []string // positional
+	// also are canisters beyond the registry that the command's
+	// delegation must allow (a wallet it calls through).
+	also []principal.Principal
 }
 
 // newSubcommand makes a flag set for "canistry <name>" with the platform
@@ -175,7 +178,7 @@ func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClien
 	log := newLogger(stderr, s.f.logLevel)
 	var targets []principal.Principal
 	if registry != "" {
-		targets = []principal.Principal{principal.MustDecode(registry)}
+		targets = append([]principal.Principal{principal.MustDecode(registry)}, s.also...)
 	} else {
 		log.Warn("the registry's id is unknown (no --registry, no dev environment): the delegation allows every canister",
 			"ttl", cliSessionTTL)

@@ -716,6 +716,113 @@ func (x *GrantCreditResponse) GetCredit() *Credit {
 	return nil
 }
 
+type DepositCreditRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The cycles wallet's canister id (text).
+	Wallet string `protobuf:"bytes,1,opt,name=wallet,proto3" json:"wallet,omitempty"`
+	Amount uint64 `protobuf:"varint,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	// Whose credit (text principal); empty: the caller's.
+	Owner         string `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DepositCreditRequest) Reset() {
+	*x = DepositCreditRequest{}
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DepositCreditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DepositCreditRequest) ProtoMessage() {}
+
+func (x *DepositCreditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DepositCreditRequest.ProtoReflect.Descriptor instead.
+func (*DepositCreditRequest) Descriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *DepositCreditRequest) GetWallet() string {
+	if x != nil {
+		return x.Wallet
+	}
+	return ""
+}
+
+func (x *DepositCreditRequest) GetAmount() uint64 {
+	if x != nil {
+		return x.Amount
+	}
+	return 0
+}
+
+func (x *DepositCreditRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+type DepositCreditResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The owner's credit after the deposit.
+	Credit        *Credit `protobuf:"bytes,1,opt,name=credit,proto3" json:"credit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DepositCreditResponse) Reset() {
+	*x = DepositCreditResponse{}
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DepositCreditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DepositCreditResponse) ProtoMessage() {}
+
+func (x *DepositCreditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DepositCreditResponse.ProtoReflect.Descriptor instead.
+func (*DepositCreditResponse) Descriptor() ([]byte, []int) {
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DepositCreditResponse) GetCredit() *Credit {
+	if x != nil {
+		return x.Credit
+	}
+	return nil
+}
+
 type GetCanisterCyclesRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	CanisterId    string                 `protobuf:"bytes,1,opt,name=canister_id,json=canisterId,proto3" json:"canister_id,omitempty"`
@@ -725,7 +832,7 @@ type GetCanisterCyclesRequest struct {
 
 func (x *GetCanisterCyclesRequest) Reset() {
 	*x = GetCanisterCyclesRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[10]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -737,7 +844,7 @@ func (x *GetCanisterCyclesRequest) String() string {
 func (*GetCanisterCyclesRequest) ProtoMessage() {}
 
 func (x *GetCanisterCyclesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[10]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -750,7 +857,7 @@ func (x *GetCanisterCyclesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanisterCyclesRequest.ProtoReflect.Descriptor instead.
 func (*GetCanisterCyclesRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{10}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetCanisterCyclesRequest) GetCanisterId() string {
@@ -769,7 +876,7 @@ type GetCanisterCyclesResponse struct {
 
 func (x *GetCanisterCyclesResponse) Reset() {
 	*x = GetCanisterCyclesResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[11]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +888,7 @@ func (x *GetCanisterCyclesResponse) String() string {
 func (*GetCanisterCyclesResponse) ProtoMessage() {}
 
 func (x *GetCanisterCyclesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[11]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +901,7 @@ func (x *GetCanisterCyclesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCanisterCyclesResponse.ProtoReflect.Descriptor instead.
 func (*GetCanisterCyclesResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{11}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetCanisterCyclesResponse) GetCycles() *CanisterCycles {
@@ -814,7 +921,7 @@ type ListLowCyclesRequest struct {
 
 func (x *ListLowCyclesRequest) Reset() {
 	*x = ListLowCyclesRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[12]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -826,7 +933,7 @@ func (x *ListLowCyclesRequest) String() string {
 func (*ListLowCyclesRequest) ProtoMessage() {}
 
 func (x *ListLowCyclesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[12]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -839,7 +946,7 @@ func (x *ListLowCyclesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLowCyclesRequest.ProtoReflect.Descriptor instead.
 func (*ListLowCyclesRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{12}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListLowCyclesRequest) GetPageSize() uint32 {
@@ -858,7 +965,7 @@ type ListLowCyclesResponse struct {
 
 func (x *ListLowCyclesResponse) Reset() {
 	*x = ListLowCyclesResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[13]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -870,7 +977,7 @@ func (x *ListLowCyclesResponse) String() string {
 func (*ListLowCyclesResponse) ProtoMessage() {}
 
 func (x *ListLowCyclesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[13]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -883,7 +990,7 @@ func (x *ListLowCyclesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListLowCyclesResponse.ProtoReflect.Descriptor instead.
 func (*ListLowCyclesResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{13}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListLowCyclesResponse) GetCanisters() []*CanisterCycles {
@@ -901,7 +1008,7 @@ type GetRegistryCyclesRequest struct {
 
 func (x *GetRegistryCyclesRequest) Reset() {
 	*x = GetRegistryCyclesRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[14]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -913,7 +1020,7 @@ func (x *GetRegistryCyclesRequest) String() string {
 func (*GetRegistryCyclesRequest) ProtoMessage() {}
 
 func (x *GetRegistryCyclesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[14]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -926,7 +1033,7 @@ func (x *GetRegistryCyclesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRegistryCyclesRequest.ProtoReflect.Descriptor instead.
 func (*GetRegistryCyclesRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{14}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{16}
 }
 
 type GetRegistryCyclesResponse struct {
@@ -946,7 +1053,7 @@ type GetRegistryCyclesResponse struct {
 
 func (x *GetRegistryCyclesResponse) Reset() {
 	*x = GetRegistryCyclesResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[15]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1065,7 @@ func (x *GetRegistryCyclesResponse) String() string {
 func (*GetRegistryCyclesResponse) ProtoMessage() {}
 
 func (x *GetRegistryCyclesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[15]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1078,7 @@ func (x *GetRegistryCyclesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRegistryCyclesResponse.ProtoReflect.Descriptor instead.
 func (*GetRegistryCyclesResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{15}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetRegistryCyclesResponse) GetBalance() uint64 {
@@ -1032,7 +1139,7 @@ type GetCyclesPolicyRequest struct {
 
 func (x *GetCyclesPolicyRequest) Reset() {
 	*x = GetCyclesPolicyRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[16]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1044,7 +1151,7 @@ func (x *GetCyclesPolicyRequest) String() string {
 func (*GetCyclesPolicyRequest) ProtoMessage() {}
 
 func (x *GetCyclesPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[16]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1057,7 +1164,7 @@ func (x *GetCyclesPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCyclesPolicyRequest.ProtoReflect.Descriptor instead.
 func (*GetCyclesPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{16}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetCyclesPolicyRequest) GetApp() string {
@@ -1076,7 +1183,7 @@ type GetCyclesPolicyResponse struct {
 
 func (x *GetCyclesPolicyResponse) Reset() {
 	*x = GetCyclesPolicyResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[17]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1088,7 +1195,7 @@ func (x *GetCyclesPolicyResponse) String() string {
 func (*GetCyclesPolicyResponse) ProtoMessage() {}
 
 func (x *GetCyclesPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[17]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1101,7 +1208,7 @@ func (x *GetCyclesPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCyclesPolicyResponse.ProtoReflect.Descriptor instead.
 func (*GetCyclesPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{17}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetCyclesPolicyResponse) GetPolicy() *CyclesPolicy {
@@ -1121,7 +1228,7 @@ type SetCyclesPolicyRequest struct {
 
 func (x *SetCyclesPolicyRequest) Reset() {
 	*x = SetCyclesPolicyRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[18]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1133,7 +1240,7 @@ func (x *SetCyclesPolicyRequest) String() string {
 func (*SetCyclesPolicyRequest) ProtoMessage() {}
 
 func (x *SetCyclesPolicyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[18]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1146,7 +1253,7 @@ func (x *SetCyclesPolicyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCyclesPolicyRequest.ProtoReflect.Descriptor instead.
 func (*SetCyclesPolicyRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{18}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *SetCyclesPolicyRequest) GetApp() string {
@@ -1172,7 +1279,7 @@ type SetCyclesPolicyResponse struct {
 
 func (x *SetCyclesPolicyResponse) Reset() {
 	*x = SetCyclesPolicyResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[19]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1291,7 @@ func (x *SetCyclesPolicyResponse) String() string {
 func (*SetCyclesPolicyResponse) ProtoMessage() {}
 
 func (x *SetCyclesPolicyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[19]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1304,7 @@ func (x *SetCyclesPolicyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCyclesPolicyResponse.ProtoReflect.Descriptor instead.
 func (*SetCyclesPolicyResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{19}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *SetCyclesPolicyResponse) GetPolicy() *CyclesPolicy {
@@ -1215,7 +1322,7 @@ type GetCyclesSettingsRequest struct {
 
 func (x *GetCyclesSettingsRequest) Reset() {
 	*x = GetCyclesSettingsRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[20]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1227,7 +1334,7 @@ func (x *GetCyclesSettingsRequest) String() string {
 func (*GetCyclesSettingsRequest) ProtoMessage() {}
 
 func (x *GetCyclesSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[20]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1240,7 +1347,7 @@ func (x *GetCyclesSettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCyclesSettingsRequest.ProtoReflect.Descriptor instead.
 func (*GetCyclesSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{20}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{22}
 }
 
 type GetCyclesSettingsResponse struct {
@@ -1252,7 +1359,7 @@ type GetCyclesSettingsResponse struct {
 
 func (x *GetCyclesSettingsResponse) Reset() {
 	*x = GetCyclesSettingsResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[21]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1371,7 @@ func (x *GetCyclesSettingsResponse) String() string {
 func (*GetCyclesSettingsResponse) ProtoMessage() {}
 
 func (x *GetCyclesSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[21]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1384,7 @@ func (x *GetCyclesSettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCyclesSettingsResponse.ProtoReflect.Descriptor instead.
 func (*GetCyclesSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{21}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetCyclesSettingsResponse) GetSettings() *CyclesSettings {
@@ -1296,7 +1403,7 @@ type SetCyclesSettingsRequest struct {
 
 func (x *SetCyclesSettingsRequest) Reset() {
 	*x = SetCyclesSettingsRequest{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[22]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1308,7 +1415,7 @@ func (x *SetCyclesSettingsRequest) String() string {
 func (*SetCyclesSettingsRequest) ProtoMessage() {}
 
 func (x *SetCyclesSettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[22]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1321,7 +1428,7 @@ func (x *SetCyclesSettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCyclesSettingsRequest.ProtoReflect.Descriptor instead.
 func (*SetCyclesSettingsRequest) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{22}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SetCyclesSettingsRequest) GetSettings() *CyclesSettings {
@@ -1340,7 +1447,7 @@ type SetCyclesSettingsResponse struct {
 
 func (x *SetCyclesSettingsResponse) Reset() {
 	*x = SetCyclesSettingsResponse{}
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[23]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1352,7 +1459,7 @@ func (x *SetCyclesSettingsResponse) String() string {
 func (*SetCyclesSettingsResponse) ProtoMessage() {}
 
 func (x *SetCyclesSettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[23]
+	mi := &file_canistry_platform_v1_cycles_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1365,7 +1472,7 @@ func (x *SetCyclesSettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetCyclesSettingsResponse.ProtoReflect.Descriptor instead.
 func (*SetCyclesSettingsResponse) Descriptor() ([]byte, []int) {
-	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{23}
+	return file_canistry_platform_v1_cycles_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SetCyclesSettingsResponse) GetSettings() *CyclesSettings {
@@ -1430,6 +1537,12 @@ const file_canistry_platform_v1_cycles_proto_rawDesc = "" +
 	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x16\n" +
 	"\x06amount\x18\x02 \x01(\x04R\x06amount\"K\n" +
 	"\x13GrantCreditResponse\x124\n" +
+	"\x06credit\x18\x01 \x01(\v2\x1c.canistry.platform.v1.CreditR\x06credit\"\\\n" +
+	"\x14DepositCreditRequest\x12\x16\n" +
+	"\x06wallet\x18\x01 \x01(\tR\x06wallet\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\x04R\x06amount\x12\x14\n" +
+	"\x05owner\x18\x03 \x01(\tR\x05owner\"M\n" +
+	"\x15DepositCreditResponse\x124\n" +
 	"\x06credit\x18\x01 \x01(\v2\x1c.canistry.platform.v1.CreditR\x06credit\";\n" +
 	"\x18GetCanisterCyclesRequest\x12\x1f\n" +
 	"\vcanister_id\x18\x01 \x01(\tR\n" +
@@ -1465,10 +1578,11 @@ const file_canistry_platform_v1_cycles_proto_rawDesc = "" +
 	"\x18SetCyclesSettingsRequest\x12@\n" +
 	"\bsettings\x18\x01 \x01(\v2$.canistry.platform.v1.CyclesSettingsR\bsettings\"]\n" +
 	"\x19SetCyclesSettingsResponse\x12@\n" +
-	"\bsettings\x18\x01 \x01(\v2$.canistry.platform.v1.CyclesSettingsR\bsettings2\x91\b\n" +
+	"\bsettings\x18\x01 \x01(\v2$.canistry.platform.v1.CyclesSettingsR\bsettings2\xfb\b\n" +
 	"\rCyclesService\x12a\n" +
 	"\tGetCredit\x12&.canistry.platform.v1.GetCreditRequest\x1a'.canistry.platform.v1.GetCreditResponse\"\x03\x90\x02\x01\x12b\n" +
-	"\vGrantCredit\x12(.canistry.platform.v1.GrantCreditRequest\x1a).canistry.platform.v1.GrantCreditResponse\x12y\n" +
+	"\vGrantCredit\x12(.canistry.platform.v1.GrantCreditRequest\x1a).canistry.platform.v1.GrantCreditResponse\x12h\n" +
+	"\rDepositCredit\x12*.canistry.platform.v1.DepositCreditRequest\x1a+.canistry.platform.v1.DepositCreditResponse\x12y\n" +
 	"\x11GetCanisterCycles\x12..canistry.platform.v1.GetCanisterCyclesRequest\x1a/.canistry.platform.v1.GetCanisterCyclesResponse\"\x03\x90\x02\x01\x12m\n" +
 	"\rListLowCycles\x12*.canistry.platform.v1.ListLowCyclesRequest\x1a+.canistry.platform.v1.ListLowCyclesResponse\"\x03\x90\x02\x01\x12y\n" +
 	"\x11GetRegistryCycles\x12..canistry.platform.v1.GetRegistryCyclesRequest\x1a/.canistry.platform.v1.GetRegistryCyclesResponse\"\x03\x90\x02\x01\x12s\n" +
@@ -1489,7 +1603,7 @@ func file_canistry_platform_v1_cycles_proto_rawDescGZIP() []byte {
 	return file_canistry_platform_v1_cycles_proto_rawDescData
 }
 
-var file_canistry_platform_v1_cycles_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_canistry_platform_v1_cycles_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_canistry_platform_v1_cycles_proto_goTypes = []any{
 	(*CanisterCycles)(nil),            // 0: canistry.platform.v1.CanisterCycles
 	(*Credit)(nil),                    // 1: canistry.platform.v1.Credit
@@ -1501,61 +1615,66 @@ var file_canistry_platform_v1_cycles_proto_goTypes = []any{
 	(*GetCreditResponse)(nil),         // 7: canistry.platform.v1.GetCreditResponse
 	(*GrantCreditRequest)(nil),        // 8: canistry.platform.v1.GrantCreditRequest
 	(*GrantCreditResponse)(nil),       // 9: canistry.platform.v1.GrantCreditResponse
-	(*GetCanisterCyclesRequest)(nil),  // 10: canistry.platform.v1.GetCanisterCyclesRequest
-	(*GetCanisterCyclesResponse)(nil), // 11: canistry.platform.v1.GetCanisterCyclesResponse
-	(*ListLowCyclesRequest)(nil),      // 12: canistry.platform.v1.ListLowCyclesRequest
-	(*ListLowCyclesResponse)(nil),     // 13: canistry.platform.v1.ListLowCyclesResponse
-	(*GetRegistryCyclesRequest)(nil),  // 14: canistry.platform.v1.GetRegistryCyclesRequest
-	(*GetRegistryCyclesResponse)(nil), // 15: canistry.platform.v1.GetRegistryCyclesResponse
-	(*GetCyclesPolicyRequest)(nil),    // 16: canistry.platform.v1.GetCyclesPolicyRequest
-	(*GetCyclesPolicyResponse)(nil),   // 17: canistry.platform.v1.GetCyclesPolicyResponse
-	(*SetCyclesPolicyRequest)(nil),    // 18: canistry.platform.v1.SetCyclesPolicyRequest
-	(*SetCyclesPolicyResponse)(nil),   // 19: canistry.platform.v1.SetCyclesPolicyResponse
-	(*GetCyclesSettingsRequest)(nil),  // 20: canistry.platform.v1.GetCyclesSettingsRequest
-	(*GetCyclesSettingsResponse)(nil), // 21: canistry.platform.v1.GetCyclesSettingsResponse
-	(*SetCyclesSettingsRequest)(nil),  // 22: canistry.platform.v1.SetCyclesSettingsRequest
-	(*SetCyclesSettingsResponse)(nil), // 23: canistry.platform.v1.SetCyclesSettingsResponse
-	(*timestamppb.Timestamp)(nil),     // 24: google.protobuf.Timestamp
+	(*DepositCreditRequest)(nil),      // 10: canistry.platform.v1.DepositCreditRequest
+	(*DepositCreditResponse)(nil),     // 11: canistry.platform.v1.DepositCreditResponse
+	(*GetCanisterCyclesRequest)(nil),  // 12: canistry.platform.v1.GetCanisterCyclesRequest
+	(*GetCanisterCyclesResponse)(nil), // 13: canistry.platform.v1.GetCanisterCyclesResponse
+	(*ListLowCyclesRequest)(nil),      // 14: canistry.platform.v1.ListLowCyclesRequest
+	(*ListLowCyclesResponse)(nil),     // 15: canistry.platform.v1.ListLowCyclesResponse
+	(*GetRegistryCyclesRequest)(nil),  // 16: canistry.platform.v1.GetRegistryCyclesRequest
+	(*GetRegistryCyclesResponse)(nil), // 17: canistry.platform.v1.GetRegistryCyclesResponse
+	(*GetCyclesPolicyRequest)(nil),    // 18: canistry.platform.v1.GetCyclesPolicyRequest
+	(*GetCyclesPolicyResponse)(nil),   // 19: canistry.platform.v1.GetCyclesPolicyResponse
+	(*SetCyclesPolicyRequest)(nil),    // 20: canistry.platform.v1.SetCyclesPolicyRequest
+	(*SetCyclesPolicyResponse)(nil),   // 21: canistry.platform.v1.SetCyclesPolicyResponse
+	(*GetCyclesSettingsRequest)(nil),  // 22: canistry.platform.v1.GetCyclesSettingsRequest
+	(*GetCyclesSettingsResponse)(nil), // 23: canistry.platform.v1.GetCyclesSettingsResponse
+	(*SetCyclesSettingsRequest)(nil),  // 24: canistry.platform.v1.SetCyclesSettingsRequest
+	(*SetCyclesSettingsResponse)(nil), // 25: canistry.platform.v1.SetCyclesSettingsResponse
+	(*timestamppb.Timestamp)(nil),     // 26: google.protobuf.Timestamp
 }
 var file_canistry_platform_v1_cycles_proto_depIdxs = []int32{
-	24, // 0: canistry.platform.v1.CanisterCycles.last_top_up_time:type_name -> google.protobuf.Timestamp
-	24, // 1: canistry.platform.v1.CanisterCycles.checked_time:type_name -> google.protobuf.Timestamp
+	26, // 0: canistry.platform.v1.CanisterCycles.last_top_up_time:type_name -> google.protobuf.Timestamp
+	26, // 1: canistry.platform.v1.CanisterCycles.checked_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: canistry.platform.v1.Credit.unfunded:type_name -> canistry.platform.v1.CanisterCycles
 	3,  // 3: canistry.platform.v1.CyclesPolicy.below_balance:type_name -> canistry.platform.v1.BelowBalance
 	4,  // 4: canistry.platform.v1.CyclesPolicy.below_runtime:type_name -> canistry.platform.v1.BelowRuntime
 	1,  // 5: canistry.platform.v1.GetCreditResponse.credit:type_name -> canistry.platform.v1.Credit
 	1,  // 6: canistry.platform.v1.GrantCreditResponse.credit:type_name -> canistry.platform.v1.Credit
-	0,  // 7: canistry.platform.v1.GetCanisterCyclesResponse.cycles:type_name -> canistry.platform.v1.CanisterCycles
-	0,  // 8: canistry.platform.v1.ListLowCyclesResponse.canisters:type_name -> canistry.platform.v1.CanisterCycles
-	2,  // 9: canistry.platform.v1.GetCyclesPolicyResponse.policy:type_name -> canistry.platform.v1.CyclesPolicy
-	2,  // 10: canistry.platform.v1.SetCyclesPolicyRequest.policy:type_name -> canistry.platform.v1.CyclesPolicy
-	2,  // 11: canistry.platform.v1.SetCyclesPolicyResponse.policy:type_name -> canistry.platform.v1.CyclesPolicy
-	5,  // 12: canistry.platform.v1.GetCyclesSettingsResponse.settings:type_name -> canistry.platform.v1.CyclesSettings
-	5,  // 13: canistry.platform.v1.SetCyclesSettingsRequest.settings:type_name -> canistry.platform.v1.CyclesSettings
-	5,  // 14: canistry.platform.v1.SetCyclesSettingsResponse.settings:type_name -> canistry.platform.v1.CyclesSettings
-	6,  // 15: canistry.platform.v1.CyclesService.GetCredit:input_type -> canistry.platform.v1.GetCreditRequest
-	8,  // 16: canistry.platform.v1.CyclesService.GrantCredit:input_type -> canistry.platform.v1.GrantCreditRequest
-	10, // 17: canistry.platform.v1.CyclesService.GetCanisterCycles:input_type -> canistry.platform.v1.GetCanisterCyclesRequest
-	12, // 18: canistry.platform.v1.CyclesService.ListLowCycles:input_type -> canistry.platform.v1.ListLowCyclesRequest
-	14, // 19: canistry.platform.v1.CyclesService.GetRegistryCycles:input_type -> canistry.platform.v1.GetRegistryCyclesRequest
-	16, // 20: canistry.platform.v1.CyclesService.GetCyclesPolicy:input_type -> canistry.platform.v1.GetCyclesPolicyRequest
-	18, // 21: canistry.platform.v1.CyclesService.SetCyclesPolicy:input_type -> canistry.platform.v1.SetCyclesPolicyRequest
-	20, // 22: canistry.platform.v1.CyclesService.GetCyclesSettings:input_type -> canistry.platform.v1.GetCyclesSettingsRequest
-	22, // 23: canistry.platform.v1.CyclesService.SetCyclesSettings:input_type -> canistry.platform.v1.SetCyclesSettingsRequest
-	7,  // 24: canistry.platform.v1.CyclesService.GetCredit:output_type -> canistry.platform.v1.GetCreditResponse
-	9,  // 25: canistry.platform.v1.CyclesService.GrantCredit:output_type -> canistry.platform.v1.GrantCreditResponse
-	11, // 26: canistry.platform.v1.CyclesService.GetCanisterCycles:output_type -> canistry.platform.v1.GetCanisterCyclesResponse
-	13, // 27: canistry.platform.v1.CyclesService.ListLowCycles:output_type -> canistry.platform.v1.ListLowCyclesResponse
-	15, // 28: canistry.platform.v1.CyclesService.GetRegistryCycles:output_type -> canistry.platform.v1.GetRegistryCyclesResponse
-	17, // 29: canistry.platform.v1.CyclesService.GetCyclesPolicy:output_type -> canistry.platform.v1.GetCyclesPolicyResponse
-	19, // 30: canistry.platform.v1.CyclesService.SetCyclesPolicy:output_type -> canistry.platform.v1.SetCyclesPolicyResponse
-	21, // 31: canistry.platform.v1.CyclesService.GetCyclesSettings:output_type -> canistry.platform.v1.GetCyclesSettingsResponse
-	23, // 32: canistry.platform.v1.CyclesService.SetCyclesSettings:output_type -> canistry.platform.v1.SetCyclesSettingsResponse
-	24, // [24:33] is the sub-list for method output_type
-	15, // [15:24] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	1,  // 7: canistry.platform.v1.DepositCreditResponse.credit:type_name -> canistry.platform.v1.Credit
+	0,  // 8: canistry.platform.v1.GetCanisterCyclesResponse.cycles:type_name -> canistry.platform.v1.CanisterCycles
+	0,  // 9: canistry.platform.v1.ListLowCyclesResponse.canisters:type_name -> canistry.platform.v1.CanisterCycles
+	2,  // 10: canistry.platform.v1.GetCyclesPolicyResponse.policy:type_name -> canistry.platform.v1.CyclesPolicy
+	2,  // 11: canistry.platform.v1.SetCyclesPolicyRequest.policy:type_name -> canistry.platform.v1.CyclesPolicy
+	2,  // 12: canistry.platform.v1.SetCyclesPolicyResponse.policy:type_name -> canistry.platform.v1.CyclesPolicy
+	5,  // 13: canistry.platform.v1.GetCyclesSettingsResponse.settings:type_name -> canistry.platform.v1.CyclesSettings
+	5,  // 14: canistry.platform.v1.SetCyclesSettingsRequest.settings:type_name -> canistry.platform.v1.CyclesSettings
+	5,  // 15: canistry.platform.v1.SetCyclesSettingsResponse.settings:type_name -> canistry.platform.v1.CyclesSettings
+	6,  // 16: canistry.platform.v1.CyclesService.GetCredit:input_type -> canistry.platform.v1.GetCreditRequest
+	8,  // 17: canistry.platform.v1.CyclesService.GrantCredit:input_type -> canistry.platform.v1.GrantCreditRequest
+	10, // 18: canistry.platform.v1.CyclesService.DepositCredit:input_type -> canistry.platform.v1.DepositCreditRequest
+	12, // 19: canistry.platform.v1.CyclesService.GetCanisterCycles:input_type -> canistry.platform.v1.GetCanisterCyclesRequest
+	14, // 20: canistry.platform.v1.CyclesService.ListLowCycles:input_type -> canistry.platform.v1.ListLowCyclesRequest
+	16, // 21: canistry.platform.v1.CyclesService.GetRegistryCycles:input_type -> canistry.platform.v1.GetRegistryCyclesRequest
+	18, // 22: canistry.platform.v1.CyclesService.GetCyclesPolicy:input_type -> canistry.platform.v1.GetCyclesPolicyRequest
+	20, // 23: canistry.platform.v1.CyclesService.SetCyclesPolicy:input_type -> canistry.platform.v1.SetCyclesPolicyRequest
+	22, // 24: canistry.platform.v1.CyclesService.GetCyclesSettings:input_type -> canistry.platform.v1.GetCyclesSettingsRequest
+	24, // 25: canistry.platform.v1.CyclesService.SetCyclesSettings:input_type -> canistry.platform.v1.SetCyclesSettingsRequest
+	7,  // 26: canistry.platform.v1.CyclesService.GetCredit:output_type -> canistry.platform.v1.GetCreditResponse
+	9,  // 27: canistry.platform.v1.CyclesService.GrantCredit:output_type -> canistry.platform.v1.GrantCreditResponse
+	11, // 28: canistry.platform.v1.CyclesService.DepositCredit:output_type -> canistry.platform.v1.DepositCreditResponse
+	13, // 29: canistry.platform.v1.CyclesService.GetCanisterCycles:output_type -> canistry.platform.v1.GetCanisterCyclesResponse
+	15, // 30: canistry.platform.v1.CyclesService.ListLowCycles:output_type -> canistry.platform.v1.ListLowCyclesResponse
+	17, // 31: canistry.platform.v1.CyclesService.GetRegistryCycles:output_type -> canistry.platform.v1.GetRegistryCyclesResponse
+	19, // 32: canistry.platform.v1.CyclesService.GetCyclesPolicy:output_type -> canistry.platform.v1.GetCyclesPolicyResponse
+	21, // 33: canistry.platform.v1.CyclesService.SetCyclesPolicy:output_type -> canistry.platform.v1.SetCyclesPolicyResponse
+	23, // 34: canistry.platform.v1.CyclesService.GetCyclesSettings:output_type -> canistry.platform.v1.GetCyclesSettingsResponse
+	25, // 35: canistry.platform.v1.CyclesService.SetCyclesSettings:output_type -> canistry.platform.v1.SetCyclesSettingsResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_canistry_platform_v1_cycles_proto_init() }
@@ -1573,7 +1692,7 @@ func file_canistry_platform_v1_cycles_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_canistry_platform_v1_cycles_proto_rawDesc), len(file_canistry_platform_v1_cycles_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -32,6 +32,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	CyclesService_GetCredit_FullMethodName         = "/canistry.platform.v1.CyclesService/GetCredit"
 	CyclesService_GrantCredit_FullMethodName       = "/canistry.platform.v1.CyclesService/GrantCredit"
+	CyclesService_DepositCredit_FullMethodName     = "/canistry.platform.v1.CyclesService/DepositCredit"
 	CyclesService_GetCanisterCycles_FullMethodName = "/canistry.platform.v1.CyclesService/GetCanisterCycles"
 	CyclesService_ListLowCycles_FullMethodName     = "/canistry.platform.v1.CyclesService/ListLowCycles"
 	CyclesService_GetRegistryCycles_FullMethodName = "/canistry.platform.v1.CyclesService/GetRegistryCycles"
@@ -49,6 +50,13 @@ type CyclesServiceClient interface {
 	GetCredit(ctx context.Context, in *GetCreditRequest, opts ...grpc.CallOption) (*GetCreditResponse, error)
 	// GrantCredit credits an owner for cycles paid off-chain (operators).
 	GrantCredit(ctx context.Context, in *GrantCreditRequest, opts ...grpc.CallOption) (*GrantCreditResponse, error)
+	// DepositCredit moves cycles from a cycles wallet the caller controls
+	// (dfx's wallet interface: wallet_call128) to an owner's credit (default:
+	// the caller's): the wallet calls the registry's deposit_credit with the
+	// cycles attached, which a user's own request cannot carry. The
+	// delegation's targets must allow the wallet as well as the registry. A
+	// wallet's refusal is FailedPrecondition with its reason.
+	DepositCredit(ctx context.Context, in *DepositCreditRequest, opts ...grpc.CallOption) (*DepositCreditResponse, error)
 	// GetCanisterCycles is one canister's cycles (its owner or operators).
 	GetCanisterCycles(ctx context.Context, in *GetCanisterCyclesRequest, opts ...grpc.CallOption) (*GetCanisterCyclesResponse, error)
 	// ListLowCycles lists canisters low on cycles or whose owner is out of
@@ -88,6 +96,16 @@ func (c *cyclesServiceClient) GrantCredit(ctx context.Context, in *GrantCreditRe
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GrantCreditResponse)
 	err := c.cc.Invoke(ctx, CyclesService_GrantCredit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *cyclesServiceClient) DepositCredit(ctx context.Context, in *DepositCreditRequest, opts ...grpc.CallOption) (*DepositCreditResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DepositCreditResponse)
+	err := c.cc.Invoke(ctx, CyclesService_DepositCredit_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +190,13 @@ type CyclesServiceServer interface {
 	GetCredit(context.Context, *GetCreditRequest) (*GetCreditResponse, error)
 	// GrantCredit credits an owner for cycles paid off-chain (operators).
 	GrantCredit(context.Context, *GrantCreditRequest) (*GrantCreditResponse, error)
+	// DepositCredit moves cycles from a cycles wallet the caller controls
+	// (dfx's wallet interface: wallet_call128) to an owner's credit (default:
+	// the caller's): the wallet calls the registry's deposit_credit with the
+	// cycles attached, which a user's own request cannot carry. The
+	// delegation's targets must allow the wallet as well as the registry. A
+	// wallet's refusal is FailedPrecondition with its reason.
+	DepositCredit(context.Context, *DepositCreditRequest) (*DepositCreditResponse, error)
 	// GetCanisterCycles is one canister's cycles (its owner or operators).
 	GetCanisterCycles(context.Context, *GetCanisterCyclesRequest) (*GetCanisterCyclesResponse, error)
 	// ListLowCycles lists canisters low on cycles or whose owner is out of
@@ -202,6 +227,9 @@ func (UnimplementedCyclesServiceServer) GetCredit(context.Context, *GetCreditReq
 }
 func (UnimplementedCyclesServiceServer) GrantCredit(context.Context, *GrantCreditRequest) (*GrantCreditResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GrantCredit not implemented")
+}
+func (UnimplementedCyclesServiceServer) DepositCredit(context.Context, *DepositCreditRequest) (*DepositCreditResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DepositCredit not implemented")
 }
 func (UnimplementedCyclesServiceServer) GetCanisterCycles(context.Context, *GetCanisterCyclesRequest) (*GetCanisterCyclesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetCanisterCycles not implemented")
@@ -277,6 +305,24 @@ func _CyclesService_GrantCredit_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CyclesServiceServer).GrantCredit(ctx, req.(*GrantCreditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CyclesService_DepositCredit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DepositCreditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CyclesServiceServer).DepositCredit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CyclesService_DepositCredit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CyclesServiceServer).DepositCredit(ctx, req.(*DepositCreditRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -421,6 +467,10 @@ var CyclesService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GrantCredit",
 			Handler:    _CyclesService_GrantCredit_Handler,
+		},
+		{
+			MethodName: "DepositCredit",
+			Handler:    _CyclesService_DepositCredit_Handler,
 		},
 		{
 			MethodName: "GetCanisterCycles",

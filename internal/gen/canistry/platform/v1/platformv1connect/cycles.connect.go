@@ -49,6 +49,9 @@ const (
 	// CyclesServiceGrantCreditProcedure is the fully-qualified name of the CyclesService's GrantCredit
 	// RPC.
 	CyclesServiceGrantCreditProcedure = "/canistry.platform.v1.CyclesService/GrantCredit"
+	// CyclesServiceDepositCreditProcedure is the fully-qualified name of the CyclesService's
+	// DepositCredit RPC.
+	CyclesServiceDepositCreditProcedure = "/canistry.platform.v1.CyclesService/DepositCredit"
 	// CyclesServiceGetCanisterCyclesProcedure is the fully-qualified name of the CyclesService's
 	// GetCanisterCycles RPC.
 	CyclesServiceGetCanisterCyclesProcedure = "/canistry.platform.v1.CyclesService/GetCanisterCycles"
@@ -78,6 +81,13 @@ type CyclesServiceClient interface {
 	GetCredit(context.Context, *connect.Request[v1.GetCreditRequest]) (*connect.Response[v1.GetCreditResponse], error)
 	// GrantCredit credits an owner for cycles paid off-chain (operators).
 	GrantCredit(context.Context, *connect.Request[v1.GrantCreditRequest]) (*connect.Response[v1.GrantCreditResponse], error)
+	// DepositCredit moves cycles from a cycles wallet the caller controls
+	// (dfx's wallet interface: wallet_call128) to an owner's credit (default:
+	// the caller's): the wallet calls the registry's deposit_credit with the
+	// cycles attached, which a user's own request cannot carry. The
+	// delegation's targets must allow the wallet as well as the registry. A
+	// wallet's refusal is FailedPrecondition with its reason.
+	DepositCredit(context.Context, *connect.Request[v1.DepositCreditRequest]) (*connect.Response[v1.DepositCreditResponse], error)
 	// GetCanisterCycles is one canister's cycles (its owner or operators).
 	GetCanisterCycles(context.Context, *connect.Request[v1.GetCanisterCyclesRequest]) (*connect.Response[v1.GetCanisterCyclesResponse], error)
 	// ListLowCycles lists canisters low on cycles or whose owner is out of
@@ -117,6 +127,12 @@ func NewCyclesServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			httpClient,
 			baseURL+CyclesServiceGrantCreditProcedure,
 			connect.WithSchema(cyclesServiceMethods.ByName("GrantCredit")),
+			connect.WithClientOptions(opts...),
+		),
+		depositCredit: connect.NewClient[v1.DepositCreditRequest, v1.DepositCreditResponse](
+			httpClient,
+			baseURL+CyclesServiceDepositCreditProcedure,
+			connect.WithSchema(cyclesServiceMethods.ByName("DepositCredit")),
 			connect.WithClientOptions(opts...),
 		),
 		getCanisterCycles: connect.NewClient[v1.GetCanisterCyclesRequest, v1.GetCanisterCyclesResponse](
@@ -173,6 +189,7 @@ func NewCyclesServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 type cyclesServiceClient struct {
 	getCredit         *connect.Client[v1.GetCreditRequest, v1.GetCreditResponse]
 	grantCredit       *connect.Client[v1.GrantCreditRequest, v1.GrantCreditResponse]
+	depositCredit     *connect.Client[v1.DepositCreditRequest, v1.DepositCreditResponse]
 	getCanisterCycles *connect.Client[v1.GetCanisterCyclesRequest, v1.GetCanisterCyclesResponse]
 	listLowCycles     *connect.Client[v1.ListLowCyclesRequest, v1.ListLowCyclesResponse]
 	getRegistryCycles *connect.Client[v1.GetRegistryCyclesRequest, v1.GetRegistryCyclesResponse]
@@ -190,6 +207,11 @@ func (c *cyclesServiceClient) GetCredit(ctx context.Context, req *connect.Reques
 // GrantCredit calls canistry.platform.v1.CyclesService.GrantCredit.
 func (c *cyclesServiceClient) GrantCredit(ctx context.Context, req *connect.Request[v1.GrantCreditRequest]) (*connect.Response[v1.GrantCreditResponse], error) {
 	return c.grantCredit.CallUnary(ctx, req)
+}
+
+// DepositCredit calls canistry.platform.v1.CyclesService.DepositCredit.
+func (c *cyclesServiceClient) DepositCredit(ctx context.Context, req *connect.Request[v1.DepositCreditRequest]) (*connect.Response[v1.DepositCreditResponse], error) {
+	return c.depositCredit.CallUnary(ctx, req)
 }
 
 // GetCanisterCycles calls canistry.platform.v1.CyclesService.GetCanisterCycles.
@@ -233,6 +255,13 @@ type CyclesServiceHandler interface {
 	GetCredit(context.Context, *connect.Request[v1.GetCreditRequest]) (*connect.Response[v1.GetCreditResponse], error)
 	// GrantCredit credits an owner for cycles paid off-chain (operators).
 	GrantCredit(context.Context, *connect.Request[v1.GrantCreditRequest]) (*connect.Response[v1.GrantCreditResponse], error)
+	// DepositCredit moves cycles from a cycles wallet the caller controls
+	// (dfx's wallet interface: wallet_call128) to an owner's credit (default:
+	// the caller's): the wallet calls the registry's deposit_credit with the
+	// cycles attached, which a user's own request cannot carry. The
+	// delegation's targets must allow the wallet as well as the registry. A
+	// wallet's refusal is FailedPrecondition with its reason.
+	DepositCredit(context.Context, *connect.Request[v1.DepositCreditRequest]) (*connect.Response[v1.DepositCreditResponse], error)
 	// GetCanisterCycles is one canister's cycles (its owner or operators).
 	GetCanisterCycles(context.Context, *connect.Request[v1.GetCanisterCyclesRequest]) (*connect.Response[v1.GetCanisterCyclesResponse], error)
 	// ListLowCycles lists canisters low on cycles or whose owner is out of
@@ -268,6 +297,12 @@ func NewCyclesServiceHandler(svc CyclesServiceHandler, opts ...connect.HandlerOp
 		CyclesServiceGrantCreditProcedure,
 		svc.GrantCredit,
 		connect.WithSchema(cyclesServiceMethods.ByName("GrantCredit")),
+		connect.WithHandlerOptions(opts...),
+	)
+	cyclesServiceDepositCreditHandler := connect.NewUnaryHandler(
+		CyclesServiceDepositCreditProcedure,
+		svc.DepositCredit,
+		connect.WithSchema(cyclesServiceMethods.ByName("DepositCredit")),
 		connect.WithHandlerOptions(opts...),
 	)
 	cyclesServiceGetCanisterCyclesHandler := connect.NewUnaryHandler(
@@ -323,6 +358,8 @@ func NewCyclesServiceHandler(svc CyclesServiceHandler, opts ...connect.HandlerOp
 			cyclesServiceGetCreditHandler.ServeHTTP(w, r)
 		case CyclesServiceGrantCreditProcedure:
 			cyclesServiceGrantCreditHandler.ServeHTTP(w, r)
+		case CyclesServiceDepositCreditProcedure:
+			cyclesServiceDepositCreditHandler.ServeHTTP(w, r)
 		case CyclesServiceGetCanisterCyclesProcedure:
 			cyclesServiceGetCanisterCyclesHandler.ServeHTTP(w, r)
 		case CyclesServiceListLowCyclesProcedure:
@@ -352,6 +389,10 @@ func (UnimplementedCyclesServiceHandler) GetCredit(context.Context, *connect.Req
 
 func (UnimplementedCyclesServiceHandler) GrantCredit(context.Context, *connect.Request[v1.GrantCreditRequest]) (*connect.Response[v1.GrantCreditResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.platform.v1.CyclesService.GrantCredit is not implemented"))
+}
+
+func (UnimplementedCyclesServiceHandler) DepositCredit(context.Context, *connect.Request[v1.DepositCreditRequest]) (*connect.Response[v1.DepositCreditResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("canistry.platform.v1.CyclesService.DepositCredit is not implemented"))
 }
 
 func (UnimplementedCyclesServiceHandler) GetCanisterCycles(context.Context, *connect.Request[v1.GetCanisterCyclesRequest]) (*connect.Response[v1.GetCanisterCyclesResponse], error) {
