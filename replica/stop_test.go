@@ -2,6 +2,8 @@ package replica_test
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,27 +37,34 @@ func TestStopWaitsForOpenCallContexts(t *testing.T) {
 		var n idl.Nat
 		pinged <- a.Call(ids[0], "ping", []any{ids[1], idl.NewNat(uint64(1_000_000))}, []any{&n})
 	}()
-	// Wait until the chain is deeper than one round's message budget, so
-	// that unwinding it takes more than one round.
+	// Wait until the chain is several times deeper than one round's
+	// message budget, so that unwinding it takes several rounds.
 	testwait.For(t, 60*time.Second, "the call chain goes deeper than one round's budget", func() bool {
 		var hits idl.Nat
 		err := a.Query(ids[1], "hits", nil, []any{&hits})
-		return err == nil && hits.BigInt().Uint64() > 2500
+		return err == nil && hits.BigInt().Uint64() > 6000
 	})
-	sawStopping := make(chan bool, 1)
-	go func() {
-		seen := false
-		for i := 0; i < 200; i++ {
-			st := status(t, a, ids[1])
-			if st.Status.Stopping != nil {
-				seen = true
+	// Pollers read the canister's status until it is stopped: several at
+	// once, since each waits for its answer before asking again, and one
+	// of their calls must land in the rounds the chain takes to unwind.
+	var sawStopping atomic.Bool
+	var pollers sync.WaitGroup
+	for range 4 {
+		pollers.Go(func() {
+			for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
+				var st mgmt.CanisterStatusResult
+				if err := a.Call(replicatest.Management, "canister_status", []any{mgmt.CanisterIDArg{CanisterID: ids[1]}}, []any{&st}); err != nil {
+					return
+				}
+				if st.Status.Stopping != nil {
+					sawStopping.Store(true)
+				}
+				if st.Status.Stopped != nil {
+					return
+				}
 			}
-			if st.Status.Stopped != nil {
-				break
-			}
-		}
-		sawStopping <- seen
-	}()
+		})
+	}
 	if err := a.Call(replicatest.Management, "stop_canister", []any{mgmt.CanisterIDArg{CanisterID: ids[1]}}, []any{}); err != nil {
 		t.Fatalf("stop_canister: %v", err)
 	}
@@ -71,7 +80,8 @@ func TestStopWaitsForOpenCallContexts(t *testing.T) {
 	if st := status(t, a, ids[1]); st.Status.Stopped == nil {
 		t.Fatalf("status after stop = %+v", st.Status)
 	}
-	if !<-sawStopping {
+	pollers.Wait()
+	if !sawStopping.Load() {
 		t.Fatal("canister_status never reported stopping while calls were open")
 	}
 }
