@@ -91,6 +91,8 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   transient let MAX_ARG_BYTES = V.MAX_CHUNK_BYTES + 4096;
   /// Cycles the registry keeps for itself beyond a new canister's share.
   transient let CYCLES_RESERVE = 10_000_000_000;
+  /// The most rollouts list_rollouts answers.
+  transient let MAX_ROLLOUT_PAGE = 100;
 
   transient let ic : Mgmt.Management = actor "aaaaa-aa";
 
@@ -1292,10 +1294,13 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   };
 
   /// Newest first, only app's when given. Operators; anyone else gets [].
+  /// The newest MAX_ROLLOUT_PAGE rollouts (of app, if given), newest
+  /// first: a bounded answer however many rollouts the registry has run.
   public shared query ({ caller }) func list_rollouts(app : ?Text) : async [RolloutInfo] {
     if (not isOperator(caller)) return [];
     let out = List.empty<RolloutInfo>();
-    for ((_, r) in Map.reverseEntries(rollouts)) {
+    label newest for ((_, r) in Map.reverseEntries(rollouts)) {
+      if (List.size(out) >= MAX_ROLLOUT_PAGE) break newest;
       if (app == null or app == ?r.info.app) List.add(out, r.info);
     };
     List.toArray(out);
