@@ -51,6 +51,9 @@ func (c *canister) instance(r *Replica) (*exec.Instance, error) {
 		return nil, fmt.Errorf("canister %s has no module", c.id())
 	}
 	if c.module == nil {
+		c.module = r.engine.Cached(c.rec.ModuleHash)
+	}
+	if c.module == nil {
 		wasm, err := r.store.Module(c.rec.ModuleHash)
 		if err != nil {
 			return nil, err

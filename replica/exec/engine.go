@@ -118,6 +118,19 @@ func invalidWasm(err error) *reject.Error {
 	return reject.New(reject.CanisterInvalidWasm, "Canister's Wasm module is not valid: %v", err)
 }
 
+// Cached is the module compiled from the wasm whose SHA-256 is hash, if
+// this engine has compiled it: what a canister restored from the store
+// (which knows its module's hash) uses without reading and hashing the
+// module again.
+func (e *Engine) Cached(hash []byte) *Module {
+	if len(hash) != sha256.Size {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cache[[32]byte(hash)]
+}
+
 // Compile validates, instruments and compiles a module (raw or gzipped).
 // Compiled modules are cached by the hash of the uploaded bytes. Errors are
 // *reject.Error with IC0505 CanisterInvalidWasm.

@@ -35,6 +35,8 @@ type Instance struct {
 	// (writewatch_linux.go); nil: not watched, Commit and Rollback compare
 	// the whole heap.
 	watched []byte
+	// differ is eachMaybeDifferent's page marks, kept between calls.
+	differ []bool
 
 	cur     *execution // the running execution, for host functions
 	trapped bool       // the last Run trapped and was not rolled back yet
@@ -311,7 +313,7 @@ func (i *Instance) commitHeap() map[uint64][]byte {
 		}
 	}
 	watched := i.eachWritten(live, old, true, commitPage)
-	if !watched {
+	if !watched && !i.eachMaybeDifferent(live, old, commitPage) {
 		for off := 0; off < old; off += DeltaPageSize {
 			commitPage(off)
 		}
@@ -369,7 +371,7 @@ func (i *Instance) Rollback() error {
 	// Listed, not protected yet: restoring writes them again, and one
 	// protecting pass after it covers both.
 	watched := i.eachWritten(live, len(live), false, restorePage)
-	if !watched {
+	if !watched && !i.eachMaybeDifferent(live, len(live), restorePage) {
 		for off := 0; off < len(live); off += DeltaPageSize {
 			restorePage(off)
 		}
