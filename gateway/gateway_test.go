@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,10 +113,21 @@ func newEnvTTL(t testing.TB, ttl time.Duration, adapters []string, versions ...s
 // newEnvConfig is newEnv with the gateway's Config adjusted by set.
 func newEnvConfig(t testing.TB, set func(*gateway.Config), adapters []string, versions ...string) *env {
 	t.Helper()
+	return newEnvVia(t, nil, set, adapters, versions...)
+}
+
+// newEnvVia is newEnvConfig with the gateway reaching the replica through
+// proxy (nil: directly), which is pointed at the replica.
+func newEnvVia(t testing.TB, proxy func(*url.URL) *url.URL, set func(*gateway.Config), adapters []string, versions ...string) *env {
+	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	gw, _ := identity.NewRandomEd25519Identity()
-	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
+	at := r.URL
+	if proxy != nil {
+		at = proxy(r.URL)
+	}
+	pool, err := ic.NewPool(ic.Config{URL: at, FetchRootKey: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"sync"
 
 	"github.com/aviate-labs/agent-go/principal"
 	"go.opentelemetry.io/otel/attribute"
@@ -61,4 +62,25 @@ func (t *tracedIC) Call(ctx context.Context, canister principal.Principal, metho
 	reply, err := t.next.Call(ctx, canister, method, arg)
 	endSpan(span, err)
 	return reply, err
+}
+
+// CallEarly keeps the early hand-over of the traced IC (host.EarlyCaller);
+// the span ends with the check.
+func (t *tracedIC) CallEarly(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, func() error, error) {
+	early, ok := t.next.(host.EarlyCaller)
+	if !ok {
+		reply, err := t.Call(ctx, canister, method, arg)
+		return reply, func() error { return nil }, err
+	}
+	ctx, span := t.start(ctx, "call", method)
+	reply, verified, err := early.CallEarly(ctx, canister, method, arg)
+	if err != nil {
+		endSpan(span, err)
+		return nil, nil, err
+	}
+	return reply, sync.OnceValue(func() error {
+		err := verified()
+		endSpan(span, err)
+		return err
+	}), nil
 }

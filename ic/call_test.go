@@ -8,9 +8,7 @@ import (
 
 	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/candid"
-	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/identity"
-	"github.com/fxamacker/cbor/v2"
 
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
@@ -41,21 +39,6 @@ func (p *callTamperProxy) set(tamper func([]byte) []byte) {
 		}
 		return changed
 	})
-}
-
-// flipSignature flips a bit of the call certificate's own signature (not
-// its subnet delegation's), in place in the CBOR body.
-func flipSignature(body []byte) []byte {
-	var answer struct {
-		Certificate []byte `cbor:"certificate"`
-	}
-	var cert certification.Certificate
-	if cbor.Unmarshal(body, &answer) != nil || cbor.Unmarshal(answer.Certificate, &cert) != nil {
-		panic("the proxy cannot read a call's certificate")
-	}
-	flipped := bytes.Clone(cert.Signature)
-	flipped[7] ^= 1
-	return bytes.Replace(body, cert.Signature, flipped, 1)
 }
 
 // TestCallVerifiesTheCertificate: ic.Client.Call reads a synchronous
@@ -115,7 +98,7 @@ func TestCallVerifiesTheCertificate(t *testing.T) {
 
 	for name, tamper := range map[string]func([]byte) []byte{
 		"an altered reply":               alterReply,
-		"a flipped bit in the signature": flipSignature,
+		"a flipped bit in the signature": replicatest.FlipCallSignature,
 	} {
 		proxy.set(tamper)
 		before := proxy.tampered.Load()

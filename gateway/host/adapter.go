@@ -94,7 +94,13 @@ func (a *Adapter) invokeOn(ctx context.Context, p *process, scope *Scope, fn fun
 		adapterproto.MetaIcBroker, strconv.FormatUint(uint64(p.offer.brokerID()), 10),
 		adapterproto.MetaIcToken, tok,
 	)
-	return fn(ctx, p.conn.cc)
+	err = fn(ctx, p.conn.cc)
+	// The adapter's answer may come from replies handed over early: it
+	// stands only if their certificates verified.
+	if verr := scope.checks.settle(); verr != nil {
+		return verr
+	}
+	return err
 }
 
 // diedDuring tells a transport failure of a dying process from an

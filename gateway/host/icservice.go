@@ -24,6 +24,17 @@ type IC interface {
 	Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error)
 }
 
+// EarlyCaller is an IC that can hand over an update's reply while the
+// reply's certificate is still being verified (delegated.Caller.CallEarly).
+// The host gives such a reply to the adapter at once and holds the
+// adapter's answer, and the request's next IC call, until the check is
+// done: the adapter decodes the reply while the BLS check runs, and
+// nothing it derived from an answer that fails the check leaves the
+// gateway or reaches the IC.
+type EarlyCaller interface {
+	CallEarly(ctx context.Context, canister principal.Principal, method string, arg []byte) (reply []byte, verified func() error, err error)
+}
+
 // Scope is what one adapter request may touch: one canister, as one
 // identity.
 type Scope struct {
@@ -35,6 +46,35 @@ type Scope struct {
 	// OnReject, when set, sees every reject the IC gave the adapter's
 	// calls, so the gateway learns that a canister's interface changed.
 	OnReject func(*ic.Reject)
+
+	checks pendingChecks
+}
+
+// pendingChecks are the verifications of the replies handed to the adapter
+// early; the first failure stays.
+type pendingChecks struct {
+	mu    sync.Mutex
+	waits []func() error
+	err   error
+}
+
+func (p *pendingChecks) add(verified func() error) {
+	p.mu.Lock()
+	p.waits = append(p.waits, verified)
+	p.mu.Unlock()
+}
+
+// settle waits for every pending check and tells whether all passed.
+func (p *pendingChecks) settle() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, verified := range p.waits {
+		if err := verified(); err != nil && p.err == nil {
+			p.err = err
+		}
+	}
+	p.waits = nil
+	return p.err
 }
 
 // tokens are the capability tokens of the requests in flight.
@@ -73,6 +113,9 @@ func (s *icService) Query(ctx context.Context, req *adapterv1.QueryRequest) (*ad
 	if err != nil {
 		return nil, err
 	}
+	if err := sc.checks.settle(); err != nil {
+		return nil, icStatus(sc, err)
+	}
 	reply, err := sc.IC.Query(ctx, sc.Canister, req.GetMethod(), req.GetArg())
 	if err != nil {
 		return nil, icStatus(sc, err)
@@ -85,11 +128,28 @@ func (s *icService) Call(ctx context.Context, req *adapterv1.CallRequest) (*adap
 	if err != nil {
 		return nil, err
 	}
-	reply, err := sc.IC.Call(ctx, sc.Canister, req.GetMethod(), req.GetArg())
+	if err := sc.checks.settle(); err != nil {
+		return nil, icStatus(sc, err)
+	}
+	reply, err := call(ctx, sc, req.GetMethod(), req.GetArg())
 	if err != nil {
 		return nil, icStatus(sc, err)
 	}
 	return &adapterv1.CallResponse{Reply: reply}, nil
+}
+
+// call makes the scope's update call, early where its IC can.
+func call(ctx context.Context, sc *Scope, method string, arg []byte) ([]byte, error) {
+	early, ok := sc.IC.(EarlyCaller)
+	if !ok {
+		return sc.IC.Call(ctx, sc.Canister, method, arg)
+	}
+	reply, verified, err := early.CallEarly(ctx, sc.Canister, method, arg)
+	if err != nil {
+		return nil, err
+	}
+	sc.checks.add(verified)
+	return reply, nil
 }
 
 // icStatus turns an IC failure into the status the adapter sees: a reject

@@ -2,6 +2,8 @@ package host
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 
 	"github.com/aviate-labs/agent-go/principal"
@@ -122,5 +124,65 @@ func TestTokens(t *testing.T) {
 	}
 	if len(rec.canisters) != 2 {
 		t.Errorf("a refused token reached the IC: %v", rec.canisters)
+	}
+}
+
+// earlyIC hands over every update's reply at once; its check ends when
+// the test sends the verdict.
+type earlyIC struct {
+	recordingIC
+	verdict chan error
+	queried chan struct{}
+}
+
+func (e *earlyIC) CallEarly(_ context.Context, c principal.Principal, _ string, _ []byte) ([]byte, func() error, error) {
+	done := make(chan error, 1)
+	go func() { done <- <-e.verdict }()
+	var once sync.Once
+	var err error
+	return []byte("DIDL\x00\x00"), func() error { once.Do(func() { err = <-done }); return err }, nil
+}
+
+func (e *earlyIC) Query(ctx context.Context, c principal.Principal, m string, a []byte) ([]byte, error) {
+	close(e.queried)
+	return e.recordingIC.Query(ctx, c, m, a)
+}
+
+// TestEarlyReplyHoldsTheNextCall: a reply handed over before its check
+// reaches the adapter at once, but the request's next IC call waits for
+// the check: when the check fails it is refused (unavailable) without
+// reaching the IC, whenever it was made; the scope keeps the failure for
+// the adapter's answer.
+func TestEarlyReplyHoldsTheNextCall(t *testing.T) {
+	t.Parallel()
+	toks := &tokens{}
+	svc := &icService{tokens: toks}
+	ic := &earlyIC{verdict: make(chan error), queried: make(chan struct{})}
+	scope := &Scope{Canister: principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai"), IC: ic}
+	tok, err := toks.grant(scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.Call(ctx, &adapterv1.CallRequest{Token: tok, Method: "put"}); err != nil {
+		t.Fatalf("Call: %v", err)
+	}
+	next := make(chan error, 1)
+	go func() {
+		_, err := svc.Query(ctx, &adapterv1.QueryRequest{Token: tok, Method: "get"})
+		next <- err
+	}()
+	forged := errors.New("certificate signature does not verify")
+	ic.verdict <- forged
+	if err := <-next; status.Code(err) != codes.Unavailable {
+		t.Errorf("next call after a failed check: %v, want Unavailable", err)
+	}
+	select {
+	case <-ic.queried:
+		t.Error("the next call reached the IC after the check failed")
+	default:
+	}
+	if err := scope.checks.settle(); !errors.Is(err, forged) {
+		t.Errorf("settle = %v, want the check's failure", err)
 	}
 }

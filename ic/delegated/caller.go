@@ -3,6 +3,7 @@ package delegated
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aviate-labs/agent-go"
@@ -139,34 +140,72 @@ func (c *Caller) Query(ctx context.Context, canister principal.Principal, method
 
 // Call makes an update call and waits for its certified outcome.
 func (c *Caller) Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
-	req, err := c.sig.request(agent.RequestTypeCall, canister, method, arg)
+	reply, verified, err := c.CallEarly(ctx, canister, method, arg)
 	if err != nil {
 		return nil, err
 	}
+	if err := verified(); err != nil {
+		return nil, err
+	}
+	return reply, nil
+}
+
+// CallEarly is Call handing over a reply while the certificate it came in
+// is still being verified, on another goroutine: verified waits for that
+// check (nil: the reply is the IC's) and may be called any number of
+// times. Until it returns nil, nothing derived from reply may reach anyone
+// or cause another request. It lets the gateway's adapter decode a reply
+// during the millisecond a BLS check takes. A reject, a polled outcome
+// and every error come verified: verified returns nil at once.
+func (c *Caller) CallEarly(ctx context.Context, canister principal.Principal, method string, arg []byte) (reply []byte, verified func() error, err error) {
+	req, err := c.sig.request(agent.RequestTypeCall, canister, method, arg)
+	if err != nil {
+		return nil, nil, err
+	}
 	id, data, err := c.sig.sign(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	callCtx, cancel := context.WithTimeout(ctx, ingressExpiry)
 	defer cancel()
 	raw, err := c.s.client.Call(callCtx, canister, data)
 	if err != nil {
-		return nil, classify("call", canister, method, err)
+		return nil, nil, classify("call", canister, method, err)
 	}
 	if len(raw) != 0 {
 		var cert certification.Certificate
 		if err := cbor.Unmarshal(raw, &cert); err != nil {
-			return nil, fmt.Errorf("call %s.%s: malformed certificate: %w", canister, method, err)
+			return nil, nil, fmt.Errorf("call %s.%s: malformed certificate: %w", canister, method, err)
 		}
-		if err := c.s.verifyCert(&cert, canister); err != nil {
-			return nil, &UnverifiedError{Kind: "call", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
+		check := func() error {
+			if err := c.s.verifyCert(&cert, canister); err != nil {
+				return &UnverifiedError{Kind: "call", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
+			}
+			return nil
 		}
-		if reply, done, err := ic.Outcome(cert.Tree, id); done {
-			return reply, err
+		reply, done, err := ic.Outcome(cert.Tree, id)
+		if done && err == nil {
+			return reply, inBackground(check), nil
+		}
+		if verr := check(); verr != nil {
+			return nil, nil, verr
+		}
+		if done {
+			return nil, nil, err
 		}
 	}
-	return c.poll(ctx, canister, method, id)
+	reply, err = c.poll(ctx, canister, method, id)
+	return reply, settled, err
 }
+
+// inBackground starts check and returns what waits for its result.
+func inBackground(check func() error) func() error {
+	result := make(chan error, 1)
+	go func() { result <- check() }()
+	return sync.OnceValue(func() error { return <-result })
+}
+
+func settled() error { return nil }
 
 // poll reads the request's status (as the same sender: the IC shows a
 // request's status only to it) until it is replied or rejected.
