@@ -17,6 +17,11 @@ import (
 // talks to.
 const maxDelegations = 64
 
+// maxSigned bounds the remembered verified signatures: a subnet signs one
+// state root per round, and the updates answered in that round all carry
+// it (pruned differently, with the same root hash).
+const maxSigned = 1024
+
 // Certs verifies certificates exactly as certification.VerifyCertificate
 // does — the root key's BLS signature on the subnet delegation, the
 // canister in the delegation's ranges, the subnet key's BLS signature on
@@ -24,14 +29,18 @@ const maxDelegations = 64
 // certificate of a subnet carries the same delegation until the subnet
 // renews it, so checking the root's signature on it once saves one of the
 // two pairings each update reply would cost. The canister range and the
-// certificate's own signature are checked every time. Both ic.Client and
-// ic/delegated's Sender verify their update replies with it.
+// certificate's own signature are checked every time, but a signature
+// already verified on the same root hash by the same key is remembered
+// too: the replies to the updates of one round share it. Both ic.Client
+// and ic/delegated's Sender verify their update replies with it.
 type Certs struct {
-	root *bls.PublicKey
+	root *blsKey
 	mu   sync.Mutex
 	// known maps a verified delegation (its tree digest, signature and
 	// subnet) to the subnet's public key it certifies.
-	known map[[32]byte]*bls.PublicKey
+	known map[[32]byte]*blsKey
+	// signed holds the verified (key, root hash, signature) triples.
+	signed map[[32]byte]struct{}
 }
 
 // NewCerts verifies certificates against the DER root key rootDER.
@@ -40,7 +49,7 @@ func NewCerts(rootDER []byte) (*Certs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("root key: %w", err)
 	}
-	return &Certs{root: root, known: map[[32]byte]*bls.PublicKey{}}, nil
+	return &Certs{root: newBLSKey(root), known: map[[32]byte]*blsKey{}, signed: map[[32]byte]struct{}{}}, nil
 }
 
 // Verify checks cert for canister.
@@ -52,11 +61,11 @@ func (c *Certs) Verify(cert *certification.Certificate, canister principal.Princ
 			return err
 		}
 	}
-	return signedBy(&cert.Tree, cert.Signature, key)
+	return c.signedBy(&cert.Tree, cert.Signature, key)
 }
 
 // delegation is the subnet key d certifies, for a canister in its ranges.
-func (c *Certs) delegation(d *certification.Delegation, canister principal.Principal) (*bls.PublicKey, error) {
+func (c *Certs) delegation(d *certification.Delegation, canister principal.Principal) (*blsKey, error) {
 	if d.Certificate.Delegation != nil {
 		return nil, errors.New("multiple delegations are not supported")
 	}
@@ -75,16 +84,18 @@ func (c *Certs) delegation(d *certification.Delegation, canister principal.Princ
 	if key != nil {
 		return key, nil
 	}
-	if err := signedBy(&d.Certificate.Tree, d.Certificate.Signature, c.root); err != nil {
+	if err := c.signedBy(&d.Certificate.Tree, d.Certificate.Signature, c.root); err != nil {
 		return nil, fmt.Errorf("subnet delegation: %w", err)
 	}
 	der, err := d.Certificate.Tree.Lookup(hashtree.Label("subnet"), d.SubnetId.Raw, hashtree.Label("public_key"))
 	if err != nil {
 		return nil, err
 	}
-	if key, err = certification.PublicBLSKeyFromDER(der); err != nil {
+	pk, err := certification.PublicBLSKeyFromDER(der)
+	if err != nil {
 		return nil, err
 	}
+	key = newBLSKey(pk)
 	c.mu.Lock()
 	if len(c.known) >= maxDelegations {
 		clear(c.known)
@@ -95,14 +106,32 @@ func (c *Certs) delegation(d *certification.Delegation, canister principal.Princ
 }
 
 // signedBy checks key's BLS signature on the tree's root hash.
-func signedBy(tree *hashtree.HashTree, signature []byte, key *bls.PublicKey) error {
+func (c *Certs) signedBy(tree *hashtree.HashTree, signature []byte, key *blsKey) error {
 	root := tree.Digest()
+	h := sha256.New()
+	h.Write(key.bytes[:])
+	h.Write(root[:])
+	h.Write(signature)
+	var id [32]byte
+	h.Sum(id[:0])
+	c.mu.Lock()
+	_, seen := c.signed[id]
+	c.mu.Unlock()
+	if seen {
+		return nil
+	}
 	sig, err := bls.SignatureFromBytes(signature)
 	if err != nil {
 		return err
 	}
-	if !sig.Verify(key, append(hashtree.DomainSeparator("ic-state-root"), root[:]...)) {
+	if !key.verify(sig, append(hashtree.DomainSeparator("ic-state-root"), root[:]...)) {
 		return errors.New("signature verification failed")
 	}
+	c.mu.Lock()
+	if len(c.signed) >= maxSigned {
+		clear(c.signed)
+	}
+	c.signed[id] = struct{}{}
+	c.mu.Unlock()
 	return nil
 }
