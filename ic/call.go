@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/aviate-labs/agent-go"
+	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
@@ -27,13 +29,40 @@ const pollInterval = 200 * time.Millisecond
 // *UnverifiedError. Polled statuses come from agent-go's read_state,
 // which verifies them.
 func (c *Client) Call(ctx context.Context, canister principal.Principal, method string, arg []byte) ([]byte, error) {
+	return c.callAt(ctx, canister, canister, method, arg)
+}
+
+// CallWithContext is agent-go's Agent.CallWithContext — Candid in and out,
+// a call to the management canister sent by the canister its first
+// argument names (see effectiveCanister) — with the reply's certificate
+// verified as Call does. The admin commands create, install and upgrade
+// canisters through it.
+func (c *Client) CallWithContext(ctx context.Context, canister principal.Principal, method string, in, out []any) error {
+	arg, err := candid.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("call %s.%s: %w", canister, method, err)
+	}
+	reply, err := c.callAt(ctx, canister, effectiveCanister(canister, in), method, arg)
+	if err != nil {
+		return err
+	}
+	if err := candid.Unmarshal(reply, out); err != nil {
+		return fmt.Errorf("call %s.%s: the reply does not decode: %w", canister, method, err)
+	}
+	return nil
+}
+
+// callAt sends the call by effective, the canister the IC routes it by
+// (the canister itself, but for management canister calls), and checks
+// the certificate for it.
+func (c *Client) callAt(ctx context.Context, canister, effective principal.Principal, method string, arg []byte) ([]byte, error) {
 	id, data, err := c.signCall(canister, method, arg)
 	if err != nil {
 		return nil, fmt.Errorf("call %s.%s: %w", canister, method, err)
 	}
 	callCtx, cancel := context.WithTimeout(ctx, ingressExpiry)
 	defer cancel()
-	raw, err := c.agent.Client().Call(callCtx, canister, data)
+	raw, err := c.agent.Client().Call(callCtx, effective, data)
 	if err != nil {
 		return nil, wrapCallError("call", canister, method, err)
 	}
@@ -42,14 +71,35 @@ func (c *Client) Call(ctx context.Context, canister principal.Principal, method 
 		if err := cbor.Unmarshal(raw, &cert); err != nil {
 			return nil, fmt.Errorf("call %s.%s: malformed certificate: %w", canister, method, err)
 		}
-		if err := c.verifyCert(&cert, canister); err != nil {
+		if err := c.verifyCert(&cert, effective); err != nil {
 			return nil, &UnverifiedError{Kind: "call", Err: fmt.Errorf("%s.%s: %w", canister, method, err)}
 		}
 		if reply, done, err := Outcome(cert.Tree, id); done {
 			return reply, err
 		}
 	}
-	return c.poll(ctx, canister, method, id)
+	return c.poll(ctx, effective, method, id)
+}
+
+// effectiveCanister is the canister a call is routed by, as agent-go
+// picks it: the callee, unless that is the management canister and the
+// first argument is a record with a principal field named canister_id.
+func effectiveCanister(canister principal.Principal, in []any) principal.Principal {
+	if len(canister.Raw) != 0 || len(in) == 0 {
+		return canister
+	}
+	v := reflect.ValueOf(in[0])
+	if v.Kind() != reflect.Struct {
+		return canister
+	}
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("ic") == "canister_id" {
+			if p, ok := v.Field(i).Interface().(principal.Principal); ok {
+				return p
+			}
+		}
+	}
+	return canister
 }
 
 // signCall is the envelope of an update call as agent-go makes it: a
@@ -108,3 +158,16 @@ func (c *Client) verifyCert(cert *certification.Certificate, canister principal.
 	}
 	return c.certs.Verify(cert, canister)
 }
+
+// Manager makes Candid calls as one identity: *Client, whose replies'
+// certificates are verified, or agent-go's *agent.Agent (in tests). The
+// canisters' Go packages create, install and upgrade canisters through it.
+type Manager interface {
+	CallWithContext(ctx context.Context, canister principal.Principal, method string, in, out []any) error
+	Sender() principal.Principal
+}
+
+var (
+	_ Manager = (*Client)(nil)
+	_ Manager = (*agent.Agent)(nil)
+)

@@ -10,6 +10,7 @@ import (
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/identity"
 
+	"github.com/canistry/canistry/canisters/personal"
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica"
 	"github.com/canistry/canistry/replica/replicatest"
@@ -125,5 +126,48 @@ func TestCallVerifiesTheCertificate(t *testing.T) {
 	}
 	if proxy.tampered.Load() == before {
 		t.Error("the proxy answered no call with 202: polling was not exercised")
+	}
+}
+
+// TestManagementCallsAreVerified: creating and installing a canister
+// through ic.Client (what the admin commands do) works, routed by the
+// canister concerned, and each management call whose certificate is
+// forged is an *ic.UnverifiedError instead of an answer agent-go would
+// have believed.
+func TestManagementCallsAreVerified(t *testing.T) {
+	t.Parallel()
+	r := replicatest.Start(t, replica.Config{})
+	id, _ := identity.NewRandomEd25519Identity()
+	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
+	pool, err := ic.NewPool(ic.Config{URL: proxy.Serve(t), FetchRootKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pool.For(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	cid, err := personal.CreateRelease(ctx, c, "1.0.0")
+	if err != nil {
+		t.Fatalf("create and install through ic.Client: %v", err)
+	}
+	if info, err := c.CanisterInfo(ctx, cid); err != nil || len(info.ModuleHash) == 0 {
+		t.Fatalf("the installed canister: %+v, %v", info, err)
+	}
+	proxy.set(replicatest.FlipCallSignature)
+	for name, op := range map[string]func() error{
+		"create":  func() error { _, err := personal.Create(ctx, c); return err },
+		"upgrade": func() error { return personal.UpgradeTo(ctx, c, cid, "1.0.0") },
+	} {
+		before := proxy.tampered.Load()
+		err := op()
+		var unverified *ic.UnverifiedError
+		if !errors.As(err, &unverified) {
+			t.Errorf("%s with a forged certificate: %v, want an *ic.UnverifiedError", name, err)
+		}
+		if proxy.tampered.Load() == before {
+			t.Errorf("%s: the proxy forged nothing", name)
+		}
 	}
 }

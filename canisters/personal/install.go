@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/replica/mgmt"
 )
 
@@ -16,7 +16,7 @@ var management = principal.MustDecode("aaaaa-aa")
 
 // Create makes an empty canister with provisional cycles (a local replica
 // or a test environment), controlled by a's identity.
-func Create(ctx context.Context, a *agent.Agent) (principal.Principal, error) {
+func Create(ctx context.Context, a ic.Manager) (principal.Principal, error) {
 	var out mgmt.CanisterIDResult
 	if err := a.CallWithContext(ctx, management, "provisional_create_canister_with_cycles",
 		[]any{mgmt.ProvisionalCreateArgs{}}, []any{&out}); err != nil {
@@ -27,7 +27,7 @@ func Create(ctx context.Context, a *agent.Agent) (principal.Principal, error) {
 
 // CreateRelease creates a canister and installs release v on it, owned by
 // a's identity.
-func CreateRelease(ctx context.Context, a *agent.Agent, v string) (principal.Principal, error) {
+func CreateRelease(ctx context.Context, a ic.Manager, v string) (principal.Principal, error) {
 	wasm, err := Wasm(v)
 	if err != nil {
 		return principal.Principal{}, err
@@ -44,13 +44,13 @@ func CreateRelease(ctx context.Context, a *agent.Agent, v string) (principal.Pri
 
 // Install installs wasm (a personal canister) on the empty canister id,
 // owned by owner.
-func Install(ctx context.Context, a *agent.Agent, id principal.Principal, wasm []byte, owner principal.Principal) error {
+func Install(ctx context.Context, a ic.Manager, id principal.Principal, wasm []byte, owner principal.Principal) error {
 	null := idl.Null{}
 	return installCode(ctx, a, id, wasm, owner, mgmt.InstallMode{Install: &null})
 }
 
 // UpgradeTo upgrades the canister id to release v.
-func UpgradeTo(ctx context.Context, a *agent.Agent, id principal.Principal, v string) error {
+func UpgradeTo(ctx context.Context, a ic.Manager, id principal.Principal, v string) error {
 	wasm, err := Wasm(v)
 	if err != nil {
 		return err
@@ -61,13 +61,13 @@ func UpgradeTo(ctx context.Context, a *agent.Agent, id principal.Principal, v st
 // Upgrade upgrades the canister id to wasm with wasm_memory_persistence =
 // keep, which enhanced orthogonal persistence requires (as on the IC). The
 // argument names a's identity; the canister keeps its stored owner.
-func Upgrade(ctx context.Context, a *agent.Agent, id principal.Principal, wasm []byte) error {
+func Upgrade(ctx context.Context, a ic.Manager, id principal.Principal, wasm []byte) error {
 	null := idl.Null{}
 	opts := &mgmt.UpgradeOptions{WasmMemoryPersistence: &mgmt.MemoryPersistence{Keep: &null}}
 	return installCode(ctx, a, id, wasm, a.Sender(), mgmt.InstallMode{Upgrade: &opts})
 }
 
-func installCode(ctx context.Context, a *agent.Agent, id principal.Principal, wasm []byte, owner principal.Principal, mode mgmt.InstallMode) error {
+func installCode(ctx context.Context, a ic.Manager, id principal.Principal, wasm []byte, owner principal.Principal, mode mgmt.InstallMode) error {
 	arg, err := EncodeInitArg(owner)
 	if err != nil {
 		return err

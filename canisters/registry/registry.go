@@ -12,11 +12,11 @@ import (
 	_ "embed"
 	"fmt"
 
-	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/candid"
 	"github.com/aviate-labs/agent-go/candid/idl"
 	"github.com/aviate-labs/agent-go/principal"
 
+	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/internal/candid/registry_1_0_0"
 	"github.com/canistry/canistry/replica/mgmt"
 )
@@ -56,7 +56,7 @@ var management = principal.MustDecode("aaaaa-aa")
 
 // Install installs the embedded registry on the empty canister id; a's
 // identity becomes its first operator.
-func Install(ctx context.Context, a *agent.Agent, id principal.Principal, init Init) error {
+func Install(ctx context.Context, a ic.Manager, id principal.Principal, init Init) error {
 	null := idl.Null{}
 	return InstallWasm(ctx, a, id, Wasm(), init, mgmt.InstallMode{Install: &null})
 }
@@ -64,7 +64,7 @@ func Install(ctx context.Context, a *agent.Agent, id principal.Principal, init I
 // InstallWasm installs (or, with an upgrade mode, upgrades) a registry
 // module on id. Upgrades must keep the wasm memory (enhanced orthogonal
 // persistence): pass wasm_memory_persistence = keep.
-func InstallWasm(ctx context.Context, a *agent.Agent, id principal.Principal, module []byte, init Init, mode mgmt.InstallMode) error {
+func InstallWasm(ctx context.Context, a ic.Manager, id principal.Principal, module []byte, init Init, mode mgmt.InstallMode) error {
 	arg, err := EncodeInit(init)
 	if err != nil {
 		return err

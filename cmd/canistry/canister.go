@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/aviate-labs/agent-go"
 	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters/personal"
@@ -165,7 +164,7 @@ func canisterCreate(ctx context.Context, loc devLocation, version, ownerText str
 			return errors.New("--owner: the anonymous principal cannot own a canister")
 		}
 	}
-	p, err := createOwned(ctx, env.client.Agent(), version, owner)
+	p, err := createOwned(ctx, env.client, version, owner)
 	if err != nil {
 		return err
 	}
@@ -175,7 +174,7 @@ func canisterCreate(ctx context.Context, loc devLocation, version, ownerText str
 
 // createOwned creates a canister controlled by a's identity with release
 // version installed, owned by owner.
-func createOwned(ctx context.Context, a *agent.Agent, version string, owner principal.Principal) (principal.Principal, error) {
+func createOwned(ctx context.Context, a ic.Manager, version string, owner principal.Principal) (principal.Principal, error) {
 	wasm, err := personal.Wasm(version)
 	if err != nil {
 		return principal.Principal{}, err
@@ -199,7 +198,7 @@ func canisterUpgrade(ctx context.Context, loc devLocation, id, version string, s
 	if err != nil {
 		return err
 	}
-	if err := personal.UpgradeTo(ctx, env.client.Agent(), p, version); err != nil {
+	if err := personal.UpgradeTo(ctx, env.client, p, version); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s upgraded to personal/%s\n", p, version)

@@ -54,11 +54,11 @@ func ensureRegistry(ctx context.Context, client *ic.Client, dir devDir, info *de
 	fmt.Fprintln(progress, "installing the registry ...")
 	amount := idl.NewNat(uint64(devRegistryCycles))
 	var out mgmt.CanisterIDResult
-	if err := client.Agent().CallWithContext(ctx, principal.MustDecode("aaaaa-aa"), "provisional_create_canister_with_cycles",
+	if err := client.CallWithContext(ctx, principal.MustDecode("aaaaa-aa"), "provisional_create_canister_with_cycles",
 		[]any{mgmt.ProvisionalCreateArgs{Amount: &amount}}, []any{&out}); err != nil {
 		return nil, fmt.Errorf("create the registry canister: %w", err)
 	}
-	if err := registry.Install(ctx, client.Agent(), out.CanisterID, registry.Init{SelfAudit: []principal.Principal{client.Sender()}}); err != nil {
+	if err := registry.Install(ctx, client, out.CanisterID, registry.Init{SelfAudit: []principal.Principal{client.Sender()}}); err != nil {
 		return nil, err
 	}
 	info.Registry = out.CanisterID.String()
