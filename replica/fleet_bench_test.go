@@ -30,11 +30,12 @@ const fleetLive = 1000
 //
 //	CANISTRY_BENCH_FLEET=10000 flock /tmp/canistry-cpu.lock go test -run '^$' -bench FleetScale -benchtime 1x -timeout 30m ./replica/
 //
-// Measured with 10,000 on the shared 2-core machine: installed in 191 s
-// (52/s), 0.48 GB RSS right after (1,014 freshly installed instances live;
-// 7.1 GB before the committed heap copies moved out of the Go heap),
-// restart to serving 1.5 s, 1.8 GB with 1,000 touched after the restart;
-// query p50 cold 2.5 ms, warm 0.44 ms, any canister 2.5 ms; update 2.0 ms.
+// Measured with 10,000 on the 2-core machine: installed in 164 s (61/s),
+// 0.48 GB RSS right after (1,062 freshly installed instances live), restart
+// to serving 1.3 s, 1.7 GB with 1,000 touched after the restart (1.1 GB of
+// it the state file's mapping); query p50 cold 0.85 ms, warm 0.27 ms, any
+// canister 0.51 ms; update 1.9 ms. (Before commits and rollbacks skipped
+// unpopulated pages: cold 2.5 ms, any 2.5 ms.)
 func BenchmarkFleetScale(b *testing.B) {
 	n := fleetSize(b)
 	owner, err := identity.NewRandomEd25519Identity()

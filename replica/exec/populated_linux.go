@@ -5,6 +5,7 @@ package exec
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"syscall"
@@ -82,10 +83,17 @@ func scanSelfTest(fd int) error {
 func populated(mem []byte, fn func(off int)) bool {
 	fd, err := pagemap()
 	if err != nil {
+		logNoScan.Do(func() { slog.Info("exec: no page scan; commits and rollbacks compare whole heaps", "reason", err) })
 		return false
 	}
-	return scanPopulated(fd, mem, fn) == nil
+	if err := scanPopulated(fd, mem, fn); err != nil {
+		logNoScan.Do(func() { slog.Warn("exec: page scan failed; this compare reads the whole heap", "error", err) })
+		return false
+	}
+	return true
 }
+
+var logNoScan sync.Once
 
 func scanPopulated(fd int, mem []byte, fn func(off int)) error {
 	if len(mem) == 0 {
