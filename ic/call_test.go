@@ -42,6 +42,22 @@ func (p *callTamperProxy) set(tamper func([]byte) []byte) {
 	})
 }
 
+// clientThroughProxy is a client acting as id that reaches r through a
+// callTamperProxy.
+func clientThroughProxy(t *testing.T, r *replicatest.Replica, id identity.Identity) (*callTamperProxy, *ic.Client) {
+	t.Helper()
+	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
+	pool, err := ic.NewPool(ic.Config{URL: proxy.Serve(t), FetchRootKey: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := pool.For(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return proxy, c
+}
+
 // TestCallVerifiesTheCertificate: ic.Client.Call reads a synchronous
 // call's reply only from a certificate that verifies — a flipped bit in
 // its signature, or a reply altered in its tree (which agent-go 0.9.2's
@@ -52,16 +68,7 @@ func TestCallVerifiesTheCertificate(t *testing.T) {
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
 	cid := installPersonal(t, r, id, "1.0.0")
-	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
-	u := proxy.Serve(t)
-	pool, err := ic.NewPool(ic.Config{URL: u, FetchRootKey: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := pool.For(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxy, c := clientThroughProxy(t, r, id)
 	ctx := t.Context()
 	// The value is long and distinctive so that it occurs in the answer
 	// only as the reply of get; the forgery has the same length, so the
@@ -138,15 +145,7 @@ func TestManagementCallsAreVerified(t *testing.T) {
 	t.Parallel()
 	r := replicatest.Start(t, replica.Config{})
 	id, _ := identity.NewRandomEd25519Identity()
-	proxy := &callTamperProxy{Proxy: replicatest.NewProxy(r.URL)}
-	pool, err := ic.NewPool(ic.Config{URL: proxy.Serve(t), FetchRootKey: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := pool.For(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	proxy, c := clientThroughProxy(t, r, id)
 	ctx := t.Context()
 	cid, err := personal.CreateRelease(ctx, c, "1.0.0")
 	if err != nil {

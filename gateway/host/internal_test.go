@@ -90,18 +90,26 @@ func (r *recordingIC) Call(ctx context.Context, c principal.Principal, m string,
 	return r.Query(ctx, c, m, a)
 }
 
+// granted is an IcService with a token for a scope of one canister whose
+// IC is ic.
+func granted(t *testing.T, ic IC) (*icService, *Scope, string) {
+	t.Helper()
+	svc := &icService{tokens: &tokens{}}
+	scope := &Scope{Canister: principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai"), IC: ic}
+	tok, err := svc.tokens.grant(scope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, scope, tok
+}
+
 // TestTokens: a token reaches exactly its scope's canister, and nothing
 // once revoked.
 func TestTokens(t *testing.T) {
 	t.Parallel()
-	toks := &tokens{}
-	svc := &icService{tokens: toks}
 	rec := &recordingIC{}
-	scope := &Scope{Canister: principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai"), IC: rec}
-	tok, err := toks.grant(scope)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, _, tok := granted(t, rec)
+	toks := svc.tokens
 	ctx := context.Background()
 	if _, err := svc.Query(ctx, &adapterv1.QueryRequest{Token: tok, Method: "get"}); err != nil {
 		t.Fatalf("Query with a live token: %v", err)
@@ -155,14 +163,8 @@ func (e *earlyIC) Query(ctx context.Context, c principal.Principal, m string, a 
 // the adapter's answer.
 func TestEarlyReplyHoldsTheNextCall(t *testing.T) {
 	t.Parallel()
-	toks := &tokens{}
-	svc := &icService{tokens: toks}
 	ic := &earlyIC{verdict: make(chan error), queried: make(chan struct{})}
-	scope := &Scope{Canister: principal.MustDecode("rrkah-fqaaa-aaaaa-aaaaq-cai"), IC: ic}
-	tok, err := toks.grant(scope)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, scope, tok := granted(t, ic)
 	ctx := context.Background()
 	if _, err := svc.Call(ctx, &adapterv1.CallRequest{Token: tok, Method: "put"}); err != nil {
 		t.Fatalf("Call: %v", err)

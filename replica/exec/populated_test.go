@@ -5,9 +5,7 @@ package exec
 import (
 	"bytes"
 	"math/rand/v2"
-	"os"
 	"slices"
-	"syscall"
 	"testing"
 )
 
@@ -15,18 +13,10 @@ import (
 // (some with zeros), read and untouched, the scan lists every page that
 // is not zero and none that was never touched.
 func TestPopulatedListsEveryNonZeroPage(t *testing.T) {
-	if _, err := pagemap(); err != nil {
-		if release := kernelRelease(t); os.Getenv("CI") == "true" && kernelAtLeast(release, 6, 7) {
-			t.Fatalf("no page scan on CI's Linux %s, which has it: %v", release, err)
-		}
-		t.Skipf("no page scan here: %v", err)
-	}
+	_, err := pagemap()
+	needOnCI(t, "page scan", err)
 	const pages = 256
-	b, err := syscall.Mmap(-1, 0, pages*DeltaPageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Munmap(b)
+	b := anonPages(t, pages)
 	rng := rand.New(rand.NewPCG(3, 4))
 	touched := map[int]bool{}
 	var sum byte

@@ -24,18 +24,9 @@ func TestMain(m *testing.M) {
 // pages never touched (unpopulated) too once written.
 func TestWriteWatchSeesEveryWrite(t *testing.T) {
 	w, err := writeWatcher()
-	if err != nil {
-		if release := kernelRelease(t); os.Getenv("CI") == "true" && kernelAtLeast(release, 6, 7) {
-			t.Fatalf("no write watching on CI's Linux %s, which has it: %v", release, err)
-		}
-		t.Skipf("no write watching here: %v", err)
-	}
+	needOnCI(t, "write watching", err)
 	const pages = 64
-	b, err := syscall.Mmap(-1, 0, pages*DeltaPageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Munmap(b)
+	b := anonPages(t, pages)
 	b[0] = 1 // populated before the watch starts: not a write after it
 	if err := w.watch(b); err != nil {
 		t.Fatal(err)
@@ -139,4 +130,28 @@ func kernelAtLeast(release string, major, minor int) bool {
 		return false
 	}
 	return ma > major || ma == major && mi >= minor
+}
+
+// needOnCI skips the test where the kernel lacks what (err says why), but
+// fails it on CI, whose kernel (6.7 or later) has it.
+func needOnCI(t *testing.T, what string, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	if release := kernelRelease(t); os.Getenv("CI") == "true" && kernelAtLeast(release, 6, 7) {
+		t.Fatalf("no %s on CI's Linux %s, which has it: %v", what, release, err)
+	}
+	t.Skipf("no %s here: %v", what, err)
+}
+
+// anonPages is a fresh anonymous mapping of n pages, unmapped after the test.
+func anonPages(t *testing.T, n int) []byte {
+	t.Helper()
+	b, err := syscall.Mmap(-1, 0, n*DeltaPageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Munmap(b) })
+	return b
 }
