@@ -57,8 +57,14 @@ module {
 
   /// Cycles per day the balance fell by between samples. Intervals over
   /// which it rose (a top-up or deposit landed) are left out: their burn
-  /// is unknown, and counting the rise would hide it.
-  public func observedBurnPerDay(samples : [Types.CyclesSample]) : Nat {
+  /// is unknown, and counting the rise would hide it. Falls seen over less
+  /// than minSpanNs (the poll interval) are spread over minSpanNs: right
+  /// after a top-up only the next interval counts, and when polls bunch up
+  /// (a backlog of timer runs) it may be a fraction of a second, over which
+  /// one second of idle burn — the IC charges storage by the second — or a
+  /// single message's fee would read as a burn several times the real one,
+  /// and fund the canister again for it.
+  public func observedBurnPerDay(samples : [Types.CyclesSample], minSpanNs : Nat) : Nat {
     var dropped = 0;
     var span : Nat = 0;
     var i = 1;
@@ -72,13 +78,13 @@ module {
       i += 1;
     };
     if (span == 0) return 0;
-    dropped * DAY_SECONDS * SECOND_NS / span;
+    dropped * DAY_SECONDS * SECOND_NS / Nat.max(span, minSpanNs);
   };
 
   /// The burn to plan with: the observed one, but never less than what
   /// the canister burns idle (its storage), which canister_status states.
-  public func burnPerDay(samples : [Types.CyclesSample], idle : Nat) : Nat {
-    Nat.max(observedBurnPerDay(samples), idle);
+  public func burnPerDay(samples : [Types.CyclesSample], idle : Nat, minSpanNs : Nat) : Nat {
+    Nat.max(observedBurnPerDay(samples, minSpanNs), idle);
   };
 
   /// The balance below which the IC freezes the canister: its idle burn

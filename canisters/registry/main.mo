@@ -1463,7 +1463,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   /// The figures of one record: balance, burn, freezing limit, runway.
   func figures(r : Types.CanisterCycles) : { balance : Nat; burn : Nat; freezing : Nat; runway : ?Nat } {
     let balance = if (r.samples.size() == 0) 0 else r.samples[r.samples.size() - 1].balance;
-    let burn = Fund.burnPerDay(r.samples, r.idle_burn_per_day);
+    let burn = Fund.burnPerDay(r.samples, r.idle_burn_per_day, cycles_settings.poll_interval_seconds * 1_000_000_000);
     let freezing = Fund.freezingLimit(r.idle_burn_per_day, r.freezing_threshold);
     { balance; burn; freezing; runway = if (r.samples.size() == 0) null else Fund.runway(balance, freezing, burn) };
   };
