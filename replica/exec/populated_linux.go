@@ -69,7 +69,7 @@ func scanSelfTest(fd int) error {
 	_ = *(*byte)(unsafe.Pointer(&b[2*DeltaPageSize+5])) // read only
 	var seen []int
 	if err := scanPopulated(fd, b, func(off int) { seen = append(seen, off) }); err != nil {
-		return fmt.Errorf("PAGEMAP_SCAN: %w", err)
+		return err
 	}
 	if len(seen) == 0 || seen[0] != DeltaPageSize || len(seen) > 2 || (len(seen) == 2 && seen[1] != 2*DeltaPageSize) {
 		return fmt.Errorf("page scan self-test: listed %v, want [%d] (and perhaps %d)", seen, DeltaPageSize, 2*DeltaPageSize)
@@ -79,7 +79,7 @@ func scanSelfTest(fd int) error {
 
 // populated calls fn, in order, with the offset of every page of mem
 // (page-aligned) that may hold something other than zeros; false when the
-// system cannot tell, and fn was not called.
+// system cannot tell (fn may have seen some pages then).
 func populated(mem []byte, fn func(off int)) bool {
 	fd, err := pagemap()
 	if err != nil {
@@ -95,40 +95,12 @@ func populated(mem []byte, fn func(off int)) bool {
 
 var logNoScan sync.Once
 
+// scanPopulated lists the pages of mem that are not the zero page and are
+// present or swapped out.
 func scanPopulated(fd int, mem []byte, fn func(off int)) error {
-	if len(mem) == 0 {
-		return nil
-	}
-	var regions [64]pageRegion
-	base := uint64(uintptr(unsafe.Pointer(unsafe.SliceData(mem))))
-	start, end := base, base+uint64(len(mem))
-	var found [][2]uint64
-	for start < end {
-		arg := pmScanArg{
-			size: uint64(unsafe.Sizeof(pmScanArg{})), start: start, end: end,
-			vec: uint64(uintptr(unsafe.Pointer(&regions[0]))), vecLen: uint64(len(regions)),
-			// Not the zero page, and present or swapped.
-			categoryInverted: pageIsPFNZero, categoryMask: pageIsPFNZero,
-			categoryAnyofMask: pageIsPresent | pageIsSwapped,
-			returnMask:        pageIsPresent | pageIsSwapped,
-		}
-		n, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), pagemapScan, uintptr(unsafe.Pointer(&arg)))
-		if errno != 0 {
-			return errno
-		}
-		for _, r := range regions[:n] {
-			found = append(found, [2]uint64{r.start, r.end})
-		}
-		if arg.walkEnd <= start {
-			return fmt.Errorf("PAGEMAP_SCAN made no progress at %#x", start)
-		}
-		start = arg.walkEnd
-	}
-	// Only now, when the scan cannot fail any more: fn sees all or nothing.
-	for _, r := range found {
-		for p := r[0]; p < r[1]; p += DeltaPageSize {
-			fn(int(p - base))
-		}
-	}
-	return nil
+	return scanPages(fd, mem, pmScanArg{
+		categoryInverted: pageIsPFNZero, categoryMask: pageIsPFNZero,
+		categoryAnyofMask: pageIsPresent | pageIsSwapped,
+		returnMask:        pageIsPresent | pageIsSwapped,
+	}, fn)
 }

@@ -182,6 +182,17 @@ func (w *watcher) watch(mem []byte) error {
 // last protection (watch, or written with protect), in order; with protect
 // it protects them again in the same pass.
 func (w *watcher) written(mem []byte, protect bool, fn func(off int)) error {
+	flags := uint64(pmScanCheckWPAsyn)
+	if protect {
+		flags |= pmScanWPMatching
+	}
+	return scanPages(w.pagemap, mem, pmScanArg{flags: flags, categoryMask: pageIsWritten, returnMask: pageIsWritten}, fn)
+}
+
+// scanPages runs PAGEMAP_SCAN over mem with query's flags and category
+// masks and calls fn, in order, with the offset of every page it reports.
+// On an error fn may have seen some of them.
+func scanPages(pagemap int, mem []byte, query pmScanArg, fn func(off int)) error {
 	if len(mem) == 0 {
 		return nil
 	}
@@ -189,16 +200,10 @@ func (w *watcher) written(mem []byte, protect bool, fn func(off int)) error {
 	base := span(mem).start
 	start, end := base, base+uint64(len(mem))
 	for start < end {
-		flags := uint64(pmScanCheckWPAsyn)
-		if protect {
-			flags |= pmScanWPMatching
-		}
-		arg := pmScanArg{
-			size: uint64(unsafe.Sizeof(pmScanArg{})), flags: flags,
-			start: start, end: end, vec: uint64(uintptr(unsafe.Pointer(&regions[0]))), vecLen: uint64(len(regions)),
-			categoryMask: pageIsWritten, returnMask: pageIsWritten,
-		}
-		n, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(w.pagemap), pagemapScan, uintptr(unsafe.Pointer(&arg)))
+		arg := query
+		arg.size, arg.start, arg.end = uint64(unsafe.Sizeof(pmScanArg{})), start, end
+		arg.vec, arg.vecLen = uint64(uintptr(unsafe.Pointer(&regions[0]))), uint64(len(regions))
+		n, _, errno := syscall.Syscall(syscall.SYS_IOCTL, uintptr(pagemap), pagemapScan, uintptr(unsafe.Pointer(&arg)))
 		if errno != 0 {
 			return fmt.Errorf("PAGEMAP_SCAN: %w", errno)
 		}
