@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/aviate-labs/agent-go/principal"
 
 	"github.com/canistry/canistry/canisters/registry"
 	platformv1 "github.com/canistry/canistry/internal/gen/canistry/platform/v1"
@@ -107,9 +106,9 @@ func (s *cyclesService) GetCredit(ctx context.Context, req *connect.Request[plat
 }
 
 func (s *cyclesService) GrantCredit(ctx context.Context, req *connect.Request[platformv1.GrantCreditRequest]) (*connect.Response[platformv1.GrantCreditResponse], error) {
-	owner, err := principal.Decode(req.Msg.GetOwner())
-	if err != nil || req.Msg.GetOwner() == "" {
-		return nil, errorf(connect.CodeInvalidArgument, "owner %q is not a textual principal", req.Msg.GetOwner())
+	owner, err := principalArg("owner", req.Msg.GetOwner())
+	if err != nil {
+		return nil, err
 	}
 	reg, err := s.p.registry(ctx, req.Header())
 	if err != nil {
@@ -123,9 +122,9 @@ func (s *cyclesService) GrantCredit(ctx context.Context, req *connect.Request[pl
 }
 
 func (s *cyclesService) DepositCredit(ctx context.Context, req *connect.Request[platformv1.DepositCreditRequest]) (*connect.Response[platformv1.DepositCreditResponse], error) {
-	wallet, err := principal.Decode(req.Msg.GetWallet())
-	if err != nil || req.Msg.GetWallet() == "" {
-		return nil, errorf(connect.CodeInvalidArgument, "wallet %q is not a canister id", req.Msg.GetWallet())
+	wallet, err := principalArg("wallet", req.Msg.GetWallet())
+	if err != nil {
+		return nil, err
 	}
 	if req.Msg.GetAmount() == 0 {
 		return nil, errorf(connect.CodeInvalidArgument, "amount must be at least 1 cycle")
@@ -141,8 +140,8 @@ func (s *cyclesService) DepositCredit(ctx context.Context, req *connect.Request[
 	}
 	owner := user.Sender
 	if o := req.Msg.GetOwner(); o != "" {
-		if owner, err = principal.Decode(o); err != nil {
-			return nil, errorf(connect.CodeInvalidArgument, "owner %q is not a textual principal", o)
+		if owner, err = principalArg("owner", o); err != nil {
+			return nil, err
 		}
 	}
 	reg := registry.New(s.p.g.users.As(user.Chain), s.p.id)

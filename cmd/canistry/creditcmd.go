@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -41,6 +42,10 @@ func runCredit(args []string, stdout, stderr io.Writer) error {
 	if err := s.parse(args, stderr); err != nil {
 		return err
 	}
+	if (wallet != "" || owner != "") && (len(s.args) == 0 || s.args[0] != "deposit") {
+		fmt.Fprintln(stderr, "canistry credit: --wallet and --owner apply to credit deposit only")
+		return errUsage
+	}
 	var req func(context.Context, *platformClients) error
 	switch {
 	case len(s.args) == 0:
@@ -53,6 +58,10 @@ func runCredit(args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 	case len(s.args) == 3 && s.args[0] == "grant":
+		if _, err := principal.Decode(s.args[1]); err != nil {
+			fmt.Fprintf(stderr, "canistry credit grant: OWNER %q is not a principal: %v\n", s.args[1], err)
+			return errUsage
+		}
 		amount, err := parseCycles(s.args[2])
 		if err != nil {
 			fmt.Fprintf(stderr, "canistry credit grant: %v\n", err)
@@ -120,6 +129,12 @@ func runCycles(args []string, stdout, stderr io.Writer) error {
 	maxTopUp := s.fs.String("max-top-up", "5T", "policy: the most one top-up deposits (cycles)")
 	if err := s.parseVerb(args, stderr); err != nil {
 		return err
+	}
+	maxTopUpSet := false
+	s.fs.Visit(func(f *flag.Flag) { maxTopUpSet = maxTopUpSet || f.Name == "max-top-up" })
+	if maxTopUpSet && (s.args[0] != "policy" || len(s.args) != 5) {
+		fmt.Fprintln(stderr, "canistry cycles: --max-top-up applies to setting a policy only (policy APP STRATEGY ...)")
+		return errUsage
 	}
 	var req func(context.Context, *platformClients) error
 	switch verb, n := s.args[0], len(s.args); {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,21 @@ func TestCreditAndCyclesUsage(t *testing.T) {
 				t.Errorf("canistry %v = exit %d, output:\n%s\nwant exit %d containing %q", tc.args, code, out, tc.code, tc.contains)
 			}
 		})
+	}
+}
+
+// TestCreditFlagsOutOfPlace: flags of one verb given to another, and a
+// malformed owner, are usage errors before anything is dialed.
+func TestCreditFlagsOutOfPlace(t *testing.T) {
+	for name, args := range map[string][]string{
+		"credit --owner":          {"credit", "--owner", "2vxsx-fae"},
+		"credit grant --wallet":   {"credit", "grant", "2vxsx-fae", "5T", "--wallet", "rrkah-fqaaa-aaaaa-aaaaq-cai"},
+		"credit grant bad owner":  {"credit", "grant", "not-a-principal", "5T"},
+		"cycles low --max-top-up": {"cycles", "low", "--max-top-up", "1T"},
+	} {
+		var stderr strings.Builder
+		if code := run(args, io.Discard, &stderr); code != 2 {
+			t.Errorf("%s: exit %d, want 2, a usage error (stderr %q)", name, code, stderr.String())
+		}
 	}
 }
