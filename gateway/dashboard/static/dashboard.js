@@ -355,7 +355,8 @@ async function mine() {
 async function events() {
   const apps = (await call("StoreService", "ListApps")).apps || [];
   const subjects = apps.map((a) => "app:" + a.id).concat((state.mine || []).map((c) => "canister:" + c.canisterId));
-  for (const subject of subjects) {
+  // The subjects side by side; each one's pages in turn.
+  await Promise.all(subjects.map(async (subject) => {
     for (let page = 0; page < 10; page++) {
       const after = state.subjects.get(subject) || 0;
       const got = (await call("StoreService", "ListEvents", { subject, afterSeq: String(after), limit: 100 })).events || [];
@@ -363,7 +364,7 @@ async function events() {
       if (got.length > 0) state.subjects.set(subject, num(got[got.length - 1].seq));
       if (got.length < 100) break;
     }
-  }
+  }));
   const newest = [...state.events.keys()].sort((a, b) => b - a);
   for (const seq of newest.slice(MAX_EVENTS)) state.events.delete(seq);
   const ol = document.getElementById("events");
@@ -392,6 +393,7 @@ async function who() {
 async function poll() {
   const status = document.getElementById("status");
   await panel("panel-mine", mine); // events follows the caller's canisters
+  if (!state.delegation) return; // signed out by an unauthenticated answer: ask nothing more
   await Promise.all([
     panel("panel-fleet", fleet), panel("panel-rollouts", rollouts), panel("panel-cycles", lowCycles),
     panel("panel-adapters", adapters), panel("panel-events", events),
