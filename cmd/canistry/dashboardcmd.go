@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/aviate-labs/agent-go/principal"
-
-	"github.com/canistry/canistry/sdk/client"
 )
 
 const dashboardHelp = `Usage: canistry dashboard [--expiry 8h] [flags]
@@ -57,9 +54,9 @@ func runDashboard(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, cancel := s.withTimeout()
 	defer cancel()
-	key, err := client.GatewayKey(ctx, http.DefaultClient, gw)
+	key, err := gatewayKey(ctx, gw)
 	if err != nil {
-		return fmt.Errorf("ask the gateway at %s for its key (is it running?): %w", gw, err)
+		return err
 	}
 	header, err := sessionHeader(id, key, []principal.Principal{principal.MustDecode(registry)}, time.Duration(expiry))
 	if err != nil {

@@ -160,6 +160,15 @@ type platformClients struct {
 	id        identity.Identity
 }
 
+// gatewayKey asks the gateway at gw for its session key.
+func gatewayKey(ctx context.Context, gw string) ([]byte, error) {
+	key, err := client.GatewayKey(ctx, http.DefaultClient, gw)
+	if err != nil {
+		return nil, fmt.Errorf("ask the gateway at %s for its key (is it running?): %w", gw, err)
+	}
+	return key, nil
+}
+
 // dial resolves the identity, the gateway and the registry, and makes
 // clients that send a fresh delegation with every request.
 func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClients, error) {
@@ -171,9 +180,9 @@ func (s *subcommand) dial(ctx context.Context, stderr io.Writer) (*platformClien
 	if err != nil {
 		return nil, err
 	}
-	key, err := client.GatewayKey(ctx, http.DefaultClient, gw)
+	key, err := gatewayKey(ctx, gw)
 	if err != nil {
-		return nil, fmt.Errorf("ask the gateway at %s for its key (is it running?): %w", gw, err)
+		return nil, err
 	}
 	log := newLogger(stderr, s.f.logLevel)
 	var targets []principal.Principal
