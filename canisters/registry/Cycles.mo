@@ -38,7 +38,7 @@ module {
   };
 
   /// samples with s appended, the oldest dropped beyond MAX_SAMPLES.
-  public func addSample(samples : [Types.CyclesSample], s : Types.CyclesSample) : [Types.CyclesSample] {
+  public func addSample<T>(samples : [T], s : T) : [T] {
     let all = Array.concat(samples, [s]);
     if (all.size() <= MAX_SAMPLES) return all;
     Array.sliceToArray(all, all.size() - MAX_SAMPLES : Int, all.size());
@@ -170,12 +170,6 @@ module {
   /// One reading of the registry's own balance with the running totals of
   /// what it gave away (creations, top-ups) and received (deposits).
   public type OwnSample = { at : Int; balance : Nat; given : Nat; received : Nat };
-
-  public func addOwnSample(samples : [OwnSample], s : OwnSample) : [OwnSample] {
-    let all = Array.concat(samples, [s]);
-    if (all.size() <= MAX_SAMPLES) return all;
-    Array.sliceToArray(all, all.size() - MAX_SAMPLES : Int, all.size());
-  };
 
   /// The registry's own burn: its balance's fall between samples less
   /// what it gave away, plus what it received.

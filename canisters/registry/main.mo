@@ -1601,7 +1601,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   /// One poll: canister_status of a batch (the calls in parallel), then a
   /// top-up of each canister its policy wants funded.
   func pollBatch() : async () {
-    own_samples := Fund.addOwnSample(own_samples, { at = Time.now(); balance = Cycles.balance(); given = cycles_given; received = cycles_received });
+    own_samples := Fund.addSample(own_samples, { at = Time.now(); balance = Cycles.balance(); given = cycles_given; received = cycles_received });
     let calls = List.empty<(Types.Canister, async Mgmt.CanisterStatus)>();
     for (c in nextBatch().vals()) {
       List.add(calls, (c, ic.canister_status({ canister_id = c.info.canister_id })));
