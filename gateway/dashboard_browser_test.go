@@ -89,9 +89,9 @@ func dashboardFleet(t *testing.T, pool *ic.Pool, reg principal.Principal, op, ow
 	}
 }
 
-// dashboardRegistry starts a replica with a registry installed by op, its
+// replicaWithRegistry starts a replica with a registry installed by op, its
 // first operator (and in its self_audit).
-func dashboardRegistry(t *testing.T) (*ic.Pool, principal.Principal, identity.Identity) {
+func replicaWithRegistry(t *testing.T) (*ic.Pool, principal.Principal, identity.Identity) {
 	t.Helper()
 	r := replicatest.Start(t, replica.Config{})
 	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
@@ -189,7 +189,7 @@ func sortedBars(bs []bar) []bar {
 
 func TestDashboardInBrowser(t *testing.T) {
 	browsertest.Require(t) // before the replica starts
-	pool, reg, op := dashboardRegistry(t)
+	pool, reg, op := replicaWithRegistry(t)
 	owner, _ := identity.NewRandomEd25519Identity()
 	dashboardFleet(t, pool, reg, op, owner)
 	url, key := dashboardGateway(t, pool, reg)

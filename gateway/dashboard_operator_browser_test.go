@@ -87,7 +87,7 @@ var noArgs = []byte("DIDL\x00\x00")
 // canisters low on cycles as ListLowCycles does.
 func TestDashboardOperatorView(t *testing.T) {
 	browsertest.Require(t)
-	pool, reg, op := dashboardRegistry(t)
+	pool, reg, op := replicaWithRegistry(t)
 	owner, _ := identity.NewRandomEd25519Identity()
 	dashboardFleet(t, pool, reg, op, owner)
 	ur, uc := gatedFleet(t, pool, reg, op, 3)

@@ -15,8 +15,6 @@ import (
 	"github.com/canistry/canistry/ic"
 	"github.com/canistry/canistry/ic/delegated"
 	"github.com/canistry/canistry/internal/testwait"
-	"github.com/canistry/canistry/replica"
-	"github.com/canistry/canistry/replica/replicatest"
 )
 
 // fleetTTL is short so that the test sees the registry change without
@@ -50,19 +48,7 @@ func startFleetGateway(t *testing.T, pool *ic.Pool, reg principal.Principal) str
 func TestMetricsFleet(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	r := replicatest.Start(t, replica.Config{})
-	pool, err := ic.NewPool(ic.Config{URL: r.URL, FetchRootKey: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, _ := identity.NewRandomEd25519Identity()
-	id, err := replicatest.CreateWith(r.Agent(t, op), registryCycles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := registry.Install(ctx, r.Agent(t, op), id, registry.Init{SelfAudit: []principal.Principal{op.Sender()}}); err != nil {
-		t.Fatal(err)
-	}
+	pool, id, op := replicaWithRegistry(t)
 	url := startFleetGateway(t, pool, id)
 
 	fams := scrape(t, url)
@@ -106,7 +92,7 @@ func TestMetricsFleet(t *testing.T) {
 
 	// A personal canister does not speak registry/1: no fleet series, one
 	// error per cache period.
-	notRegistry, err := personal.CreateRelease(ctx, r.Agent(t, op), "1.0.0")
+	notRegistry, err := personal.CreateRelease(ctx, opc, "1.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
