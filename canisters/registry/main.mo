@@ -1429,20 +1429,25 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
     switch (Map.get(cycles_policies, Text.compare, app)) { case (?p) p; case null Fund.DEFAULT_POLICY };
   };
 
+  /// The record of a canister never polled.
+  func emptyCycles() : Types.CanisterCycles {
+    {
+      var samples = [] : [Types.CyclesSample];
+      var idle_burn_per_day = 0;
+      var freezing_threshold = 0;
+      var memory_size = 0;
+      var out_of_credit = false;
+      var unfunded = 0;
+      var topped_up_total = 0;
+      var last_top_up_at = null : ?Int;
+    };
+  };
+
   func cyclesRecord(id : Principal) : Types.CanisterCycles {
     switch (Map.get(canister_cycles, Principal.compare, id)) {
       case (?r) r;
       case null {
-        let r : Types.CanisterCycles = {
-          var samples = [];
-          var idle_burn_per_day = 0;
-          var freezing_threshold = 0;
-          var memory_size = 0;
-          var out_of_credit = false;
-          var unfunded = 0;
-          var topped_up_total = 0;
-          var last_top_up_at = null;
-        };
+        let r = emptyCycles();
         Map.add(canister_cycles, Principal.compare, id, r);
         r;
       };
@@ -1470,27 +1475,21 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
 
   /// What c's policy wants deposited, capped per top-up (0: nothing).
   func wantedFor(c : Types.Canister, r : Types.CanisterCycles) : Nat {
+    wantedFrom(c, r, figures(r));
+  };
+
+  /// wantedFor with r's figures already at hand.
+  func wantedFrom(c : Types.Canister, r : Types.CanisterCycles, f : { balance : Nat; burn : Nat; freezing : Nat; runway : ?Nat }) : Nat {
     if (r.samples.size() == 0) return 0;
-    let f = figures(r);
     let p = cyclesPolicyOf(c.info.app);
     Nat.min(Fund.wanted(p, f.balance, f.freezing, f.burn), p.max_top_up);
   };
 
   func cyclesStatusOf(c : Types.Canister) : CyclesStatus {
+    // Not added to the map: a query may ask about a canister never polled.
     let r = switch (Map.get(canister_cycles, Principal.compare, c.info.canister_id)) {
       case (?r) r;
-      case null {
-        {
-          var samples = [] : [Types.CyclesSample];
-          var idle_burn_per_day = 0;
-          var freezing_threshold = 0;
-          var memory_size = 0;
-          var out_of_credit = false;
-          var unfunded = 0;
-          var topped_up_total = 0;
-          var last_top_up_at = null : ?Int;
-        };
-      };
+      case null emptyCycles();
     };
     let f = figures(r);
     {
@@ -1503,7 +1502,7 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
       idle_burn_per_day = r.idle_burn_per_day;
       runway_seconds = f.runway;
       freezing_limit = f.freezing;
-      low = wantedFor(c, r) > 0 or r.out_of_credit;
+      low = wantedFrom(c, r, f) > 0 or r.out_of_credit;
       owner_out_of_credit = r.out_of_credit;
       unfunded = r.unfunded;
       topped_up_total = r.topped_up_total;
@@ -1703,7 +1702,10 @@ shared ({ caller = installer }) persistent actor class Registry(init : Types.Reg
   public shared query ({ caller }) func low_cycles(limit : Nat) : async [CyclesStatus] {
     if (not isOperator(caller)) return [];
     let low = List.empty<CyclesStatus>();
-    for (c in Map.values(canisters)) { if (isLow(c)) List.add(low, cyclesStatusOf(c)) };
+    for (c in Map.values(canisters)) {
+      let st = cyclesStatusOf(c);
+      if (st.low) List.add(low, st);
+    };
     let sorted = Array.sort<CyclesStatus>(List.toArray(low), func(a, b) = switch (a.runway_seconds, b.runway_seconds) {
       case (?x, ?y) Nat.compare(x, y);
       case (null, ?_) #greater;
