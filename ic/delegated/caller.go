@@ -3,6 +3,7 @@ package delegated
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -199,9 +200,19 @@ func (c *Caller) CallEarly(ctx context.Context, canister principal.Principal, me
 }
 
 // inBackground starts check and returns what waits for its result.
+//
+// The check yields once before it starts: it is about 1 ms of BLS
+// arithmetic that never yields on its own, and the reply it runs beside
+// is on its way to the adapter through gRPC, whose writer yields
+// (runtime.Gosched) before it flushes a small batch. Without the yield
+// the check took the processor the writer had just left, and on a
+// 2-core machine the reply reached the adapter only after the check.
 func inBackground(check func() error) func() error {
 	result := make(chan error, 1)
-	go func() { result <- check() }()
+	go func() {
+		runtime.Gosched()
+		result <- check()
+	}()
 	return sync.OnceValue(func() error { return <-result })
 }
 
