@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aviate-labs/agent-go/certification"
 	"github.com/aviate-labs/agent-go/certification/bls"
 	"github.com/aviate-labs/agent-go/certification/hashtree"
 	"github.com/aviate-labs/agent-go/principal"
+	"golang.org/x/sync/singleflight"
 )
 
 // maxDelegations bounds the remembered subnet delegations: a subnet
@@ -41,6 +43,10 @@ type Certs struct {
 	known map[[32]byte]*blsKey
 	// signed holds the verified (key, root hash, signature) triples.
 	signed map[[32]byte]struct{}
+	// verifying joins the checks of one triple that overlap.
+	verifying singleflight.Group
+	// pairings counts the BLS pairing checks made.
+	pairings atomic.Int64
 }
 
 // NewCerts verifies certificates against the DER root key rootDER.
@@ -105,33 +111,56 @@ func (c *Certs) delegation(d *certification.Delegation, canister principal.Princ
 	return key, nil
 }
 
-// signedBy checks key's BLS signature on the tree's root hash.
+// signedBy checks key's BLS signature on the tree's root hash. Checks of
+// one signature that overlap (the replies to one round's updates arrive
+// together) share one pairing.
 func (c *Certs) signedBy(tree *hashtree.HashTree, signature []byte, key *blsKey) error {
 	root := tree.Digest()
+	id := signedID(key, root, signature)
+	if c.seen(id) {
+		return nil
+	}
+	_, err, _ := c.verifying.Do(string(id[:]), func() (any, error) {
+		if c.seen(id) { // verified between the look and the Do
+			return nil, nil
+		}
+		sig, err := bls.SignatureFromBytes(signature)
+		if err != nil {
+			return nil, err
+		}
+		c.pairings.Add(1)
+		if !key.verify(sig, append(hashtree.DomainSeparator("ic-state-root"), root[:]...)) {
+			return nil, errors.New("signature verification failed")
+		}
+		c.remember(id)
+		return nil, nil
+	})
+	return err
+}
+
+// signedID names a (key, root hash, signature) triple.
+func signedID(key *blsKey, root [32]byte, signature []byte) [32]byte {
 	h := sha256.New()
 	h.Write(key.bytes[:])
 	h.Write(root[:])
 	h.Write(signature)
 	var id [32]byte
 	h.Sum(id[:0])
+	return id
+}
+
+func (c *Certs) seen(id [32]byte) bool {
 	c.mu.Lock()
-	_, seen := c.signed[id]
-	c.mu.Unlock()
-	if seen {
-		return nil
-	}
-	sig, err := bls.SignatureFromBytes(signature)
-	if err != nil {
-		return err
-	}
-	if !key.verify(sig, append(hashtree.DomainSeparator("ic-state-root"), root[:]...)) {
-		return errors.New("signature verification failed")
-	}
+	defer c.mu.Unlock()
+	_, ok := c.signed[id]
+	return ok
+}
+
+func (c *Certs) remember(id [32]byte) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.signed) >= maxSigned {
 		clear(c.signed)
 	}
 	c.signed[id] = struct{}{}
-	c.mu.Unlock()
-	return nil
 }
