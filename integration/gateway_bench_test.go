@@ -142,48 +142,49 @@ func BenchmarkGatewayUpdate(b *testing.B) {
 	cid := d.canisters["2.0.0"]
 	c := newClient(d.gateway, d.delegation)
 	ctx := context.Background()
-	direct := devAgent(b, d)
+	plain := devAgent(b, d)
 	verifying := newVerifyingAgent(b, d)
 	canister := principal.MustDecode(cid)
 	_, own := delegatedCaller(b, d, canister)
 	content := strings.Repeat("u", 256)
 	var n atomic.Int64
 	key := func() string { return fmt.Sprintf("upd-%d", n.Add(1)%64) }
+	// args is put_document's argument list, each call on the next key.
+	args := func() []any { return []any{key(), []byte(content), "text/plain", (*idl.Nat)(nil)} }
+	// direct runs one direct put_document and checks that it was stored.
+	direct := func(call func(in, out []any) error) error {
+		var res personal_2_0_0.PutResult
+		if err := call(args(), []any{&res}); err != nil {
+			return err
+		}
+		if res.Ok == nil {
+			return fmt.Errorf("put refused: %+v", res)
+		}
+		return nil
+	}
 	puts := map[string]func() error{
 		"gateway": func() error {
 			_, _, err := c.put(ctx, cid, key(), content, nil)
 			return err
 		},
 		"agent-go": func() error {
-			var res personal_2_0_0.PutResult
-			err := direct.Call(canister, "put_document", []any{key(), []byte(content), "text/plain", (*idl.Nat)(nil)}, []any{&res})
-			if err == nil && res.Ok == nil {
-				err = fmt.Errorf("put refused: %+v", res)
-			}
-			return err
+			return direct(func(in, out []any) error { return plain.Call(canister, "put_document", in, out) })
 		},
 		"agent-go+verify": func() error {
-			var res personal_2_0_0.PutResult
-			err := verifying.call(ctx, canister, "put_document", []any{key(), []byte(content), "text/plain", (*idl.Nat)(nil)}, []any{&res})
-			if err == nil && res.Ok == nil {
-				err = fmt.Errorf("put refused: %+v", res)
-			}
-			return err
+			return direct(func(in, out []any) error { return verifying.call(ctx, canister, "put_document", in, out) })
 		},
 		"direct-verified": func() error {
-			arg, err := candid.Marshal([]any{key(), []byte(content), "text/plain", (*idl.Nat)(nil)})
-			if err != nil {
-				return err
-			}
-			reply, err := own.Call(ctx, canister, "put_document", arg)
-			if err != nil {
-				return err
-			}
-			var res personal_2_0_0.PutResult
-			if err := candid.Unmarshal(reply, []any{&res}); err != nil || res.Ok == nil {
-				return fmt.Errorf("put refused: %+v (%v)", res, err)
-			}
-			return nil
+			return direct(func(in, out []any) error {
+				arg, err := candid.Marshal(in)
+				if err != nil {
+					return err
+				}
+				reply, err := own.Call(ctx, canister, "put_document", arg)
+				if err != nil {
+					return err
+				}
+				return candid.Unmarshal(reply, out)
+			})
 		},
 	}
 	results := map[string]benchResult{}
